@@ -1,0 +1,46 @@
+# brandpulse — `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+.DEFAULT_GOAL := help
+.PHONY: help install test lint fmt bench demo dashboard browser clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install brandpulse with test and dev tools
+
+browser: ## Install Debian's chromium for the browser tests (needs root; skipped otherwise)
+	@bash scripts/ensure-chromium
+
+test: $(STAMP) browser ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check the code with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Run the benchmarks: one BENCH line each, ours against a baseline
+	$(BIN)/python -m benchmarks
+
+demo: $(STAMP) ## Build the demo database from data/demo/ and open the dashboard
+	$(BIN)/brandpulse demo --port $(PORT)
+
+dashboard: $(STAMP) ## Open the dashboard on the configured database
+	$(BIN)/brandpulse dashboard --port $(PORT)
+
+clean: ## Remove the environment and runtime databases
+	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/*.lock .pytest_cache

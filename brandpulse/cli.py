@@ -1,0 +1,61 @@
+"""The `brandpulse` command: one typer app, one module per command under brandpulse/commands/.
+
+Exit codes are for cron: 0 ok, 1 some sources failed, 2 bad usage or config,
+3 another collection holds the lock (or the database stayed busy).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from brandpulse.commands import admin, collect, init
+from store.errors import BrandpulseError
+
+app = typer.Typer(
+    name="brandpulse",
+    help="Brand social listening: collect mentions from Reddit and news/blog feeds, tag their"
+    " sentiment, and explore them in a dashboard. Add --debug anywhere for full tracebacks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+app.command("init")(init.command)
+app.command("collect")(collect.command)
+app.command("status")(admin.status)
+app.command("prune")(admin.prune)
+app.command("forget")(admin.forget)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and turn every brandpulse error into one line, its fix and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        result = app(args=args, prog_name="brandpulse", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except BrandpulseError as exc:
+        if debug:
+            raise
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.fix:
+            print(f"  fix: {exc.fix}", file=sys.stderr)
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

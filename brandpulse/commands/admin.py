@@ -1,0 +1,105 @@
+"""`brandpulse status`, `prune` and `forget`: what the database holds, and erasing from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from brandpulse import privacy
+from brandpulse.options import ConfigOption, DbOption, resolve
+from store import queries
+from store.connection import collection_lock, read_connection, write_connection
+from store.errors import ConfigError
+from store.writes import compact, forget_author, prune_before, transaction
+
+
+def status(config: ConfigOption = None, db: DbOption = None) -> int:
+    """Show what the database holds and the latest collection runs with their errors."""
+    ctx = resolve(config, db)
+    if ctx.db.exists():
+        # Upgrading an older database needs the write side once; it is quick and idempotent.
+        with collection_lock(ctx.db), write_connection(ctx.db):
+            pass
+    with read_connection(ctx.db) as con:
+        totals = queries.totals(con)
+        by_source = queries.mentions_by_source(con)
+        runs = queries.latest_runs(con, limit=10)
+        streaks = queries.failing_streak(con)
+    typer.echo(f"database: {ctx.db}")
+    typer.echo(
+        f"mentions: {totals['mentions']} ({totals['scored']} scored, {totals['brands']} brands),"
+        f" published {_when(totals['first_published'])} to {_when(totals['last_published'])},"
+        f" last collected {_when(totals['last_collected'])}"
+    )
+    for row in by_source.itertuples():
+        typer.echo(f"  {row.source}: {row.mentions} mentions, newest {_when(row.newest)}")
+    if runs.empty:
+        typer.echo("no collection runs yet: run `brandpulse collect`")
+        return 0
+    typer.echo("latest runs (newest first):")
+    for run in runs.itertuples():
+        typer.echo(
+            f"  #{run.run_id} {_when(run.started_at)} {run.source}: {run.status},"
+            f" fetched {run.fetched}, new {run.new}, updated {run.updated},"
+            f" skipped {run.skipped}, errors {len(run.errors)}"
+        )
+        for error in list(run.errors)[:5]:
+            typer.echo(f"      error: {error}")
+    for source, streak in streaks.items():
+        if streak >= 3:
+            typer.echo(f"warning: {source} has failed {streak} runs in a row", err=True)
+    return 0
+
+
+def prune(
+    older_than: Annotated[
+        int,
+        typer.Option(
+            "--older-than",
+            help="Erase mentions published more than DAYS ago.",
+            metavar="DAYS",
+            min=1,
+        ),
+    ],
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> int:
+    """Erase mentions older than DAYS days, with their matches, labels and corrections."""
+    ctx = resolve(config, db)
+    cutoff = datetime.now(UTC) - timedelta(days=older_than)
+    with collection_lock(ctx.db), write_connection(ctx.db) as con:
+        with transaction(con):
+            count = prune_before(con, cutoff)
+        compact(con)
+    typer.echo(f"erased {count} mentions published before {cutoff:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+def forget(
+    author: Annotated[str, typer.Option("--author", help="The author's handle, as on the source.")],
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> int:
+    """Erase every mention by an author, everywhere: for privacy and erasure requests."""
+    ctx = resolve(config, db)
+    if not author.strip():
+        raise ConfigError("--author is empty", "pass the author's handle, e.g. --author jdoe")
+    key = privacy.author_key(ctx.config, ctx.secrets)
+    # Both forms: mentions stored before hashing was switched on keep the plain handle.
+    names = [author] + ([privacy.pseudonym(author, key)] if key else [])
+    with collection_lock(ctx.db), write_connection(ctx.db) as con:
+        with transaction(con):
+            count = sum(forget_author(con, name) for name in names)
+        compact(con)
+    typer.echo(f"erased {count} mentions by {author}")
+    return 0
+
+
+def _when(value: object) -> str:
+    if value is None or value != value:  # None or NaT
+        return "never"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)

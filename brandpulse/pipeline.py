@@ -1,0 +1,110 @@
+"""Wire one collection: each source collects into memory, is analysed, then written in one
+short transaction. A failing source is recorded on its run and never stops the others."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import analysis
+import collectors
+from brandpulse import privacy
+from brandpulse.config import Config, Secrets
+from brandpulse.rules import rules_from_config
+from store import queries
+from store.connection import collection_lock, read_connection, write_connection
+from store.errors import BrandpulseError
+from store.records import Mention, RunReport
+from store.writes import record_run, save_state, transaction, upsert_mentions, write_analysis
+
+Notify = Callable[[str], None]
+
+
+def store_mentions(
+    db: Path, config: Config, secrets: Secrets, mentions: Sequence[Mention], report: RunReport
+) -> RunReport:
+    """Pseudonymise, analyse and write one source's mentions, its cursors and its run record.
+
+    Mentions that match no brand are dropped here (counted as skipped): the database holds
+    what is said about the configured brands, not whole feeds.
+    """
+    kept = privacy.pseudonymise(mentions, privacy.author_key(config, secrets))
+    annotations = analysis.annotate(kept, rules_from_config(config))
+    matched = {m.mention_id for m in annotations.brands}
+    report.skipped += sum(1 for m in kept if m.id not in matched)
+    kept = [m for m in kept if m.id in matched]
+    ids = [m.id for m in kept]
+    with write_connection(db) as con, transaction(con):
+        report.new, report.updated = upsert_mentions(con, kept)
+        write_analysis(
+            con,
+            ids,
+            [b for b in annotations.brands if b.mention_id in matched],
+            [c for c in annotations.campaigns if c.mention_id in matched],
+            [s for s in annotations.sentiments if s.mention_id in matched],
+        )
+        save_state(con, report.source, report.state)
+        report.ended_at = datetime.now(UTC)
+        record_run(con, report)
+    return report
+
+
+def collect_source(
+    name: str, db: Path, config: Config, secrets: Secrets, debug: bool = False
+) -> RunReport:
+    """Collect one source end to end; every failure ends up on the returned report."""
+    report = RunReport(source=name)
+    mentions: list[Mention] = []
+    try:
+        module = collectors.load(name)
+        state = load_state(db, name)
+        client = module.open_client(config, secrets)
+        mentions = list(module.collect(config, state, client, report))
+    except BrandpulseError as exc:
+        report.error(str(exc))
+    except Exception as exc:  # a bug in one source must not cost the others their run
+        report.error(f"unexpected {type(exc).__name__}: {exc}")
+        if debug:
+            traceback.print_exc()
+    return store_mentions(db, config, secrets, mentions, report)
+
+
+def load_state(db: Path, source: str) -> dict[str, object]:
+    """Return the cursors the previous run of `source` saved (empty on a new database)."""
+    if not db.exists():
+        return {}
+    with read_connection(db) as con:
+        return queries.source_state(con, source)
+
+
+def collect(
+    db: Path,
+    config: Config,
+    secrets: Secrets,
+    sources: Sequence[str] | None = None,
+    notify: Notify | None = None,
+    debug: bool = False,
+) -> list[RunReport]:
+    """Collect every configured source (or those named) under the collection lock."""
+    names = list(sources or config.sources)
+    reports = []
+    with collection_lock(db):
+        for name in names:
+            if notify:
+                notify(f"collecting {name}...")
+            report = collect_source(name, db, config, secrets, debug=debug)
+            if notify:
+                notify(summary(report))
+            reports.append(report)
+    return reports
+
+
+def summary(report: RunReport) -> str:
+    """Return the one-line account of a run that cron mails and people read."""
+    line = (
+        f"{report.source}: {report.status}, fetched {report.fetched}, new {report.new},"
+        f" updated {report.updated}, skipped {report.skipped}, errors {len(report.errors)}"
+    )
+    return "\n".join([line, *(f"  error: {e}" for e in report.errors)])

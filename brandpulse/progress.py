@@ -1,0 +1,40 @@
+"""Progress for long runs: a live bar on a terminal, one quiet line per step under cron."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+err = Console(stderr=True, highlight=False)
+
+
+def interactive() -> bool:
+    """Return True when a person is watching stderr (so a live bar is worth drawing)."""
+    return sys.stderr.isatty()
+
+
+def say(message: str) -> None:
+    """Print a status line to stderr, keeping stdout for data."""
+    err.print(message, markup=False)
+
+
+@contextmanager
+def steps(description: str, total: int | None) -> Iterator[Progress | None]:
+    """Yield a rich Progress with one task on a terminal, None otherwise."""
+    if not interactive():
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        progress.add_task(description, total=total)
+        yield progress

@@ -1,0 +1,120 @@
+"""Short-lived DuckDB connections that wait out other processes' locks, and the collection lock.
+
+DuckDB lets one process hold a database file for writing and then no other process may open
+it, even read-only. Every connection here is therefore short and retried with back-off, so a
+dashboard reading and a cron collection writing take turns instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from store.errors import BrandpulseError, StoreBusy
+from store.schema import LATEST_VERSION, current_version, migrate
+
+# Seconds a reader or writer keeps retrying before it reports the database as busy.
+READ_TIMEOUT = 15.0
+WRITE_TIMEOUT = 60.0
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _connect(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
+                if _is_lock_conflict(exc):
+                    raise StoreBusy(
+                        f"database {path} stayed locked by another process for {timeout:.0f} s",
+                        "wait for the running collection to finish, or stop the process"
+                        " named in: " + str(exc).splitlines()[0],
+                    ) from exc
+                raise
+        # Jitter keeps a reader and a writer that collided from colliding again in lockstep.
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.25)
+
+
+@contextlib.contextmanager
+def write_connection(
+    path: str | os.PathLike[str], *, timeout: float = WRITE_TIMEOUT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database for writing (creating and migrating it), and close it on exit."""
+    db = Path(path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(db, read_only=False, timeout=timeout)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def read_connection(
+    path: str | os.PathLike[str], *, timeout: float = READ_TIMEOUT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database read-only for one short read, waiting while a writer holds it."""
+    db = Path(path)
+    if not db.exists():
+        raise BrandpulseError(
+            f"no database at {db}",
+            "run `brandpulse collect` to start collecting, or `brandpulse demo` to load demo data",
+        )
+    con = _connect(db, read_only=True, timeout=timeout)
+    try:
+        if current_version(con) < LATEST_VERSION:
+            raise BrandpulseError(
+                f"database {db} has an older schema than this brandpulse",
+                "run `brandpulse status` once to upgrade it",
+            )
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def collection_lock(db_path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Hold the lock that keeps two collections from writing the same database at once.
+
+    The lock is an flock on `<database>.lock`; the kernel releases it when the process
+    dies, so a run killed with SIGKILL never leaves a stale lock behind.
+    """
+    lock_path = Path(f"{db_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole with-block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown process"
+            raise StoreBusy(
+                f"another collection is already running on {db_path} ({holder})",
+                "let it finish; cron runs that overlap are skipped, not queued",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(
+            f"pid {os.getpid()}, started {datetime.now(UTC).isoformat(timespec='seconds')}"
+        )
+        handle.flush()
+        yield lock_path
+    finally:
+        handle.close()

@@ -1,0 +1,114 @@
+"""The records that cross layers: a Mention from any collector and the report of one source's run."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+# Kept in one place so that a mention re-collected through another path gets the same id.
+ID_BYTES = 10
+
+
+def mention_id(namespace: str, native_id: str) -> str:
+    """Derive the stable id of a mention from its collector namespace and native id.
+
+    For example `mention_id("reddit", "t3_abc")` is "reddit-" plus 20 hex characters, the
+    same on every run, so re-collecting a post updates it instead of adding it again.
+    """
+    digest = hashlib.blake2b(f"{namespace}\x1f{native_id}".encode(), digest_size=ID_BYTES)
+    return f"{namespace}-{digest.hexdigest()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One post, comment or article as every collector yields it and the store keeps it.
+
+    `published_at` and `collected_at` are timezone-aware UTC datetimes; `text` is plain
+    text (markup stripped); `extra` holds source-specific fields (subreddit, feed title,
+    language, flags) and must be JSON-serialisable.
+    """
+
+    id: str
+    source: str
+    native_id: str
+    url: str | None
+    author: str | None
+    title: str
+    text: str
+    published_at: datetime
+    collected_at: datetime
+    score: int | None = None
+    comments: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("published_at", "collected_at"):
+            value = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"Mention.{name} must be timezone-aware, got {value!r}")
+            if value.utcoffset().total_seconds() != 0:
+                object.__setattr__(self, name, value.astimezone(UTC))
+
+
+@dataclass
+class RunReport:
+    """What one source's collection did: filled by the collector, completed by the store write.
+
+    `state` is the cursor/ETag map the collector wants saved for its next run; `details`
+    holds per-item facts (one entry per feed or subreddit) shown by `brandpulse status`.
+    """
+
+    source: str
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ended_at: datetime | None = None
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """Return ok, partial (some items failed) or failed (nothing fetched and errors)."""
+        if not self.errors:
+            return "ok"
+        return "failed" if self.fetched == 0 else "partial"
+
+    def error(self, message: str) -> None:
+        """Record an error message without stopping the run."""
+        self.errors.append(message)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandMatch:
+    """A mention matched a brand's query; `term` is the query term that caught it."""
+
+    mention_id: str
+    brand: str
+    term: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignMatch:
+    """A mention fell in a campaign's window and used one of its tracked terms."""
+
+    mention_id: str
+    campaign: str
+    term: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentLabel:
+    """A scorer's verdict on one mention; `score` decided the label, `whole_score` is the full text's."""
+
+    mention_id: str
+    label: str
+    score: float
+    whole_score: float | None
+    scorer: str
+    scorer_version: str

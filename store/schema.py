@@ -1,0 +1,139 @@
+"""The database schema as named, ordered migrations, applied once each and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: Sequence[Migration] = (
+    Migration(
+        1,
+        "initial",
+        """
+        CREATE TABLE mentions (
+            id            VARCHAR PRIMARY KEY,
+            source        VARCHAR NOT NULL,
+            native_id     VARCHAR NOT NULL,
+            url           VARCHAR,
+            author        VARCHAR,
+            title         VARCHAR NOT NULL,
+            text          VARCHAR NOT NULL,
+            published_at  TIMESTAMPTZ NOT NULL,
+            collected_at  TIMESTAMPTZ NOT NULL,
+            score         BIGINT,
+            comments      BIGINT,
+            extra         JSON
+        );
+        -- One row per mention and brand it matches. Time, source, label and engagement are
+        -- copied here so that every dashboard aggregate is one scan of one table.
+        CREATE TABLE mention_brands (
+            mention_id    VARCHAR NOT NULL,
+            brand         VARCHAR NOT NULL,
+            term          VARCHAR,
+            published_at  TIMESTAMPTZ NOT NULL,
+            source        VARCHAR NOT NULL,
+            label         VARCHAR,
+            engagement    BIGINT,
+            PRIMARY KEY (mention_id, brand)
+        );
+        CREATE TABLE mention_campaigns (
+            mention_id    VARCHAR NOT NULL,
+            campaign      VARCHAR NOT NULL,
+            term          VARCHAR,
+            PRIMARY KEY (mention_id, campaign)
+        );
+        CREATE TABLE sentiments (
+            mention_id     VARCHAR PRIMARY KEY,
+            label          VARCHAR NOT NULL,
+            score          DOUBLE NOT NULL,
+            whole_score    DOUBLE,
+            scorer         VARCHAR NOT NULL,
+            scorer_version VARCHAR NOT NULL,
+            scored_at      TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE sentiment_corrections (
+            mention_id     VARCHAR PRIMARY KEY,
+            label          VARCHAR NOT NULL,
+            scorer_label   VARCHAR,
+            corrected_at   TIMESTAMPTZ NOT NULL
+        );
+        CREATE SEQUENCE collection_run_ids START 1;
+        CREATE TABLE collection_runs (
+            run_id        BIGINT PRIMARY KEY DEFAULT nextval('collection_run_ids'),
+            source        VARCHAR NOT NULL,
+            started_at    TIMESTAMPTZ NOT NULL,
+            ended_at      TIMESTAMPTZ,
+            status        VARCHAR NOT NULL,
+            fetched       BIGINT NOT NULL DEFAULT 0,
+            new           BIGINT NOT NULL DEFAULT 0,
+            updated       BIGINT NOT NULL DEFAULT 0,
+            skipped       BIGINT NOT NULL DEFAULT 0,
+            errors        VARCHAR[] NOT NULL DEFAULT [],
+            warnings      VARCHAR[] NOT NULL DEFAULT [],
+            details       JSON
+        );
+        -- A counter bumped by every write, so readers can cache by "the data's last change".
+        CREATE TABLE store_meta (
+            key           VARCHAR PRIMARY KEY,
+            value         BIGINT NOT NULL
+        );
+        INSERT INTO store_meta VALUES ('data_version', 0);
+        CREATE TABLE source_state (
+            source        VARCHAR NOT NULL,
+            key           VARCHAR NOT NULL,
+            value         JSON,
+            updated_at    TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source, key)
+        );
+        """,
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the highest applied migration, 0 for a database brandpulse never touched."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    applied = []
+    version = current_version(con)
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(migration.sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())",
+                [migration.version, migration.name],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(migration)
+    return applied

@@ -1,0 +1,308 @@
+"""Every write: batched, idempotent upserts of mentions and analysis, run records and cursors.
+
+Writes go through Arrow tables registered with DuckDB, never row by row: measured on this
+kind of machine, row-by-row inserts into a keyed table run at under 1,000 rows/s and one
+Arrow batch at several hundred thousand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
+
+_TS = pa.timestamp("us", tz="UTC")
+
+MENTION_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("native_id", pa.string()),
+        ("url", pa.string()),
+        ("author", pa.string()),
+        ("title", pa.string()),
+        ("text", pa.string()),
+        ("published_at", _TS),
+        ("collected_at", _TS),
+        ("score", pa.int64()),
+        ("comments", pa.int64()),
+        ("extra", pa.string()),
+    ]
+)
+
+# Columns a re-collection may change; published_at and collected_at keep their first value
+# so that a feed entry without a date does not move every time it is fetched again.
+_UPDATABLE = ("url", "author", "title", "text", "score", "comments", "extra")
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one transaction: all of it lands, or none of it does."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark the data as changed, so cached dashboard results are recomputed."""
+    con.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'data_version'")
+
+
+def mentions_to_arrow(mentions: Iterable[Mention]) -> pa.Table:
+    """Turn mentions into one Arrow table, keeping the last of any repeated id."""
+    unique: dict[str, Mention] = {}
+    for mention in mentions:
+        unique[mention.id] = mention
+    rows = list(unique.values())
+    columns: list[Any] = [
+        [m.id for m in rows],
+        [m.source for m in rows],
+        [m.native_id for m in rows],
+        [m.url for m in rows],
+        [m.author for m in rows],
+        [m.title for m in rows],
+        [m.text for m in rows],
+        [m.published_at for m in rows],
+        [m.collected_at for m in rows],
+        [m.score for m in rows],
+        [m.comments for m in rows],
+        [
+            json.dumps(m.extra, ensure_ascii=False, sort_keys=True) if m.extra else None
+            for m in rows
+        ],
+    ]
+    return pa.Table.from_arrays(
+        [pa.array(col, type=f.type) for col, f in zip(columns, MENTION_SCHEMA, strict=True)],
+        schema=MENTION_SCHEMA,
+    )
+
+
+def upsert_mentions(
+    con: duckdb.DuckDBPyConnection, mentions: Iterable[Mention] | pa.Table
+) -> tuple[int, int]:
+    """Insert new mentions and update changed ones; return (new, updated) counts.
+
+    Unchanged mentions are not touched, so a second collection of the same posts writes
+    nothing and reports (0, 0).
+    """
+    batch = mentions if isinstance(mentions, pa.Table) else mentions_to_arrow(mentions)
+    if batch.num_rows == 0:
+        return 0, 0
+    con.register("_batch", batch)
+    try:
+        differs = " OR ".join(f"b.{c} IS DISTINCT FROM m.{c}" for c in _UPDATABLE)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _changes AS "
+            "SELECT b.*, m.id IS NULL AS is_new FROM _batch b LEFT JOIN mentions m USING (id) "
+            f"WHERE m.id IS NULL OR {differs}"
+        )
+        row = con.execute(
+            "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM _changes"
+        ).fetchone()
+        new, updated = (int(row[0]), int(row[1])) if row else (0, 0)
+        if new:
+            con.execute("INSERT INTO mentions SELECT * EXCLUDE (is_new) FROM _changes WHERE is_new")
+        if updated:
+            assignments = ", ".join(f"{c} = c.{c}" for c in _UPDATABLE)
+            con.execute(
+                f"UPDATE mentions SET {assignments} FROM _changes c "
+                "WHERE mentions.id = c.id AND NOT c.is_new"
+            )
+            # Engagement is copied into mention_brands for fast aggregates; keep it current.
+            con.execute(
+                "UPDATE mention_brands SET engagement = coalesce(c.score, 0) + coalesce(c.comments, 0) "
+                "FROM _changes c WHERE mention_brands.mention_id = c.id AND NOT c.is_new"
+            )
+        con.execute("DROP TABLE _changes")
+        if new or updated:
+            bump_data_version(con)
+    finally:
+        con.unregister("_batch")
+    return new, updated
+
+
+def write_analysis(
+    con: duckdb.DuckDBPyConnection,
+    mention_ids: Sequence[str],
+    brands: Iterable[BrandMatch],
+    campaigns: Iterable[CampaignMatch],
+    sentiments: Iterable[SentimentLabel],
+) -> None:
+    """Replace the brand, campaign and sentiment results of the given mentions.
+
+    A user's correction in sentiment_corrections wins over the scorer's label wherever a
+    label is shown, so re-scoring never undoes it.
+    """
+    if not mention_ids:
+        return
+    ids = pa.table({"mention_id": pa.array(list(dict.fromkeys(mention_ids)), pa.string())})
+    brand_rows = list({(b.mention_id, b.brand): b for b in brands}.values())
+    campaign_rows = list({(c.mention_id, c.campaign): c for c in campaigns}.values())
+    sentiment_rows = list({s.mention_id: s for s in sentiments}.values())
+    brand_table = pa.table(
+        {
+            "mention_id": pa.array([b.mention_id for b in brand_rows], pa.string()),
+            "brand": pa.array([b.brand for b in brand_rows], pa.string()),
+            "term": pa.array([b.term for b in brand_rows], pa.string()),
+        }
+    )
+    campaign_table = pa.table(
+        {
+            "mention_id": pa.array([c.mention_id for c in campaign_rows], pa.string()),
+            "campaign": pa.array([c.campaign for c in campaign_rows], pa.string()),
+            "term": pa.array([c.term for c in campaign_rows], pa.string()),
+        }
+    )
+    now = datetime.now(UTC)
+    sentiment_table = pa.table(
+        {
+            "mention_id": pa.array([s.mention_id for s in sentiment_rows], pa.string()),
+            "label": pa.array([s.label for s in sentiment_rows], pa.string()),
+            "score": pa.array([s.score for s in sentiment_rows], pa.float64()),
+            "whole_score": pa.array([s.whole_score for s in sentiment_rows], pa.float64()),
+            "scorer": pa.array([s.scorer for s in sentiment_rows], pa.string()),
+            "scorer_version": pa.array([s.scorer_version for s in sentiment_rows], pa.string()),
+            "scored_at": pa.array([now] * len(sentiment_rows), _TS),
+        }
+    )
+    for name, table in (
+        ("_ids", ids),
+        ("_brands", brand_table),
+        ("_campaigns", campaign_table),
+        ("_sentiments", sentiment_table),
+    ):
+        con.register(name, table)
+    try:
+        con.execute("DELETE FROM mention_brands WHERE mention_id IN (SELECT mention_id FROM _ids)")
+        con.execute(
+            "DELETE FROM mention_campaigns WHERE mention_id IN (SELECT mention_id FROM _ids)"
+        )
+        con.execute(
+            "INSERT INTO sentiments SELECT * FROM _sentiments ON CONFLICT (mention_id) DO UPDATE SET "
+            "label = excluded.label, score = excluded.score, whole_score = excluded.whole_score, "
+            "scorer = excluded.scorer, scorer_version = excluded.scorer_version, "
+            "scored_at = excluded.scored_at"
+        )
+        con.execute(
+            """
+            INSERT INTO mention_brands
+            SELECT b.mention_id, b.brand, b.term, m.published_at, m.source,
+                   coalesce(c.label, s.label),
+                   coalesce(m.score, 0) + coalesce(m.comments, 0)
+            FROM _brands b
+            JOIN mentions m ON m.id = b.mention_id
+            LEFT JOIN sentiments s ON s.mention_id = b.mention_id
+            LEFT JOIN sentiment_corrections c ON c.mention_id = b.mention_id
+            """
+        )
+        con.execute("INSERT INTO mention_campaigns SELECT * FROM _campaigns")
+        bump_data_version(con)
+    finally:
+        for name in ("_ids", "_brands", "_campaigns", "_sentiments"):
+            con.unregister(name)
+
+
+def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: str) -> bool:
+    """Record a user's label for a mention; return False when no such mention exists."""
+    found = con.execute("SELECT count(*) FROM mentions WHERE id = ?", [mention_id]).fetchone()
+    if not found or not found[0]:
+        return False
+    con.execute(
+        "INSERT INTO sentiment_corrections "
+        "SELECT ?, ?, (SELECT label FROM sentiments WHERE mention_id = ?), now() "
+        "ON CONFLICT (mention_id) DO UPDATE SET label = excluded.label, "
+        "corrected_at = excluded.corrected_at",
+        [mention_id, label, mention_id],
+    )
+    con.execute("UPDATE mention_brands SET label = ? WHERE mention_id = ?", [label, mention_id])
+    bump_data_version(con)
+    return True
+
+
+def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
+    """Store one source's run report and return its run id."""
+    row = con.execute(
+        "INSERT INTO collection_runs (source, started_at, ended_at, status, fetched, new, "
+        "updated, skipped, errors, warnings, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING run_id",
+        [
+            report.source,
+            report.started_at,
+            report.ended_at or datetime.now(UTC),
+            report.status,
+            report.fetched,
+            report.new,
+            report.updated,
+            report.skipped,
+            report.errors,
+            report.warnings,
+            json.dumps(report.details, default=str),
+        ],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def save_state(con: duckdb.DuckDBPyConnection, source: str, state: dict[str, Any]) -> None:
+    """Save a source's cursors (one JSON value per key), replacing earlier values of those keys."""
+    if not state:
+        return
+    now = datetime.now(UTC)
+    rows = [(source, key, json.dumps(value, default=str), now) for key, value in state.items()]
+    table = pa.table(
+        {
+            "source": pa.array([r[0] for r in rows], pa.string()),
+            "key": pa.array([r[1] for r in rows], pa.string()),
+            "value": pa.array([r[2] for r in rows], pa.string()),
+            "updated_at": pa.array([r[3] for r in rows], _TS),
+        }
+    )
+    con.register("_state", table)
+    try:
+        con.execute(
+            "INSERT INTO source_state SELECT * FROM _state ON CONFLICT (source, key) "
+            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+        )
+    finally:
+        con.unregister("_state")
+
+
+def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> int:
+    """Delete matching mentions and everything derived from them; return how many went."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT id FROM mentions WHERE {where}", params
+    )
+    row = con.execute("SELECT count(*) FROM _gone").fetchone()
+    count = int(row[0]) if row else 0
+    for table in ("mention_brands", "mention_campaigns", "sentiments", "sentiment_corrections"):
+        con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
+    con.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM _gone)")
+    con.execute("DROP TABLE _gone")
+    if count:
+        bump_data_version(con)
+    return count
+
+
+def forget_author(con: duckdb.DuckDBPyConnection, author: str) -> int:
+    """Erase every mention by an author (as stored: handle or keyed hash); return the count."""
+    return _delete_mentions_where(con, "author = ?", [author])
+
+
+def prune_before(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> int:
+    """Erase every mention published before `cutoff`; return the count."""
+    return _delete_mentions_where(con, "published_at < ?", [cutoff])
+
+
+def compact(con: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoint so that deleted rows leave the database file, not just its index."""
+    con.execute("CHECKPOINT")
