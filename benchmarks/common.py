@@ -1,0 +1,47 @@
+"""The one output format of every benchmark, and small measuring helpers."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def report(
+    name: str,
+    ours: float,
+    baseline: float,
+    unit: str,
+    *,
+    lower_is_better: bool = True,
+    note: str = "",
+) -> str:
+    """Print and return `BENCH <name> ours=<v><unit> baseline=<v><unit> ratio=<x>`.
+
+    The ratio is always "how many times better ours is": baseline/ours for times and
+    bytes, ours/baseline for rates.
+    """
+    if lower_is_better:
+        ratio = baseline / ours if ours else float("inf")
+    else:
+        ratio = ours / baseline if baseline else float("inf")
+    line = f"BENCH {name} ours={ours:.4g}{unit} baseline={baseline:.4g}{unit} ratio={ratio:.2f}x"
+    if note:
+        line += f"  # {note}"
+    print(line, flush=True)
+    return line
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    """Run `fn` once and return its result and the wall-clock seconds it took."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
