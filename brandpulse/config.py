@@ -314,23 +314,19 @@ def parse_config(text: str, path: Path) -> Config:
     privacy = Privacy(hash_authors=privacy_reader.get("hash_authors", bool, False, "true or false"))
     privacy_reader.reject_unknown()
 
-    brands = [
-        _brand(
-            _Reader(source, table, f"[[{kind}]] #{i + 1}", source.header_line(kind, i, array=True)),
-            kind == "competitors",
-        )
-        for kind in ("brands", "competitors")
-        for i, table in enumerate(data.get(kind, []))
-    ]
-    names = [b.name.casefold() for b in brands]
-    for i, brand in enumerate(brands):
-        if names.index(brand.name.casefold()) != i:
-            kind = "competitors" if brand.competitor else "brands"
-            index = [b.name for b in brands if b.competitor == brand.competitor].index(brand.name)
+    brands: list[Brand] = []
+    seen: set[str] = set()
+    for kind in ("brands", "competitors"):
+        for i, table in enumerate(data.get(kind, [])):
             reader = _Reader(
-                source, {}, f"[[{kind}]] #{index + 1}", source.header_line(kind, index, array=True)
+                source, table, f"[[{kind}]] #{i + 1}", source.header_line(kind, i, array=True)
             )
-            raise reader.fail("name", "a name not used by another brand or competitor", brand.name)
+            brand = _brand(reader, competitor=kind == "competitors")
+            if brand.name.casefold() in seen:
+                raise reader.fail("name", "a name no other brand or competitor uses", brand.name)
+            seen.add(brand.name.casefold())
+            brands.append(brand)
+    names = seen
 
     campaigns = []
     for i, table in enumerate(data.get("campaigns", [])):

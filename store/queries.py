@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from store.sql import one
+
 
 def source_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
     """Return the cursor map saved for `source` (key -> decoded JSON value)."""
@@ -19,17 +21,18 @@ def source_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the counter every write bumps: a cache key for 'the data changed'."""
-    row = con.execute("SELECT value FROM store_meta WHERE key = 'data_version'").fetchone()
+    row = one(con, "SELECT value FROM store_meta WHERE key = 'data_version'")
     return int(row[0]) if row else 0
 
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Return how many mentions are stored, from which period, and how many are scored."""
-    row = con.execute(
+    row = one(
+        con,
         "SELECT count(*), min(published_at), max(published_at), max(collected_at),"
         " (SELECT count(*) FROM sentiments), (SELECT count(DISTINCT brand) FROM mention_brands)"
-        " FROM mentions"
-    ).fetchone()
+        " FROM mentions",
+    )
     assert row is not None
     keys = ("mentions", "first_published", "last_published", "last_collected", "scored", "brands")
     return dict(zip(keys, row, strict=True))

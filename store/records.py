@@ -1,4 +1,4 @@
-"""The records that cross layers: a Mention from any collector and the report of one source's run."""
+"""Records that cross layers: the Mention every collector yields, and analysis and run results."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ class CampaignMatch:
 
 @dataclass(frozen=True, slots=True)
 class SentimentLabel:
-    """A scorer's verdict on one mention; `score` decided the label, `whole_score` is the full text's."""
+    """A scorer's verdict: `score` decided the label; `whole_score` is the full text's score."""
 
     mention_id: str
     label: str

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from store.sql import one
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -104,12 +106,12 @@ LATEST_VERSION = MIGRATIONS[-1].version
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the highest applied migration, 0 for a database brandpulse never touched."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()
+    exists = one(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    )
     if not exists or not exists[0]:
         return 0
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    row = one(con, "SELECT coalesce(max(version), 0) FROM schema_migrations")
     return int(row[0]) if row else 0
 
 

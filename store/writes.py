@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
+from store.sql import one
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -107,9 +108,9 @@ def upsert_mentions(
             "SELECT b.*, m.id IS NULL AS is_new FROM _batch b LEFT JOIN mentions m USING (id) "
             f"WHERE m.id IS NULL OR {differs}"
         )
-        row = con.execute(
-            "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM _changes"
-        ).fetchone()
+        row = one(
+            con, "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM _changes"
+        )
         new, updated = (int(row[0]), int(row[1])) if row else (0, 0)
         if new:
             con.execute("INSERT INTO mentions SELECT * EXCLUDE (is_new) FROM _changes WHERE is_new")
@@ -121,8 +122,9 @@ def upsert_mentions(
             )
             # Engagement is copied into mention_brands for fast aggregates; keep it current.
             con.execute(
-                "UPDATE mention_brands SET engagement = coalesce(c.score, 0) + coalesce(c.comments, 0) "
-                "FROM _changes c WHERE mention_brands.mention_id = c.id AND NOT c.is_new"
+                "UPDATE mention_brands"
+                " SET engagement = coalesce(c.score, 0) + coalesce(c.comments, 0)"
+                " FROM _changes c WHERE mention_brands.mention_id = c.id AND NOT c.is_new"
             )
         con.execute("DROP TABLE _changes")
         if new or updated:
@@ -189,7 +191,8 @@ def write_analysis(
             "DELETE FROM mention_campaigns WHERE mention_id IN (SELECT mention_id FROM _ids)"
         )
         con.execute(
-            "INSERT INTO sentiments SELECT * FROM _sentiments ON CONFLICT (mention_id) DO UPDATE SET "
+            "INSERT INTO sentiments SELECT * FROM _sentiments"
+            " ON CONFLICT (mention_id) DO UPDATE SET "
             "label = excluded.label, score = excluded.score, whole_score = excluded.whole_score, "
             "scorer = excluded.scorer, scorer_version = excluded.scorer_version, "
             "scored_at = excluded.scored_at"
@@ -215,7 +218,7 @@ def write_analysis(
 
 def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: str) -> bool:
     """Record a user's label for a mention; return False when no such mention exists."""
-    found = con.execute("SELECT count(*) FROM mentions WHERE id = ?", [mention_id]).fetchone()
+    found = one(con, "SELECT count(*) FROM mentions WHERE id = ?", [mention_id])
     if not found or not found[0]:
         return False
     con.execute(
@@ -232,7 +235,8 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
 
 def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
     """Store one source's run report and return its run id."""
-    row = con.execute(
+    row = one(
+        con,
         "INSERT INTO collection_runs (source, started_at, ended_at, status, fetched, new, "
         "updated, skipped, errors, warnings, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING run_id",
@@ -249,7 +253,7 @@ def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
             report.warnings,
             json.dumps(report.details, default=str),
         ],
-    ).fetchone()
+    )
     return int(row[0]) if row else 0
 
 
@@ -282,7 +286,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT id FROM mentions WHERE {where}", params
     )
-    row = con.execute("SELECT count(*) FROM _gone").fetchone()
+    row = one(con, "SELECT count(*) FROM _gone")
     count = int(row[0]) if row else 0
     for table in ("mention_brands", "mention_campaigns", "sentiments", "sentiment_corrections"):
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
