@@ -92,7 +92,9 @@ def test_mention_normalises_offsets_to_utc() -> None:
     from zoneinfo import ZoneInfo
 
     local = datetime(2026, 1, 1, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
-    assert make_mention(1, published_at=local).published_at == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+    assert make_mention(1, published_at=local).published_at == datetime(
+        2026, 1, 1, 8, 0, tzinfo=UTC
+    )
 
 
 def test_mention_id_is_stable_and_namespaced() -> None:
@@ -135,6 +137,7 @@ texts = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80
 )
 optional_ints = st.one_of(st.none(), st.integers(min_value=-(2**62), max_value=2**62))
+extras = st.dictionaries(st.text(max_size=10), st.one_of(texts, st.integers()), max_size=3)
 times = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
@@ -155,11 +158,15 @@ def mentions(draw: st.DrawFn) -> Mention:
         collected_at=draw(times),
         score=draw(optional_ints),
         comments=draw(optional_ints),
-        extra=draw(st.dictionaries(st.text(max_size=10), st.one_of(texts, st.integers()), max_size=3)),
+        extra=draw(
+            st.dictionaries(st.text(max_size=10), st.one_of(texts, st.integers()), max_size=3)
+        ),
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batch=st.lists(mentions(), max_size=20, unique_by=lambda m: m.id))
 def test_round_trip_preserves_every_field(tmp_path: Path, batch: list[Mention]) -> None:
     db = tmp_path / f"rt-{len(list(tmp_path.iterdir()))}.duckdb"
