@@ -1,0 +1,108 @@
+"""Config loading: the example is valid, and every mistake names its file, line and key."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from brandpulse.commands.init import example_config
+from brandpulse.config import Secrets, load_config, parse_config
+from store.errors import ConfigError
+
+VALID = """\
+[settings]
+timezone = "Europe/Paris"
+
+[[brands]]
+name = "Acme"
+keywords = ["Acme"]
+
+[[competitors]]
+name = "Globex"
+
+[[campaigns]]
+name = "Spring"
+brand = "Acme"
+start = 2026-03-01
+end = 2026-03-31
+
+[[feeds]]
+url = "feeds/local.xml"
+kind = "blog"
+"""
+
+
+def parse(text: str, tmp_path: Path) -> object:
+    return parse_config(text, tmp_path / "brands.toml")
+
+
+def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
+    config = parse_config(example_config(), tmp_path / "brands.toml")
+    assert [b.name for b in config.own_brands] == ["Acme"]
+    assert [b.name for b in config.competitors] == ["Globex"]
+    assert config.campaigns[0].start == date(2026, 3, 1)
+    assert config.sources == ("feeds", "reddit")
+    assert config.feeds[0].templated and not config.feeds[1].templated
+
+
+def test_relative_paths_start_at_the_config_folder(tmp_path: Path) -> None:
+    config = parse_config(VALID, tmp_path / "brands.toml")
+    assert config.settings.database == tmp_path / "data" / "brandpulse.duckdb"
+    assert config.feeds[0].url == str(tmp_path / "feeds" / "local.xml")
+    assert config.settings.timezone == "Europe/Paris"
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "line", "words"),
+    [
+        ('timezone = "Europe/Paris"', 'timezone = "Mars/Olympus"', 2, ["timezone", "IANA"]),
+        ('timezone = "Europe/Paris"', "timezone = 3", 2, ["timezone", "got 3"]),
+        ('name = "Acme"', 'name = ""', 5, ["[[brands]] #1", "name", "non-empty"]),
+        ('keywords = ["Acme"]', 'keywords = "Acme"', 6, ["keywords", "list of strings"]),
+        ("start = 2026-03-01", 'start = "March 1"', 14, ["start", "date like"]),
+        ("end = 2026-03-31", "end = 2026-02-01", 15, ["end", "on or after start"]),
+        ('brand = "Acme"', 'brand = "Initech"', 13, ["brand", "[[brands]]"]),
+        ('kind = "blog"', 'kind = "podcast"', 19, ["kind", "news or blog"]),
+        ('kind = "blog"', 'kinds = "blog"', 19, ["kinds", "unknown"]),
+        ('name = "Globex"', 'name = "acme"', 9, ["[[competitors]] #1", "no other brand"]),
+        ('timezone = "Europe/Paris"', 'timezone = "Europe/Paris', 2, ["not valid TOML"]),
+    ],
+)
+def test_each_mistake_is_named_with_its_line(
+    tmp_path: Path, replace: str, by: str, line: int, words: list[str]
+) -> None:
+    assert replace in VALID
+    with pytest.raises(ConfigError) as info:
+        parse(VALID.replace(replace, by, 1), tmp_path)
+    message = info.value.message
+    assert message.startswith(f"{tmp_path / 'brands.toml'}:{line}:"), message
+    for word in words:
+        assert word in message, message
+    assert info.value.exit_code == 2
+
+
+def test_unknown_top_level_table_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="twitter"):
+        parse(VALID + "\n[twitter]\nhandle = 'x'\n", tmp_path)
+
+
+def test_named_config_that_does_not_exist_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "missing.toml")
+    assert "does not exist" in info.value.message
+    assert info.value.fix is not None and "brandpulse init" in info.value.fix
+
+
+def test_no_config_anywhere_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BRANDPULSE_CONFIG", raising=False)
+    config = load_config(None)
+    assert config.brands == () and config.sources == ()
+
+
+def test_secrets_never_show_in_repr() -> None:
+    secrets = Secrets.from_env({"REDDIT_CLIENT_ID": "id-123", "REDDIT_CLIENT_SECRET": "s3cr3t"})
+    assert secrets.reddit_client_secret == "s3cr3t"
+    assert "s3cr3t" not in repr(secrets) and "id-123" not in repr(secrets)
