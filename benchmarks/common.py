@@ -45,3 +45,34 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
 def peak_rss_mb() -> float:
     """Return this process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    """Return this process's resident memory right now, in MB (Linux /proc)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 1024 / 1024
+
+
+def peak_rss_during(fn: Callable[[], T], every: float = 0.005) -> tuple[T, float]:
+    """Run `fn` and return its result and the peak RSS it added above the starting RSS, in MB."""
+    import threading
+
+    start = current_rss_mb()
+    peak = start
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, current_rss_mb())
+            time.sleep(every)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = fn()
+    finally:
+        done.set()
+        sampler.join()
+    return result, max(peak, current_rss_mb()) - start

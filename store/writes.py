@@ -103,28 +103,33 @@ def upsert_mentions(
     con.register("_batch", batch)
     try:
         differs = " OR ".join(f"b.{c} IS DISTINCT FROM m.{c}" for c in _UPDATABLE)
+        # Only ids and a flag are materialised; the rows themselves are read from the batch.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _changes AS "
-            "SELECT b.*, m.id IS NULL AS is_new FROM _batch b LEFT JOIN mentions m USING (id) "
+            "SELECT b.id, m.id IS NULL AS is_new FROM _batch b LEFT JOIN mentions m USING (id) "
             f"WHERE m.id IS NULL OR {differs}"
         )
         row = one(
             con, "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM _changes"
         )
-        new, updated = (int(row[0]), int(row[1])) if row else (0, 0)
+        new, updated = int(row[0]), int(row[1])
         if new:
-            con.execute("INSERT INTO mentions SELECT * EXCLUDE (is_new) FROM _changes WHERE is_new")
-        if updated:
-            assignments = ", ".join(f"{c} = c.{c}" for c in _UPDATABLE)
             con.execute(
-                f"UPDATE mentions SET {assignments} FROM _changes c "
-                "WHERE mentions.id = c.id AND NOT c.is_new"
+                "INSERT INTO mentions SELECT b.* FROM _batch b"
+                " WHERE b.id IN (SELECT id FROM _changes WHERE is_new)"
+            )
+        if updated:
+            assignments = ", ".join(f"{c} = b.{c}" for c in _UPDATABLE)
+            con.execute(
+                f"UPDATE mentions SET {assignments} FROM _batch b"
+                " WHERE mentions.id = b.id AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
             # Engagement is copied into mention_brands for fast aggregates; keep it current.
             con.execute(
                 "UPDATE mention_brands"
-                " SET engagement = coalesce(c.score, 0) + coalesce(c.comments, 0)"
-                " FROM _changes c WHERE mention_brands.mention_id = c.id AND NOT c.is_new"
+                " SET engagement = coalesce(b.score, 0) + coalesce(b.comments, 0)"
+                " FROM _batch b WHERE mention_brands.mention_id = b.id"
+                " AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
         con.execute("DROP TABLE _changes")
         if new or updated:
