@@ -36,8 +36,10 @@ def store_mentions(
     report.skipped += sum(1 for m in kept if m.id not in matched)
     kept = [m for m in kept if m.id in matched]
     ids = [m.id for m in kept]
+    changed: dict[str, bool] = {}
     with write_connection(db) as con, transaction(con):
-        report.new, report.updated = upsert_mentions(con, kept)
+        report.new, report.updated = upsert_mentions(con, kept, changed)
+        _count_per_item(report, kept, changed)
         write_analysis(
             con,
             ids,
@@ -49,6 +51,22 @@ def store_mentions(
         report.ended_at = datetime.now(UTC)
         record_run(con, report)
     return report
+
+
+def _count_per_item(
+    report: RunReport, mentions: Sequence[Mention], changed: dict[str, bool]
+) -> None:
+    """Fill new/updated on each per-feed detail from the mentions that came through that feed."""
+    by_feed: dict[str, list[int]] = {}
+    for mention in mentions:
+        feed = mention.extra.get("feed_url")
+        if feed is not None and mention.id in changed:
+            counts = by_feed.setdefault(feed, [0, 0])
+            counts[0 if changed[mention.id] else 1] += 1
+    for detail in report.details:
+        if "url" in detail:
+            new, updated = by_feed.get(detail["url"], (0, 0))
+            detail["new"], detail["updated"] = new, updated
 
 
 def collect_source(

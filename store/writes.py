@@ -90,12 +90,15 @@ def mentions_to_arrow(mentions: Iterable[Mention]) -> pa.Table:
 
 
 def upsert_mentions(
-    con: duckdb.DuckDBPyConnection, mentions: Iterable[Mention] | pa.Table
+    con: duckdb.DuckDBPyConnection,
+    mentions: Iterable[Mention] | pa.Table,
+    changed: dict[str, bool] | None = None,
 ) -> tuple[int, int]:
     """Insert new mentions and update changed ones; return (new, updated) counts.
 
     Unchanged mentions are not touched, so a second collection of the same posts writes
-    nothing and reports (0, 0).
+    nothing and reports (0, 0). Pass a dict as `changed` to learn which ids were written:
+    it receives id -> True for new, False for updated.
     """
     batch = mentions if isinstance(mentions, pa.Table) else mentions_to_arrow(mentions)
     if batch.num_rows == 0:
@@ -113,6 +116,8 @@ def upsert_mentions(
             con, "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM _changes"
         )
         new, updated = int(row[0]), int(row[1])
+        if changed is not None:
+            changed.update(con.execute("SELECT id, is_new FROM _changes").fetchall())
         if new:
             con.execute(
                 "INSERT INTO mentions SELECT b.* FROM _batch b"
