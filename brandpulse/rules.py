@@ -1,0 +1,81 @@
+"""Turn the loaded config into analysis Rules, parsing every brand query once."""
+
+from __future__ import annotations
+
+from analysis.query import Node, QuerySyntaxError, Term, any_of, parse_query
+from analysis.query import Or as OrNode
+from analysis.rules import BrandRule, CampaignRule, Rules
+from brandpulse.config import Brand, Config
+from brandpulse.privacy import pseudonym
+from store.errors import ConfigError
+
+
+def rules_from_config(config: Config, author_key: str | None = None) -> Rules:
+    """Build the analysis rules; a malformed brand query is a ConfigError naming its position.
+
+    With `author_key` (authors stored as keyed hashes), excluded authors are matched by
+    their pseudonym as well as by handle.
+    """
+    return Rules(
+        brands=tuple(brand_rule(b, config, author_key) for b in config.brands),
+        campaigns=tuple(
+            CampaignRule(
+                name=c.name,
+                brand=c.brand,
+                start=c.start,
+                end=c.end,
+                terms=tuple(Term(" ".join(t.split())) for t in c.terms),
+            )
+            for c in config.campaigns
+        ),
+        positive_threshold=config.settings.positive_threshold,
+        negative_threshold=config.settings.negative_threshold,
+        timezone=config.settings.timezone,
+    )
+
+
+def brand_query(brand: Brand, config: Config | None = None) -> tuple[Node, str]:
+    """Return a brand's parsed query and its text: `query` OR its aliases, else its keywords."""
+    if not brand.query:
+        terms = brand.search_terms
+        return any_of(terms), " OR ".join(_quoted(t) for t in terms)
+    try:
+        node = parse_query(brand.query)
+    except QuerySyntaxError as exc:
+        where = f"{config.path}: " if config is not None and config.path else ""
+        kind = "competitors" if brand.competitor else "brands"
+        raise ConfigError(
+            f"{where}[[{kind}]] {brand.name!r} query: {exc.message} at position {exc.position}"
+            f"\n    {exc.query}\n    {' ' * (exc.position - 1)}^",
+            'fix the query: words and "quoted phrases" joined by AND, OR, NOT and parentheses,'
+            " e.g. '\"acme corp\" OR (acme NOT coyote)'",
+        ) from None
+    text = brand.query
+    if brand.aliases:
+        node = OrNode((node, any_of(brand.aliases)))
+        text = f"({brand.query}) OR " + " OR ".join(_quoted(a) for a in brand.aliases)
+    return node, text
+
+
+def brand_rule(
+    brand: Brand, config: Config | None = None, author_key: str | None = None
+) -> BrandRule:
+    """Convert one configured brand (or competitor) into its matching rule."""
+    node, text = brand_query(brand, config)
+    authors = brand.exclude_authors
+    if author_key:
+        authors = (*authors, *(pseudonym(a, author_key) for a in authors))
+    return BrandRule(
+        name=brand.name,
+        query=node,
+        query_text=text,
+        exclude=tuple(Term(" ".join(t.split())) for t in brand.exclude),
+        exclude_sites=brand.exclude_sites,
+        exclude_subreddits=brand.exclude_subreddits,
+        exclude_authors=authors,
+        competitor=brand.competitor,
+    )
+
+
+def _quoted(term: str) -> str:
+    return f'"{term}"' if " " in term else term
