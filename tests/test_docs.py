@@ -35,7 +35,8 @@ def command_names() -> list[str]:
 
 @pytest.mark.parametrize("name", command_names())
 def test_every_command_is_in_the_readme(name: str) -> None:
-    assert re.search(rf"brandpulse {re.escape(name)}\b", README), f"README lacks `brandpulse {name}`"
+    pattern = rf"brandpulse {re.escape(name)}\b"
+    assert re.search(pattern, README), f"README lacks `brandpulse {name}`"
 
 
 @pytest.mark.parametrize(
