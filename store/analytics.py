@@ -1,0 +1,405 @@
+"""Trend reads for the dashboard and reports: aggregates computed in DuckDB over mention_brands.
+
+Every reader takes the connection, then brands, the first and last local day (inclusive),
+sources and sentiment labels (empty means all), the display time zone and, where it makes
+sense, the granularity (`day` or `week`, weeks starting on Monday). Days are days in the
+display time zone: with tz "America/New_York", a post at 03:00 UTC on 1 March counts on
+28 February. A mention that names two brands counts once for each brand.
+
+Net sentiment is (positive - negative) / mentions, where mentions include unscored ones;
+it is NaN when there are no mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+GRANULARITIES = ("day", "week")
+DIMENSIONS = ("author", "subreddit", "domain", "feed", "source")
+
+# SQL giving each dimension's value from `mentions m` (joined to mention_brands b).
+_DIMENSION_SQL = {
+    "author": "m.author",
+    "subreddit": "lower(m.extra ->> 'subreddit')",
+    "domain": (
+        "coalesce(lower(m.extra ->> 'domain'), regexp_extract(lower(m.url),"
+        " '^[a-z][a-z0-9+.-]*://(?:www\\.)?([^/:?#]+)', 1))"
+    ),
+    "feed": "coalesce(m.extra ->> 'feed_title', m.extra ->> 'feed')",
+    "source": "m.source",
+}
+
+
+def utc_bounds(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
+    """Return the instants where local day `first` starts and the day after `last` starts."""
+    zone = ZoneInfo(tz)
+    return (
+        datetime.combine(first, time(0), zone),
+        datetime.combine(last + timedelta(days=1), time(0), zone),
+    )
+
+
+def _as_list(values: str | Sequence[str] | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    return list(values)
+
+
+def _where(
+    brands: str | Sequence[str] | None,
+    first: date,
+    last: date,
+    sources: Sequence[str] | None,
+    sentiments: Sequence[str] | None,
+    tz: str,
+    alias: str = "b",
+) -> tuple[str, list[Any]]:
+    """Return the condition over mention_brands rows in scope, and its parameters."""
+    start, end = utc_bounds(first, last, tz)
+    parts = [f"{alias}.published_at >= ?", f"{alias}.published_at < ?"]
+    params: list[Any] = [start, end]
+    for column, values in (
+        ("brand", _as_list(brands)),
+        ("source", _as_list(sources)),
+        ("label", _as_list(sentiments)),
+    ):
+        if values:
+            parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
+            params += values
+    return " AND ".join(parts), params
+
+
+def _bucket(granularity: str, alias: str = "b") -> str:
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}")
+    local = f"timezone(?, {alias}.published_at)"
+    return f"CAST(date_trunc('{granularity}', {local}) AS DATE)"
+
+
+def _periods(first: date, last: date, granularity: str) -> list[date]:
+    """Return the start of every day or Monday-week from `first` to `last`."""
+    if granularity == "week":
+        start = first - timedelta(days=first.weekday())
+        step = 7
+    else:
+        start, step = first, 1
+    out = []
+    day = start
+    while day <= last:
+        out.append(day)
+        day += timedelta(days=step)
+    return out
+
+
+_COUNTS = """
+    count(*) AS mentions,
+    count(*) FILTER (WHERE b.label = 'positive') AS positive,
+    count(*) FILTER (WHERE b.label = 'negative') AS negative,
+    count(*) FILTER (WHERE b.label = 'neutral') AS neutral,
+    coalesce(sum(b.engagement), 0) AS engagement
+"""
+
+
+def _net(df: pd.DataFrame, prefix: str = "") -> pd.Series:
+    total = df[f"{prefix}mentions"].astype("float64")
+    net = (df[f"{prefix}positive"] - df[f"{prefix}negative"]).astype("float64") / total
+    return net.where(total > 0)
+
+
+def _int_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    for column in columns:
+        df[column] = df[column].fillna(0).astype("int64")
+    return df
+
+
+def daily_volume(
+    con: duckdb.DuckDBPyConnection,
+    brands: str | Sequence[str] | None,
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+    granularity: str = "day",
+) -> pd.DataFrame:
+    """Return mentions by sentiment per period and brand, with every empty period as zeros.
+
+    Columns: period (date: the day, or the Monday of the week), brand, mentions, positive,
+    negative, neutral, net_sentiment, engagement. Brands named but never mentioned get zero
+    rows too, so charts show the gap instead of skipping it.
+    """
+    where, params = _where(brands, first, last, sources, sentiments, tz)
+    bucket = _bucket(granularity)
+    df = con.execute(
+        f"SELECT {bucket} AS period, b.brand, {_COUNTS} FROM mention_brands b WHERE {where}"
+        " GROUP BY ALL",
+        [tz, *params],
+    ).df()
+    names = _as_list(brands) or sorted(df["brand"].unique().tolist())
+    grid = pd.MultiIndex.from_product(
+        [_periods(first, last, granularity), names], names=["period", "brand"]
+    )
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    df = df.set_index(["period", "brand"]).reindex(grid).reset_index()
+    df = _int_columns(df, ["mentions", "positive", "negative", "neutral", "engagement"])
+    df["net_sentiment"] = _net(df)
+    return df[
+        [
+            "period",
+            "brand",
+            "mentions",
+            "positive",
+            "negative",
+            "neutral",
+            "net_sentiment",
+            "engagement",
+        ]
+    ]
+
+
+def share_of_voice(
+    con: duckdb.DuckDBPyConnection,
+    brands: Sequence[str],
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Return each brand's share of the mentions (and engagement) of all the brands given.
+
+    Columns: brand, mentions, share, engagement, engagement_share, net_sentiment. Shares
+    are fractions summing to 1 over the brands (NaN when none of them was mentioned).
+    """
+    names = _as_list(brands)
+    where, params = _where(names, first, last, sources, sentiments, tz)
+    df = con.execute(
+        f"SELECT b.brand, {_COUNTS} FROM mention_brands b WHERE {where} GROUP BY b.brand", params
+    ).df()
+    df = df.set_index("brand").reindex(names or df["brand"].tolist()).reset_index()
+    df = _int_columns(df, ["mentions", "positive", "negative", "neutral", "engagement"])
+    total, engaged = df["mentions"].sum(), df["engagement"].sum()
+    df["share"] = df["mentions"] / total if total else float("nan")
+    df["engagement_share"] = df["engagement"] / engaged if engaged else float("nan")
+    df["net_sentiment"] = _net(df)
+    return df[["brand", "mentions", "share", "engagement", "engagement_share", "net_sentiment"]]
+
+
+def share_of_voice_over_time(
+    con: duckdb.DuckDBPyConnection,
+    brands: Sequence[str],
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+    granularity: str = "week",
+) -> pd.DataFrame:
+    """Return period, brand, mentions and share (of that period's mentions of these brands)."""
+    df = daily_volume(con, brands, first, last, sources, sentiments, tz, granularity)
+    totals = df.groupby("period")["mentions"].transform("sum")
+    df["share"] = (df["mentions"] / totals).where(totals > 0)
+    return df[["period", "brand", "mentions", "share"]]
+
+
+def kpis(
+    con: duckdb.DuckDBPyConnection,
+    brands: str | Sequence[str] | None,
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Return per-brand totals for the window and the equally long window just before it.
+
+    Columns: brand, mentions, positive, negative, neutral, net_sentiment, engagement, the
+    same with a `prev_` prefix, and mentions_change and engagement_change (relative:
+    0.25 is +25%, NaN when the previous period had none) and net_sentiment_change
+    (difference of the two net sentiments, in points of the -1..1 scale).
+    """
+    days = (last - first).days + 1
+    prev_first = first - timedelta(days=days)
+    start, _ = utc_bounds(first, last, tz)
+    where, params = _where(brands, prev_first, last, sources, sentiments, tz)
+    counts = ["mentions", "positive", "negative", "neutral", "engagement"]
+    current = ", ".join(
+        f"count(*) FILTER (WHERE b.published_at >= ? {cond}) AS {name}"
+        for name, cond in (
+            ("mentions", ""),
+            ("positive", "AND b.label = 'positive'"),
+            ("negative", "AND b.label = 'negative'"),
+            ("neutral", "AND b.label = 'neutral'"),
+        )
+    )
+    previous = current.replace(">= ?", "< ?").replace(" AS ", " AS prev_")
+    df = con.execute(
+        f"SELECT b.brand, {current},"
+        " coalesce(sum(b.engagement) FILTER (WHERE b.published_at >= ?), 0) AS engagement,"
+        f" {previous},"
+        " coalesce(sum(b.engagement) FILTER (WHERE b.published_at < ?), 0) AS prev_engagement"
+        f" FROM mention_brands b WHERE {where} GROUP BY b.brand",
+        [start] * 5 + [start] * 5 + params,
+    ).df()
+    names = _as_list(brands) or sorted(df["brand"].tolist())
+    df = df.set_index("brand").reindex(names).reset_index()
+    df = _int_columns(df, counts + [f"prev_{c}" for c in counts])
+    df["net_sentiment"] = _net(df)
+    df["prev_net_sentiment"] = _net(df, "prev_")
+    for name in ("mentions", "engagement"):
+        prev = df[f"prev_{name}"].astype("float64")
+        df[f"{name}_change"] = ((df[name] - prev) / prev).where(prev > 0)
+    df["net_sentiment_change"] = df["net_sentiment"] - df["prev_net_sentiment"]
+    return df
+
+
+def top_by(
+    con: duckdb.DuckDBPyConnection,
+    dimension: str,
+    brands: str | Sequence[str] | None,
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+    order: str = "mentions",
+    limit: int = 10,
+) -> pd.DataFrame:
+    """Return the top authors, subreddits, domains, feeds or sources of the brands' mentions.
+
+    Columns: name, mentions, engagement, positive, negative, net_sentiment; ordered by
+    `order` ("mentions" or "engagement"), ties by name. A mention naming two of the brands
+    counts once here. Mentions without a value for the dimension are left out.
+    """
+    if dimension not in _DIMENSION_SQL:
+        raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}")
+    if order not in ("mentions", "engagement"):
+        raise ValueError("order must be mentions or engagement")
+    where, params = _where(brands, first, last, sources, sentiments, tz)
+    value = _DIMENSION_SQL[dimension]
+    df = con.execute(
+        f"""
+        WITH scoped AS (
+            SELECT b.mention_id, any_value(b.label) AS label, any_value(b.engagement) AS engagement
+            FROM mention_brands b WHERE {where} GROUP BY b.mention_id
+        )
+        SELECT {value} AS name, count(*) AS mentions,
+               coalesce(sum(s.engagement), 0) AS engagement,
+               count(*) FILTER (WHERE s.label = 'positive') AS positive,
+               count(*) FILTER (WHERE s.label = 'negative') AS negative
+        FROM scoped s JOIN mentions m ON m.id = s.mention_id
+        WHERE {value} IS NOT NULL AND {value} <> ''
+        GROUP BY 1 ORDER BY {order} DESC, name LIMIT ?
+        """,
+        [*params, int(limit)],
+    ).df()
+    df = _int_columns(df, ["mentions", "engagement", "positive", "negative"])
+    df["net_sentiment"] = _net(df)
+    return df
+
+
+def term_counts(
+    con: duckdb.DuckDBPyConnection,
+    brands: str | Sequence[str] | None,
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+    stop_words: Sequence[str] = (),
+    min_length: int = 3,
+) -> tuple[pd.DataFrame, int]:
+    """Return (term, mentions) for every word and #hashtag in scope, and the mention count.
+
+    `mentions` counts the mentions using a term at least once (not its occurrences), so one
+    long post repeating a word cannot make it trend. Words are lower-cased; stop words,
+    words shorter than `min_length`, numbers and URLs are left out.
+    """
+    where, params = _where(brands, first, last, sources, sentiments, tz)
+    docs = con.execute(
+        f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
+    ).fetchall()[0][0]
+    df = con.execute(
+        f"""
+        WITH scoped AS (SELECT DISTINCT b.mention_id FROM mention_brands b WHERE {where}),
+        words AS (
+            SELECT DISTINCT m.id, unnest(regexp_extract_all(
+                regexp_replace(lower(m.title || ' ' || m.text), 'https?://\\S+', ' ', 'g'),
+                '[#@]?[a-z0-9\\x{{00c0}}-\\x{{024f}}][a-z0-9\\x{{00c0}}-\\x{{024f}}''_-]*'
+            )) AS term
+            FROM scoped s JOIN mentions m ON m.id = s.mention_id
+        )
+        SELECT regexp_replace(term, '(''s|'')$', '') AS term, count(DISTINCT id) AS mentions
+        FROM words
+        GROUP BY 1
+        HAVING length(term) >= ? AND NOT regexp_full_match(term, '[0-9]+')
+           AND term NOT IN (SELECT unnest(?::VARCHAR[]))
+        ORDER BY mentions DESC, term
+        """,
+        [*params, int(min_length), list(stop_words)],
+    ).df()
+    df["mentions"] = df["mentions"].astype("int64")
+    return df, int(docs or 0)
+
+
+def top_mentions(
+    con: duckdb.DuckDBPyConnection,
+    brands: str | Sequence[str] | None,
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    sentiments: Sequence[str] | None = None,
+    tz: str = "UTC",
+    limit: int = 5,
+) -> pd.DataFrame:
+    """Return the most engaged mentions in scope: id, brand(s), source, published_at, author,
+    title, text, url, engagement and label, highest engagement first."""
+    where, params = _where(brands, first, last, sources, sentiments, tz)
+    return con.execute(
+        f"""
+        SELECT m.id, string_agg(DISTINCT b.brand, '; ' ORDER BY b.brand) AS brand,
+               m.source, m.published_at, m.author, m.title, m.text, m.url,
+               any_value(b.engagement) AS engagement, any_value(b.label) AS label
+        FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
+        WHERE {where}
+        GROUP BY m.id, m.source, m.published_at, m.author, m.title, m.text, m.url
+        ORDER BY engagement DESC NULLS LAST, m.published_at DESC, m.id
+        LIMIT ?
+        """,
+        [*params, int(limit)],
+    ).df()
+
+
+def brand_window_counts(
+    con: duckdb.DuckDBPyConnection,
+    brands: Sequence[str],
+    first: date,
+    last: date,
+    sources: Sequence[str] | None = None,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Return daily counts by sentiment for a campaign window and its baseline, zero-filled.
+
+    Same columns as `daily_volume` with granularity day; the caller picks the window.
+    """
+    return daily_volume(con, brands, first, last, sources, None, tz, "day")
+
+
+def data_range(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> tuple[date, date] | None:
+    """Return the first and last local day with a brand mention, or None when there are none."""
+    row = con.execute(
+        "SELECT CAST(timezone(?, min(published_at)) AS DATE),"
+        " CAST(timezone(?, max(published_at)) AS DATE) FROM mention_brands",
+        [tz, tz],
+    ).fetchall()[0]
+    if row[0] is None:
+        return None
+    return row[0], row[1]
