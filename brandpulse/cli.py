@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from brandpulse.commands import admin, collect, init
@@ -39,14 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     try:
         result = app(args=args, prog_name="brandpulse", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
     except BrandpulseError as exc:
         if debug:
             raise
@@ -54,6 +50,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.fix:
             print(f"  fix: {exc.fix}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:
+        # Usage errors come from the click copy inside typer, which it does not export:
+        # they are the exceptions that can show themselves and carry an exit code (2).
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()
+            return int(exc.exit_code)
+        raise
     return result if isinstance(result, int) else 0
 
 

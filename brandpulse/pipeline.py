@@ -30,8 +30,9 @@ def store_mentions(
     Mentions that match no brand are dropped here (counted as skipped): the database holds
     what is said about the configured brands, not whole feeds.
     """
-    kept = privacy.pseudonymise(mentions, privacy.author_key(config, secrets))
-    annotations = analysis.annotate(kept, rules_from_config(config))
+    key = privacy.author_key(config, secrets)
+    kept = privacy.pseudonymise(mentions, key)
+    annotations = analysis.annotate(kept, rules_from_config(config, key))
     matched = {m.mention_id for m in annotations.brands}
     report.skipped += sum(1 for m in kept if m.id not in matched)
     kept = [m for m in kept if m.id in matched]

@@ -315,8 +315,3 @@ def forget_author(con: duckdb.DuckDBPyConnection, author: str) -> int:
 def prune_before(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> int:
     """Erase every mention published before `cutoff`; return the count."""
     return _delete_mentions_where(con, "published_at < ?", [cutoff])
-
-
-def compact(con: duckdb.DuckDBPyConnection) -> None:
-    """Checkpoint so that deleted rows leave the database file, not just its index."""
-    con.execute("CHECKPOINT")

@@ -12,7 +12,8 @@ from brandpulse.options import ConfigOption, DbOption, resolve
 from store import queries
 from store.connection import collection_lock, read_connection, write_connection
 from store.errors import ConfigError
-from store.writes import compact, forget_author, prune_before, transaction
+from store.maintenance import rewrite_database
+from store.writes import forget_author, prune_before, transaction
 
 
 def status(config: ConfigOption = None, db: DbOption = None) -> int:
@@ -69,10 +70,11 @@ def prune(
     """Erase mentions older than DAYS days, with their matches, labels and corrections."""
     ctx = resolve(config, db)
     cutoff = datetime.now(UTC) - timedelta(days=older_than)
-    with collection_lock(ctx.db), write_connection(ctx.db) as con:
-        with transaction(con):
+    with collection_lock(ctx.db):
+        with write_connection(ctx.db) as con, transaction(con):
             count = prune_before(con, cutoff)
-        compact(con)
+        if count:
+            rewrite_database(ctx.db)
     typer.echo(f"erased {count} mentions published before {cutoff:%Y-%m-%d %H:%M} UTC")
     return 0
 
@@ -89,10 +91,11 @@ def forget(
     key = privacy.author_key(ctx.config, ctx.secrets)
     # Both forms: mentions stored before hashing was switched on keep the plain handle.
     names = [author] + ([privacy.pseudonym(author, key)] if key else [])
-    with collection_lock(ctx.db), write_connection(ctx.db) as con:
-        with transaction(con):
+    with collection_lock(ctx.db):
+        with write_connection(ctx.db) as con, transaction(con):
             count = sum(forget_author(con, name) for name in names)
-        compact(con)
+        if count:
+            rewrite_database(ctx.db)
     typer.echo(f"erased {count} mentions by {author}")
     return 0
 

@@ -1,0 +1,194 @@
+"""The CLI as cron and people use it: exit codes, one-line errors, init, status, forget, prune."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from brandpulse.cli import main
+from brandpulse.config import Secrets, parse_config
+from brandpulse.pipeline import store_mentions
+from store.connection import read_connection, write_connection
+from store.records import Mention, RunReport, mention_id
+from store.writes import correct_sentiment
+
+REPO = Path(__file__).resolve().parents[2]
+
+CONFIG = """\
+[settings]
+database = "bp.duckdb"
+
+[[brands]]
+name = "Acme"
+keywords = ["Acme"]
+
+[[feeds]]
+url = "feed.xml"
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "brands.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_writes_a_valid_config_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "brands.toml"
+    code, out, _ = run(capsys, "init", str(target))
+    assert code == 0 and "wrote" in out
+    parse_config(target.read_text(encoding="utf-8"), target)
+    code, _, err = run(capsys, "init", str(target))
+    assert code == 2 and "already exists" in err and "--force" in err
+
+
+def test_bad_config_exits_2_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "brands.toml"
+    bad.write_text(CONFIG.replace('keywords = ["Acme"]', "keywords = 3"), encoding="utf-8")
+    code, out, err = run(capsys, "collect", "--config", str(bad))
+    assert code == 2
+    assert f"{bad}:6:" in err and "keywords" in err
+    assert "Traceback" not in err and out == ""
+    assert not (tmp_path / "bp.duckdb").exists(), "nothing may run on a bad config"
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "collect", "--no-such-option")
+    assert code == 2 and "no-such-option" in err
+
+
+HOLD_LOCK = """
+import sys, time
+from store.connection import collection_lock
+with collection_lock(sys.argv[1]):
+    print("ready", flush=True)
+    time.sleep(30)
+"""
+
+
+@pytest.fixture
+def lock_holder(config_file: Path) -> Iterator[subprocess.Popen[str]]:
+    db = config_file.parent / "bp.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(HOLD_LOCK), str(db)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    yield proc
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+
+
+def test_overlapping_collect_exits_3(
+    config_file: Path, lock_holder: subprocess.Popen[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "collect", "--config", str(config_file))
+    assert code == 3
+    assert "another collection is already running" in err and f"pid {lock_holder.pid}" in err
+
+
+def make_mention(n: int, author: str, days_ago: int) -> Mention:
+    now = datetime.now(UTC)
+    return Mention(
+        id=mention_id("test", str(n)),
+        source="news",
+        native_id=str(n),
+        url=f"https://example.com/{n}",
+        author=author,
+        title=f"Acme story {n}",
+        text=f"I really love Acme, story {n} by {author}",
+        published_at=now - timedelta(days=days_ago),
+        collected_at=now,
+    )
+
+
+@pytest.fixture
+def filled_db(config_file: Path) -> Path:
+    """A database filled through the real pipeline: 6 mentions by two authors, 2 of them old."""
+    config = parse_config(config_file.read_text(encoding="utf-8"), config_file)
+    mentions = [
+        make_mention(1, "zzforgetme", 1),
+        make_mention(2, "zzforgetme", 2),
+        make_mention(3, "keeper", 3),
+        make_mention(4, "keeper", 4),
+        make_mention(5, "keeper", 400),
+        make_mention(6, "zzforgetme", 500),
+    ]
+    report = store_mentions(
+        config.settings.database, config, Secrets(), mentions, RunReport("feeds")
+    )
+    assert report.new == 6
+    with write_connection(config.settings.database) as con:
+        assert correct_sentiment(con, mention_id("test", "1"), "negative")
+    return config.settings.database
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with read_connection(db) as con:
+        return {
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            for table in ("mentions", "mention_brands", "sentiments", "sentiment_corrections")
+        }
+
+
+def test_forget_erases_an_author_everywhere(
+    filled_db: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert filled_db.read_bytes().count(b"zzforgetme") > 0, "the handle must be on disk first"
+    code, out, _ = run(capsys, "forget", "--author", "zzforgetme", "--config", str(config_file))
+    assert code == 0 and "erased 3 mentions" in out
+    assert table_counts(filled_db) == {
+        "mentions": 3,
+        "mention_brands": 3,
+        "sentiments": 3,
+        "sentiment_corrections": 0,
+    }
+    assert filled_db.read_bytes().count(b"zzforgetme") == 0
+    wal = Path(f"{filled_db}.wal")
+    assert not wal.exists() or b"zzforgetme" not in wal.read_bytes()
+
+
+def test_prune_erases_old_mentions_and_what_derives_from_them(
+    filled_db: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "prune", "--older-than", "365", "--config", str(config_file))
+    assert code == 0 and "erased 2 mentions" in out
+    assert table_counts(filled_db)["mentions"] == 4
+    assert table_counts(filled_db)["mention_brands"] == 4
+
+
+def test_status_shows_runs_and_counts(
+    filled_db: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "status", "--config", str(config_file))
+    assert code == 0
+    assert "mentions: 6 (6 scored, 1 brands)" in out
+    assert "feeds: ok, fetched 0, new 6" in out
+
+
+def test_status_on_a_missing_database_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "status", "--db", str(tmp_path / "nothing.duckdb"))
+    assert code == 1
+    assert "no database" in err and "brandpulse demo" in err
