@@ -66,26 +66,18 @@ def mentions_to_arrow(mentions: Iterable[Mention]) -> pa.Table:
     for mention in mentions:
         unique[mention.id] = mention
     rows = list(unique.values())
-    columns: list[Any] = [
-        [m.id for m in rows],
-        [m.source for m in rows],
-        [m.native_id for m in rows],
-        [m.url for m in rows],
-        [m.author for m in rows],
-        [m.title for m in rows],
-        [m.text for m in rows],
-        [m.published_at for m in rows],
-        [m.collected_at for m in rows],
-        [m.score for m in rows],
-        [m.comments for m in rows],
-        [
-            json.dumps(m.extra, ensure_ascii=False, sort_keys=True) if m.extra else None
-            for m in rows
-        ],
-    ]
+
+    def column(name: str) -> list[Any]:
+        if name == "extra":
+            return [
+                json.dumps(m.extra, ensure_ascii=False, sort_keys=True) if m.extra else None
+                for m in rows
+            ]
+        return [getattr(m, name) for m in rows]
+
+    # One column at a time, so only one column's Python list is alive beside the Arrow data.
     return pa.Table.from_arrays(
-        [pa.array(col, type=f.type) for col, f in zip(columns, MENTION_SCHEMA, strict=True)],
-        schema=MENTION_SCHEMA,
+        [pa.array(column(f.name), type=f.type) for f in MENTION_SCHEMA], schema=MENTION_SCHEMA
     )
 
 
