@@ -89,6 +89,18 @@ def read_connection(
         con.close()
 
 
+def schema_is_current(path: str | os.PathLike[str], *, timeout: float = READ_TIMEOUT) -> bool:
+    """Return False when the database exists with an older schema than this brandpulse."""
+    db = Path(path)
+    if not db.exists():
+        return True
+    con = _connect(db, read_only=True, timeout=timeout)
+    try:
+        return current_version(con) >= LATEST_VERSION
+    finally:
+        con.close()
+
+
 @contextlib.contextmanager
 def collection_lock(db_path: str | os.PathLike[str]) -> Iterator[Path]:
     """Hold the lock that keeps two collections from writing the same database at once.

@@ -10,7 +10,12 @@ import typer
 from brandpulse import privacy
 from brandpulse.options import ConfigOption, DbOption, resolve
 from store import queries
-from store.connection import collection_lock, read_connection, write_connection
+from store.connection import (
+    collection_lock,
+    read_connection,
+    schema_is_current,
+    write_connection,
+)
 from store.errors import ConfigError
 from store.maintenance import rewrite_database
 from store.writes import forget_author, prune_before, transaction
@@ -19,10 +24,10 @@ from store.writes import forget_author, prune_before, transaction
 def status(config: ConfigOption = None, db: DbOption = None) -> int:
     """Show what the database holds and the latest collection runs with their errors."""
     ctx = resolve(config, db)
-    if ctx.db.exists():
-        # Upgrading an older database needs the write side once; it is quick and idempotent.
+    if not schema_is_current(ctx.db):
+        # Upgrading needs the write side once, so it waits for no running collection.
         with collection_lock(ctx.db), write_connection(ctx.db):
-            pass
+            typer.echo(f"upgraded {ctx.db} to the current schema")
     with read_connection(ctx.db) as con:
         totals = queries.totals(con)
         by_source = queries.mentions_by_source(con)

@@ -192,3 +192,13 @@ def test_status_on_a_missing_database_says_what_to_do(
     code, _, err = run(capsys, "status", "--db", str(tmp_path / "nothing.duckdb"))
     assert code == 1
     assert "no database" in err and "brandpulse demo" in err
+
+
+def test_status_works_while_a_collection_runs(
+    filled_db: Path,
+    config_file: Path,
+    lock_holder: subprocess.Popen[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "status", "--config", str(config_file))
+    assert code == 0 and "mentions: 6" in out
