@@ -10,7 +10,7 @@ from pathlib import Path
 
 import analysis
 import collectors
-from brandpulse import privacy
+from brandpulse import privacy, progress
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from store import queries
@@ -71,10 +71,15 @@ def _count_per_item(
 
 
 def collect_source(
-    name: str, db: Path, config: Config, secrets: Secrets, debug: bool = False
+    name: str,
+    db: Path,
+    config: Config,
+    secrets: Secrets,
+    debug: bool = False,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> RunReport:
     """Collect one source end to end; every failure ends up on the returned report."""
-    report = RunReport(source=name)
+    report = RunReport(source=name, progress=on_progress)
     mentions: list[Mention] = []
     try:
         module = collectors.load(name)
@@ -113,7 +118,8 @@ def collect(
         for name in names:
             if notify:
                 notify(f"collecting {name}...")
-            report = collect_source(name, db, config, secrets, debug=debug)
+            with progress.bar(f"collecting {name}") as on_progress:
+                report = collect_source(name, db, config, secrets, debug, on_progress)
             if notify:
                 notify(summary(report))
             reports.append(report)

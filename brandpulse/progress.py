@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -23,8 +23,8 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def steps(description: str, total: int | None) -> Iterator[Progress | None]:
-    """Yield a rich Progress with one task on a terminal, None otherwise."""
+def bar(description: str) -> Iterator[Callable[[int, int | None], None] | None]:
+    """Yield an update(done, total) callback drawing a live bar on a terminal, else None."""
     if not interactive():
         yield None
         return
@@ -36,5 +36,9 @@ def steps(description: str, total: int | None) -> Iterator[Progress | None]:
         console=err,
         transient=True,
     ) as progress:
-        progress.add_task(description, total=total)
-        yield progress
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int | None = None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +72,15 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
     details: list[dict[str, Any]] = field(default_factory=list)
+    # Set by the front door when a person is watching; collectors call advance().
+    progress: Callable[[int, int | None], None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def advance(self, done: int, total: int | None = None) -> None:
+        """Report how many items (feeds, queries) are done out of `total`; silent under cron."""
+        if self.progress is not None:
+            self.progress(done, total)
 
     @property
     def status(self) -> str:
