@@ -1,0 +1,60 @@
+"""The dashboard's router and shared frame: sidebar filters kept in the URL, then one page.
+
+Run by `brandpulse dashboard`, which starts `streamlit run dashboard/app.py -- --db PATH
+--config PATH`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+try:
+    import dashboard  # noqa: F401 - installed, or run from the repository root
+except ImportError:  # `streamlit run` of a checkout that was never installed
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st
+
+from dashboard import frame, settings, ui
+from dashboard.db import Reader
+from store.errors import BrandpulseError
+
+st.set_page_config(page_title="brandpulse", page_icon=":material/campaign:", layout="wide")
+
+PAGES = [
+    st.Page(
+        "views/overview.py",
+        title="Overview",
+        url_path="overview",
+        default=True,
+        icon=":material/dashboard:",
+    ),
+    st.Page("views/mentions.py", title="Mentions", url_path="mentions", icon=":material/forum:"),
+    st.Page(
+        "views/campaigns.py", title="Campaigns", url_path="campaigns", icon=":material/campaign:"
+    ),
+    st.Page(
+        "views/competitors.py",
+        title="Competitors",
+        url_path="competitors",
+        icon=":material/compare_arrows:",
+    ),
+    st.Page("views/spikes.py", title="Spikes", url_path="spikes", icon=":material/bolt:"),
+    st.Page(
+        "views/health.py",
+        title="Collection health",
+        url_path="health",
+        icon=":material/monitor_heart:",
+    ),
+]
+
+page = st.navigation(PAGES)
+try:
+    chosen = settings.load()
+    # The reader closes when the page is done, so no connection outlives this rerun.
+    with Reader(chosen.db) as reader:
+        frame.build(chosen, reader)
+        page.run()
+except BrandpulseError as exc:
+    ui.explain_error(exc)

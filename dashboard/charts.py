@@ -1,0 +1,253 @@
+"""Plotly figures for the pages: each takes a small DataFrame and returns a figure.
+
+Colours follow the Okabe-Ito palette, which stays distinguishable with colour-blindness;
+sentiment is blue (positive), grey (neutral) and orange (negative), never red against green,
+and bars also carry a pattern and every trace a text label, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+SENTIMENT_COLORS = {
+    "positive": "#0072B2",
+    "neutral": "#A0A0A0",
+    "negative": "#E69F00",
+    "unscored": "#DDDDDD",
+}
+SENTIMENT_PATTERNS = {"positive": "", "neutral": ".", "negative": "/", "unscored": "x"}
+BRAND_COLORS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+    "#F0E442",
+)
+CAMPAIGN_FILL = "rgba(0, 158, 115, 0.12)"
+SPIKE_COLOR = "#D55E00"
+LABELS = ("positive", "neutral", "negative", "unscored")
+HEIGHT = 340
+
+
+def brand_colors(brands: Iterable[str]) -> dict[str, str]:
+    """Return a stable colour per brand, in the order given."""
+    return {b: BRAND_COLORS[i % len(BRAND_COLORS)] for i, b in enumerate(brands)}
+
+
+def _layout(fig: go.Figure, *, x_title: str = "", y_title: str = "", height: int = HEIGHT) -> None:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        hovermode="x unified",
+        bargap=0.15,
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+
+
+def period_label(granularity: str, tz: str) -> str:
+    """Return the x axis title for days or weeks in a time zone."""
+    return f"{'Week starting' if granularity == 'week' else 'Day'} ({tz})"
+
+
+def volume_by_sentiment(
+    volume: pd.DataFrame,
+    *,
+    granularity: str,
+    tz: str,
+    campaigns: Sequence[tuple[str, date, date]] = (),
+    spikes: Sequence[tuple[date, int, str]] = (),
+) -> go.Figure:
+    """Stack mentions per period by sentiment; shade campaign windows and mark spikes.
+
+    `volume` has period, positive, neutral, negative, unscored columns (one row per period);
+    `campaigns` are (name, first day, last day); `spikes` are (day, mentions, caption).
+    """
+    fig = go.Figure()
+    for label in LABELS:
+        if label not in volume or (label == "unscored" and not volume[label].any()):
+            continue
+        fig.add_bar(
+            x=volume["period"],
+            y=volume[label],
+            name=label,
+            marker_color=SENTIMENT_COLORS[label],
+            marker_pattern_shape=SENTIMENT_PATTERNS[label],
+            hovertemplate=f"{label}: %{{y:,}}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    for name, first, last in campaigns:
+        fig.add_vrect(
+            x0=pd.Timestamp(first) - pd.Timedelta(hours=12),
+            x1=pd.Timestamp(last) + pd.Timedelta(hours=12),
+            fillcolor=CAMPAIGN_FILL,
+            line_width=0,
+            layer="below",
+            annotation_text=f"campaign: {name}",
+            annotation_position="top left",
+            annotation_font_size=11,
+        )
+    if spikes:
+        fig.add_scatter(
+            x=[day for day, _, _ in spikes],
+            y=[count for _, count, _ in spikes],
+            mode="markers+text",
+            name="spike",
+            marker={"symbol": "triangle-down", "size": 13, "color": SPIKE_COLOR},
+            text=["spike"] * len(spikes),
+            textposition="top center",
+            customdata=[caption for _, _, caption in spikes],
+            hovertemplate="spike: %{customdata}<extra></extra>",
+        )
+    _layout(fig, x_title=period_label(granularity, tz), y_title="Mentions")
+    return fig
+
+
+def net_sentiment(
+    volume: pd.DataFrame, *, granularity: str, tz: str, colors: dict[str, str]
+) -> go.Figure:
+    """Draw net sentiment ((positive - negative) / mentions) per period, one line per brand."""
+    fig = go.Figure()
+    for brand, rows in volume.groupby("brand", sort=False):
+        fig.add_scatter(
+            x=rows["period"],
+            y=rows["net_sentiment"],
+            name=str(brand),
+            mode="lines+markers",
+            line={"color": colors.get(str(brand)), "width": 2},
+            marker={"size": 4},
+            connectgaps=False,
+            hovertemplate=f"{brand}: %{{y:+.2f}}<extra></extra>",
+        )
+    fig.add_hline(y=0, line_dash="dot", line_color="#888888")
+    fig.update_yaxes(range=[-1.05, 1.05], zeroline=False)
+    _layout(fig, x_title=period_label(granularity, tz), y_title="Net sentiment (−1 to +1)")
+    return fig
+
+
+def ranking(df: pd.DataFrame, *, label: str, value: str = "mentions", height: int = 0) -> go.Figure:
+    """Draw a horizontal bar per row (largest on top), e.g. top authors or sources."""
+    shown = df.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=shown[value],
+            y=shown[label].astype(str),
+            orientation="h",
+            marker_color=BRAND_COLORS[0],
+            text=shown[value],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    _layout(fig, y_title="", x_title=value.capitalize(), height=height or 40 + 28 * max(3, len(df)))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def share_over_time(
+    share: pd.DataFrame, *, granularity: str, tz: str, colors: dict[str, str]
+) -> go.Figure:
+    """Stack each brand's share of the period's mentions, as percentages."""
+    fig = go.Figure()
+    for brand, rows in share.groupby("brand", sort=False):
+        fig.add_scatter(
+            x=rows["period"],
+            y=(rows["share"] * 100).round(1),
+            name=str(brand),
+            mode="lines",
+            stackgroup="share",
+            line={"color": colors.get(str(brand)), "width": 1},
+            hovertemplate=f"{brand}: %{{y:.1f}}%<extra></extra>",
+        )
+    fig.update_yaxes(range=[0, 100], ticksuffix="%")
+    _layout(fig, x_title=period_label(granularity, tz), y_title="Share of voice")
+    return fig
+
+
+def sentiment_split(df: pd.DataFrame, *, category: str = "brand") -> go.Figure:
+    """Draw one 100% bar per brand (or phase) split by sentiment, side by side."""
+    fig = go.Figure()
+    total = df[[c for c in LABELS if c in df]].sum(axis=1).replace(0, pd.NA)
+    for label in LABELS:
+        if label not in df or (label == "unscored" and not df[label].any()):
+            continue
+        share = (df[label] / total * 100).astype("float64").round(1)
+        fig.add_bar(
+            y=df[category].astype(str),
+            x=share,
+            name=label,
+            orientation="h",
+            marker_color=SENTIMENT_COLORS[label],
+            marker_pattern_shape=SENTIMENT_PATTERNS[label],
+            text=[f"{v:.0f}%" if pd.notna(v) and v >= 6 else "" for v in share],
+            textposition="inside",
+            customdata=df[label],
+            hovertemplate=f"{label}: %{{x:.1f}}% (%{{customdata:,}})<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_xaxes(range=[0, 100], ticksuffix="%")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    _layout(fig, x_title="Share of mentions", height=60 + 50 * max(2, len(df)))
+    return fig
+
+
+def phase_volume(phases: pd.DataFrame) -> go.Figure:
+    """Draw mentions per day before, during and after a campaign, stacked by sentiment."""
+    fig = go.Figure()
+    for label in LABELS:
+        if label not in phases or (label == "unscored" and not phases[label].any()):
+            continue
+        fig.add_bar(
+            x=phases["phase"],
+            y=phases[label],
+            name=label,
+            marker_color=SENTIMENT_COLORS[label],
+            marker_pattern_shape=SENTIMENT_PATTERNS[label],
+            hovertemplate=f"{label}: %{{y:.1f}} per day<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", hovermode="closest")
+    _layout(fig, y_title="Mentions per day")
+    return fig
+
+
+def brand_lines(
+    volume: pd.DataFrame,
+    *,
+    value: str,
+    y_title: str,
+    granularity: str,
+    tz: str,
+    colors: dict[str, str],
+    window: tuple[date, date] | None = None,
+) -> go.Figure:
+    """Draw one line per brand of `value` per period, optionally shading a window."""
+    fig = go.Figure()
+    for brand, rows in volume.groupby("brand", sort=False):
+        fig.add_scatter(
+            x=rows["period"],
+            y=rows[value],
+            name=str(brand),
+            mode="lines",
+            line={"color": colors.get(str(brand)), "width": 2},
+        )
+    if window is not None:
+        fig.add_vrect(
+            x0=pd.Timestamp(window[0]) - timedelta(hours=12),
+            x1=pd.Timestamp(window[1]) + timedelta(hours=12),
+            fillcolor=CAMPAIGN_FILL,
+            line_width=0,
+            layer="below",
+            annotation_text="campaign",
+            annotation_position="top left",
+        )
+    _layout(fig, x_title=period_label(granularity, tz), y_title=y_title)
+    return fig

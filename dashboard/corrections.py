@@ -1,0 +1,41 @@
+"""Saving a user's sentiment correction from the Mentions page, as one short write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.db import writing
+from store.errors import BrandpulseError
+from store.writes import correct_sentiment, transaction
+
+_OUTCOME = "m_outcome"
+
+
+def save(db: Path, mention_id: str, label: str | None) -> None:
+    """Record the label (a button callback: it runs before the page opens its reader)."""
+    if label is None:
+        return
+    try:
+        with writing(db) as con, transaction(con):
+            found = correct_sentiment(con, mention_id, label)
+    except BrandpulseError as exc:
+        st.session_state[_OUTCOME] = ("error", exc.message + (f". {exc.fix}" if exc.fix else ""))
+        return
+    if found:
+        st.session_state[_OUTCOME] = ("success", f"Saved: that mention is now {label}.")
+    else:
+        st.session_state[_OUTCOME] = ("error", "That mention is no longer stored (pruned?).")
+
+
+def show_outcome() -> None:
+    """Show (once) what the last correction did."""
+    outcome = st.session_state.pop(_OUTCOME, None)
+    if outcome is None:
+        return
+    kind, message = outcome
+    if kind == "success":
+        st.success(message, icon=":material/check:")
+    else:
+        st.error(message)

@@ -1,0 +1,155 @@
+"""The sidebar filters as one value: read from and written to the URL's query parameters.
+
+A URL such as `?brand=Acme&period=90d&source=reddit&sentiment=negative` reproduces a view.
+Period presets end at the newest stored mention rather than at today, so a database that
+stopped collecting (or the demo, whose dates are fixed) still opens on its data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from store.browse import Scope
+
+SENTIMENTS = ("positive", "neutral", "negative")
+# Preset key -> (label, days); None days means everything stored.
+PRESETS: dict[str, tuple[str, int | None]] = {
+    "7d": ("Last 7 days", 7),
+    "30d": ("Last 30 days", 30),
+    "90d": ("Last 90 days", 90),
+    "365d": ("Last 12 months", 365),
+    "all": ("All time", None),
+    "custom": ("Custom range", None),
+}
+DEFAULT_PRESET = "30d"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page shows: brands, local days `first`..`last` (inclusive), sources, labels.
+
+    Empty tuples mean "all". Days are in the display time zone, so "2026-05-01" means that
+    day as the team sees it, not as UTC does.
+    """
+
+    brands: tuple[str, ...]
+    period: str
+    first: date
+    last: date
+    sources: tuple[str, ...]
+    sentiments: tuple[str, ...]
+
+    @property
+    def days(self) -> int:
+        """Return how many days the window covers."""
+        return (self.last - self.first).days + 1
+
+    def scope(self, tz: str) -> Scope:
+        """Return the store's scope: local days turned into UTC instants, end exclusive."""
+        return Scope(
+            brands=self.brands,
+            start=local_midnight(self.first, tz),
+            end=local_midnight(self.last + timedelta(days=1), tz),
+            sources=self.sources,
+            sentiments=self.sentiments,
+        )
+
+    def previous(self) -> Filters:
+        """Return the same filters over the equally long window just before this one."""
+        last = self.first - timedelta(days=1)
+        return replace(self, period="custom", first=last - timedelta(days=self.days - 1), last=last)
+
+    def to_params(self) -> dict[str, list[str]]:
+        """Return the query parameters that reproduce these filters (defaults left out)."""
+        params: dict[str, list[str]] = {}
+        if self.brands:
+            params["brand"] = list(self.brands)
+        if self.period != DEFAULT_PRESET:
+            params["period"] = [self.period]
+        if self.period == "custom":
+            params["from"] = [self.first.isoformat()]
+            params["to"] = [self.last.isoformat()]
+        if self.sources:
+            params["source"] = list(self.sources)
+        if self.sentiments:
+            params["sentiment"] = list(self.sentiments)
+        return params
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """Return the UTC instant at which `day` starts in time zone `tz`."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def local_day(instant: datetime | None, tz: str) -> date | None:
+    """Return the calendar day an instant falls on in time zone `tz`."""
+    if instant is None:
+        return None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(ZoneInfo(tz)).date()
+
+
+def preset_window(period: str, newest: date, oldest: date) -> tuple[date, date]:
+    """Return the first and last day of a preset, ending on the newest mention's day."""
+    days = PRESETS.get(period, PRESETS[DEFAULT_PRESET])[1]
+    if days is None:
+        return min(oldest, newest), newest
+    return newest - timedelta(days=days - 1), newest
+
+
+def _pick(values: Iterable[str], allowed: Sequence[str] | None) -> tuple[str, ...]:
+    """Keep known values once each, in the given order; unknown values are dropped."""
+    seen: dict[str, None] = {}
+    for value in values:
+        value = value.strip()
+        if value and (allowed is None or value in allowed):
+            seen[value] = None
+    return tuple(seen)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def from_params(
+    params: Mapping[str, Sequence[str]],
+    *,
+    newest: date,
+    oldest: date,
+    brands: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None,
+) -> Filters:
+    """Build filters from query parameters, ignoring any value that does not fit.
+
+    A shared link naming a brand since removed from the config still opens, on the rest.
+    """
+
+    def first(key: str) -> str | None:
+        values = params.get(key) or []
+        return values[0] if values else None
+
+    period = first("period") or DEFAULT_PRESET
+    if period not in PRESETS:
+        period = DEFAULT_PRESET
+    start, end = _date(first("from")), _date(first("to"))
+    if period == "custom" and start and end:
+        first_day, last_day = min(start, end), max(start, end)
+    else:
+        if period == "custom":
+            period = DEFAULT_PRESET
+        first_day, last_day = preset_window(period, newest, oldest)
+    return Filters(
+        brands=_pick(params.get("brand") or [], brands),
+        period=period,
+        first=first_day,
+        last=last_day,
+        sources=_pick(params.get("source") or [], sources),
+        sentiments=_pick(params.get("sentiment") or [], SENTIMENTS),
+    )

@@ -1,0 +1,93 @@
+"""The sidebar: filter widgets whose values live in session state and in the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import streamlit as st
+
+from dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
+
+_INIT = "f_init"
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _on_period_change(newest: date, oldest: date) -> None:
+    # Switching to "Custom range" starts from the window the user was looking at.
+    period = st.session_state["f_period"]
+    if period != "custom":
+        st.session_state["f_range"] = preset_window(period, newest, oldest)
+
+
+def render(
+    *,
+    brands: Sequence[str],
+    sources: Sequence[str],
+    newest: date,
+    oldest: date,
+    tz: str,
+) -> Filters:
+    """Draw the filters, keep the URL in step with them and return them.
+
+    The URL is read once per browser session; afterwards the widgets are the truth and the
+    URL follows them (page switches clear query parameters, so they are written back on
+    every run).
+    """
+    state = st.session_state
+    if not state.get(_INIT):
+        initial = from_params(
+            _url_params(), newest=newest, oldest=oldest, brands=brands, sources=sources
+        )
+        state["f_brands"] = list(initial.brands)
+        state["f_period"] = initial.period
+        state["f_range"] = (initial.first, initial.last)
+        state["f_sources"] = list(initial.sources)
+        state["f_sentiments"] = list(initial.sentiments)
+        state[_INIT] = True
+    # Options can shrink between runs (a brand removed from the config): drop stale picks.
+    state["f_brands"] = [b for b in state.get("f_brands", []) if b in brands]
+    state["f_sources"] = [s for s in state.get("f_sources", []) if s in sources]
+
+    with st.sidebar:
+        st.multiselect("Brands", list(brands), key="f_brands", placeholder="All brands")
+        st.selectbox(
+            "Period",
+            list(PRESETS),
+            format_func=lambda key: PRESETS[key][0],
+            key="f_period",
+            on_change=_on_period_change,
+            args=(newest, oldest),
+        )
+        period = state["f_period"]
+        if period == "custom":
+            picked = st.date_input("Days", key="f_range", format="YYYY-MM-DD")
+            days = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+            # While a user is picking, the range has only its first day.
+            first = days[0] if days else newest
+            last = days[1] if len(days) > 1 else first
+        else:
+            first, last = preset_window(period, newest, oldest)
+        st.multiselect("Sources", list(sources), key="f_sources", placeholder="All sources")
+        st.multiselect(
+            "Sentiment", list(SENTIMENTS), key="f_sentiments", placeholder="All sentiments"
+        )
+        st.caption(
+            f"Times and days in **{tz}**. Presets end at the newest mention ({newest:%Y-%m-%d})."
+        )
+
+    filters = Filters(
+        brands=tuple(state["f_brands"]),
+        period=period,
+        first=min(first, last),
+        last=max(first, last),
+        sources=tuple(state["f_sources"]),
+        sentiments=tuple(state["f_sentiments"]),
+    )
+    wanted = filters.to_params()
+    if wanted != _url_params():
+        st.query_params.from_dict(wanted)
+    return filters

@@ -1,0 +1,72 @@
+"""Small pieces every page shares: error and empty-state explanations, safe links, local times."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from store.errors import BrandpulseError
+
+GETTING_STARTED = """
+**There is nothing to show yet.** brandpulse fills this dashboard from its database:
+
+1. `brandpulse init` writes a commented `brands.toml`: add your brands, competitors and sources.
+2. `brandpulse collect` fetches mentions (run it from cron to keep them fresh).
+3. Reload this page.
+
+To look around first, `brandpulse demo` builds a database of synthetic demo data and opens it.
+"""
+
+
+def explain_error(exc: BrandpulseError) -> None:
+    """Show a brandpulse error as a message and its fix, never a traceback."""
+    if "no database at" in exc.message:
+        st.info(f"No database yet: {exc.message.removeprefix('no database at ')}")
+        st.markdown(GETTING_STARTED)
+        return
+    st.error(exc.message)
+    if exc.fix:
+        st.caption(f"Fix: {exc.fix}")
+
+
+def stop_if_empty(empty: bool) -> None:
+    """Explain how to get data and stop the page when the database holds no mention."""
+    if empty:
+        st.info("The database holds no mentions yet.")
+        st.markdown(GETTING_STARTED)
+        st.stop()
+
+
+def safe_url(url: object) -> str | None:
+    """Return the URL when it is http(s) with a host, else None: no javascript:, data:, ..."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def to_local(series: pd.Series, tz: str) -> pd.Series:
+    """Return timestamps converted to the display time zone, naive, for tables and charts."""
+    if series.empty:
+        return series
+    values = pd.to_datetime(series, utc=True)
+    return values.dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def signed(value: float | None, digits: int = 1, suffix: str = "") -> str | None:
+    """Return a change like '+12.5%' for st.metric deltas, None when there is nothing to compare."""
+    if value is None or pd.isna(value):
+        return None
+    return f"{value:+.{digits}f}{suffix}"
+
+
+def note_window(first: object, last: object, tz: str) -> None:
+    """Print the window a page covers, with the time zone its days are in."""
+    st.caption(f"{first:%Y-%m-%d} to {last:%Y-%m-%d} · days in {tz}")

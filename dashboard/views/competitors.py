@@ -1,0 +1,11 @@
+"""Competitors: placeholder."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import frame, ui
+
+here = frame.current()
+st.title("Competitors")
+ui.stop_if_empty(here.empty)

@@ -1,0 +1,144 @@
+"""Collection health: per source the last run, its status, counts and errors, and data freshness."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, frame, ui
+
+# A source whose last successful run is older than this is flagged as stale.
+STALE_AFTER = timedelta(hours=24)
+# This many failed runs in a row is "failing repeatedly", not a passing hiccup.
+FAILING_STREAK = 3
+STATUS_ICONS = {"ok": "✅ ok", "partial": "⚠️ partial", "failed": "❌ failed"}
+
+here = frame.current()
+tz = here.tz
+st.title("Collection health")
+now = datetime.now(UTC)
+
+health = data.source_health(here.reader, here.key)
+configured = list(here.config.sources)
+never_run = [s for s in configured if s not in set(health["source"])]
+
+if health.empty:
+    st.info("No collection has run yet: run `brandpulse collect` (or schedule it with cron).")
+for name in never_run:
+    if not health.empty:
+        st.warning(f"**{name}** is configured but has never been collected.")
+
+
+def _ago(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "never"
+    instant = pd.Timestamp(value).to_pydatetime()
+    hours = (now - instant).total_seconds() / 3600
+    local = pd.Timestamp(value).tz_convert(tz)
+    when = f"{local:%Y-%m-%d %H:%M}"
+    if hours < 1:
+        return f"{when} ({max(0, round(hours * 60))} min ago)"
+    if hours < 48:
+        return f"{when} ({hours:.0f} h ago)"
+    return f"{when} ({hours / 24:.0f} days ago)"
+
+
+for row in health.itertuples(index=False):
+    with st.container(border=True):
+        st.subheader(row.source)
+        streak = int(row.failed_streak)
+        if streak >= FAILING_STREAK:
+            st.error(
+                f"{row.source} has failed {streak} runs in a row. Check the errors below, then"
+                f" run `brandpulse collect --source {row.source}` to try again."
+            )
+        last_ok = None if pd.isna(row.last_ok) else pd.Timestamp(row.last_ok).to_pydatetime()
+        if last_ok is None:
+            st.warning(f"{row.source} has never completed a run: its data may be missing.")
+        elif now - last_ok > STALE_AFTER:
+            st.warning(
+                f"{row.source} data is stale: the last successful run ended {_ago(row.last_ok)}."
+                " Is the cron job still running?"
+            )
+        cols = st.columns(6)
+        cols[0].metric("Status", STATUS_ICONS.get(row.last_status, row.last_status))
+        cols[1].metric("Fetched", f"{int(row.fetched):,}")
+        cols[2].metric("New", f"{int(row.new):,}")
+        cols[3].metric("Updated", f"{int(row.updated):,}")
+        cols[4].metric("Skipped", f"{int(row.skipped):,}")
+        cols[5].metric("Errors", f"{int(row.error_count):,}")
+        st.caption(
+            f"Last run started {_ago(row.last_started)}; last success {_ago(row.last_ok)};"
+            f" {int(row.runs)} runs recorded. Times in {tz}."
+        )
+        errors = list(row.errors) if row.errors is not None else []
+        if errors:
+            with st.expander(f"Errors of the last run ({len(errors)})", expanded=streak > 0):
+                # Error texts come from remote servers: shown as plain text, never markup.
+                st.text("\n".join(str(e) for e in errors[:50]))
+        warnings = list(row.warnings) if row.warnings is not None else []
+        if warnings:
+            with st.expander(f"Warnings of the last run ({len(warnings)})"):
+                st.text("\n".join(str(w) for w in warnings[:50]))
+        try:
+            details = json.loads(row.details) if row.details else []
+        except ValueError:
+            details = []
+        if isinstance(details, list) and details and all(isinstance(d, dict) for d in details):
+            with st.expander(f"Per item ({len(details)})"):
+                st.dataframe(pd.DataFrame(details), hide_index=True, width="stretch")
+
+st.subheader("Data freshness")
+freshness = data.data_freshness(here.reader, here.key)
+if freshness.empty:
+    st.caption("No mentions stored yet.")
+else:
+    shown = freshness.assign(
+        newest_published=ui.to_local(freshness["newest_published"], tz),
+        last_collected=ui.to_local(freshness["last_collected"], tz),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "source": "Source",
+            "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
+            "newest_published": st.column_config.DatetimeColumn(
+                f"Newest published ({tz})", format="YYYY-MM-DD HH:mm"
+            ),
+            "last_collected": st.column_config.DatetimeColumn(
+                f"Last collected ({tz})", format="YYYY-MM-DD HH:mm"
+            ),
+        },
+    )
+
+st.subheader("Recent runs")
+history = data.run_history(here.reader, here.key, 50)
+if history.empty:
+    st.caption("No runs recorded.")
+else:
+    history = history.assign(
+        started_at=ui.to_local(history["started_at"], tz),
+        ended_at=ui.to_local(history["ended_at"], tz),
+        errors=history["errors"].map(lambda e: "; ".join(map(str, e))[:300] if len(e) else ""),
+    )
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "run_id": "Run",
+            "started_at": st.column_config.DatetimeColumn(
+                f"Started ({tz})", format="YYYY-MM-DD HH:mm:ss"
+            ),
+            "ended_at": st.column_config.DatetimeColumn(
+                f"Ended ({tz})", format="YYYY-MM-DD HH:mm:ss"
+            ),
+            "error_count": "Errors",
+            "errors": "Error messages",
+        },
+    )

@@ -1,0 +1,110 @@
+"""Overview: KPIs against the previous period, volume and net sentiment over time, top lists."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, frame, panels, ui
+
+here = frame.current()
+f, tz = here.filters, here.tz
+st.title("Overview")
+ui.stop_if_empty(here.empty)
+
+focus = panels.focus_brands(here)
+granularity = panels.granularity(f)
+ui.note_window(f.first, f.last, tz)
+st.caption(
+    f"Brands: {', '.join(focus)} · compared with the {f.days} days before"
+    f" ({f.previous().first:%Y-%m-%d} to {f.previous().last:%Y-%m-%d})"
+)
+
+kpi = panels.headline(data.kpis(here.reader, here.key, f, tz), focus)
+cols = st.columns(4)
+cols[0].metric(
+    "Mentions",
+    f"{kpi.mentions:,}",
+    ui.signed(kpi.mentions_change * 100 if kpi.mentions_change is not None else None, 1, "%"),
+    delta_color=panels.delta_color(kpi.mentions_change),
+    help="Brand mentions in the period; a mention naming two of these brands counts for each.",
+    border=True,
+)
+cols[1].metric(
+    "Net sentiment",
+    "–" if kpi.net is None else f"{kpi.net:+.2f}",
+    ui.signed(kpi.net_change, 2),
+    delta_color=panels.delta_color(kpi.net_change),
+    help="(positive − negative) / mentions, from −1 (all negative) to +1 (all positive).",
+    border=True,
+)
+cols[2].metric(
+    "Share of voice",
+    "–" if kpi.share is None else f"{kpi.share * 100:.1f}%",
+    ui.signed(kpi.share_change * 100 if kpi.share_change is not None else None, 1, " pts"),
+    delta_color=panels.delta_color(kpi.share_change),
+    help="These brands' mentions as a share of all tracked brands' (competitors included).",
+    border=True,
+)
+cols[3].metric(
+    "Engagement",
+    f"{kpi.engagement:,}",
+    ui.signed(kpi.engagement_change * 100 if kpi.engagement_change is not None else None, 1, "%"),
+    delta_color=panels.delta_color(kpi.engagement_change),
+    help="Scores plus comments of the period's mentions.",
+    border=True,
+)
+
+volume = data.daily_volume(here.reader, here.key, f, tz, granularity, focus)
+totals = panels.sentiment_totals(volume)
+spikes = panels.spike_marks(here, focus, granularity)
+st.subheader("Volume by sentiment")
+st.plotly_chart(
+    charts.volume_by_sentiment(
+        totals,
+        granularity=granularity,
+        tz=tz,
+        campaigns=panels.campaign_windows(here, focus),
+        spikes=spikes,
+    ),
+    key="overview_volume",
+)
+
+st.subheader("Net sentiment")
+st.plotly_chart(
+    charts.net_sentiment(volume, granularity=granularity, tz=tz, colors=panels.colors(here)),
+    key="overview_net",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Mentions by source")
+    by_source = data.volume_by_source(here.reader, here.key, panels.focus_scope(here, focus))
+    st.plotly_chart(charts.ranking(by_source, label="source"), key="overview_sources")
+with right:
+    st.subheader("Emerging terms")
+    panels.emerging_terms(here, focus)
+
+st.subheader("Top voices")
+for column, (dimension, title) in zip(
+    st.columns(3),
+    (("author", "Authors"), ("subreddit", "Subreddits"), ("domain", "Sites")),
+    strict=True,
+):
+    with column:
+        st.markdown(f"**{title}**")
+        top = data.top_by(here.reader, here.key, f, tz, dimension, focus, 10)
+        if top.empty:
+            st.caption(f"No {title.lower()} in this view.")
+        else:
+            st.dataframe(
+                top[["name", "mentions", "engagement", "net_sentiment"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "name": title[:-1],
+                    "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
+                    "engagement": st.column_config.NumberColumn("Engagement", format="%d"),
+                    "net_sentiment": st.column_config.NumberColumn("Net", format="%+.2f"),
+                },
+                key=f"overview_top_{dimension}",
+            )

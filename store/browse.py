@@ -1,0 +1,373 @@
+"""Reads the dashboard needs beyond the trend aggregates: browsing mentions, campaigns and health.
+
+Every reader takes plain values (brands, a UTC time window, sources, sentiment labels) and
+returns a DataFrame or a number; none of them loads whole tables into pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from store.sql import one
+
+# A snippet is what the mentions table shows of a text; the full text is one click away.
+SNIPPET_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which mention×brand rows a reader looks at: every field empty or None means all.
+
+    `start` is inclusive and `end` exclusive, both timezone-aware instants; the dashboard
+    turns the local days a user picks into these.
+    """
+
+    brands: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    sources: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+
+
+def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
+    """Return a SQL condition over mention_brands rows (as `alias`) and its parameters."""
+    parts: list[str] = ["TRUE"]
+    params: list[Any] = []
+    if scope.brands:
+        parts.append(f"{alias}.brand IN ({_marks(scope.brands)})")
+        params += scope.brands
+    if scope.start is not None:
+        parts.append(f"{alias}.published_at >= ?")
+        params.append(scope.start)
+    if scope.end is not None:
+        parts.append(f"{alias}.published_at < ?")
+        params.append(scope.end)
+    if scope.sources:
+        parts.append(f"{alias}.source IN ({_marks(scope.sources)})")
+        params += scope.sources
+    if scope.sentiments:
+        parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
+        params += scope.sentiments
+    return " AND ".join(parts), params
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _search_where(search: str | None, scope: Scope) -> tuple[str, list[Any]]:
+    """Return a condition keeping mention ids whose title or text contains `search`."""
+    words = (search or "").split()
+    if not words:
+        return "TRUE", []
+    # Each word must appear (in any order), case-insensitively; % and _ are taken literally.
+    conditions = []
+    params: list[Any] = []
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append("(m.title ILIKE ? ESCAPE '\\' OR m.text ILIKE ? ESCAPE '\\')")
+        params += [pattern, pattern]
+    window = ""
+    if scope.start is not None:
+        window += " AND m.published_at >= ?"
+        params.append(scope.start)
+    if scope.end is not None:
+        window += " AND m.published_at < ?"
+        params.append(scope.end)
+    sql = f"b.mention_id IN (SELECT m.id FROM mentions m WHERE {' AND '.join(conditions)}{window})"
+    return sql, params
+
+
+def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Return what the filters can offer: mention count, first/last time, brands and sources."""
+    row = one(
+        con,
+        "SELECT count(*), min(published_at), max(published_at) FROM mentions",
+    )
+    brands = [r[0] for r in con.execute("SELECT DISTINCT brand FROM mention_brands").fetchall()]
+    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM mentions").fetchall()]
+    return {
+        "mentions": int(row[0]),
+        "first": row[1],
+        "last": row[2],
+        "brands": sorted(brands),
+        "sources": sorted(sources),
+    }
+
+
+def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope, search: str | None = None) -> int:
+    """Return how many distinct mentions match the scope (and the search words, if any)."""
+    where, params = scope_where(scope)
+    search_sql, search_params = _search_where(search, scope)
+    row = one(
+        con,
+        f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where} AND {search_sql}",
+        params + search_params,
+    )
+    return int(row[0])
+
+
+def mention_page(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    search: str | None = None,
+    before: tuple[datetime, str] | None = None,
+    after: tuple[datetime, str] | None = None,
+    limit: int = 50,
+    fanout: int | None = None,
+) -> pd.DataFrame:
+    """Return one page of matching mentions, newest first, paged by (published_at, id) keys.
+
+    `before` gives the page after a previous page's last key, `after` the page before its
+    first key. Keys instead of OFFSET keep page 10,000 as fast as page 1. `fanout` is the
+    most brand rows one mention can have (the number of brands in scope, counted when not
+    given): taking the newest `limit * fanout` rows and then removing repeats always leaves
+    a full page, without grouping every matching row first.
+    """
+    if fanout is None:
+        fanout = len(scope.brands) or int(
+            one(con, "SELECT count(DISTINCT brand) FROM mention_brands")[0]
+        )
+    where, params = scope_where(scope)
+    search_sql, search_params = _search_where(search, scope)
+    key_sql = "TRUE"
+    key_params: list[Any] = []
+    descending = after is None
+    if before is not None:
+        key_sql = "(b.published_at, b.mention_id) < (?, ?)"
+        key_params = list(before)
+    elif after is not None:
+        key_sql = "(b.published_at, b.mention_id) > (?, ?)"
+        key_params = list(after)
+    order = "DESC" if descending else "ASC"
+    rows = max(1, limit) * max(1, fanout)
+    df = con.execute(
+        f"""
+        WITH newest AS (
+            SELECT b.mention_id, b.published_at FROM mention_brands b
+            WHERE {where} AND {search_sql} AND {key_sql}
+            ORDER BY b.published_at {order}, b.mention_id {order}
+            LIMIT {rows}
+        ), page AS (
+            SELECT DISTINCT mention_id, published_at FROM newest
+            ORDER BY published_at {order}, mention_id {order}
+            LIMIT {max(1, limit)}
+        )
+        SELECT m.id, m.published_at, m.source,
+               (SELECT string_agg(x.brand, ', ' ORDER BY x.brand) FROM mention_brands x
+                 WHERE x.mention_id = m.id) AS brands,
+               coalesce(c.label, s.label) AS sentiment,
+               s.score AS sentiment_score,
+               c.label IS NOT NULL AS corrected,
+               m.title,
+               left(m.text, {SNIPPET_CHARS}) AS snippet,
+               coalesce(m.score, 0) + coalesce(m.comments, 0) AS engagement,
+               m.score, m.comments, m.author, m.url,
+               coalesce(m.extra ->> 'subreddit', m.extra ->> 'domain',
+                        m.extra ->> 'feed_title') AS place
+        FROM page p
+        JOIN mentions m ON m.id = p.mention_id
+        LEFT JOIN sentiments s ON s.mention_id = m.id
+        LEFT JOIN sentiment_corrections c ON c.mention_id = m.id
+        ORDER BY m.published_at DESC, m.id DESC
+        """,
+        params + search_params + key_params,
+    ).df()
+    return df
+
+
+def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str, Any] | None:
+    """Return one mention's full text, labels (scorer's and corrected) and matched brands."""
+    rows = con.execute(
+        """
+        SELECT m.id, m.source, m.url, m.author, m.title, m.text, m.published_at,
+               m.score, m.comments, s.label, s.score, s.scorer, s.scorer_version, c.label,
+               (SELECT list(x.brand ORDER BY x.brand) FROM mention_brands x
+                 WHERE x.mention_id = m.id)
+        FROM mentions m
+        LEFT JOIN sentiments s ON s.mention_id = m.id
+        LEFT JOIN sentiment_corrections c ON c.mention_id = m.id
+        WHERE m.id = ?
+        """,
+        [mention_id],
+    ).fetchall()
+    if not rows:
+        return None
+    keys = (
+        "id",
+        "source",
+        "url",
+        "author",
+        "title",
+        "text",
+        "published_at",
+        "score",
+        "comments",
+        "scorer_label",
+        "sentiment_score",
+        "scorer",
+        "scorer_version",
+        "corrected_label",
+        "brands",
+    )
+    return dict(zip(keys, rows[0], strict=True))
+
+
+def volume_by_source(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Return source, mentions (distinct) and share of the scope's mentions, largest first."""
+    where, params = scope_where(scope)
+    return con.execute(
+        f"""
+        SELECT source, count(DISTINCT mention_id) AS mentions
+        FROM mention_brands b WHERE {where}
+        GROUP BY source ORDER BY mentions DESC, source
+        """,
+        params,
+    ).df()
+
+
+def top_mentions(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    campaign: str | None = None,
+    limit: int = 10,
+) -> pd.DataFrame:
+    """Return the most engaging mentions in scope (optionally of one campaign), best first."""
+    where, params = scope_where(scope)
+    campaign_sql = "TRUE"
+    if campaign is not None:
+        campaign_sql = (
+            "b.mention_id IN (SELECT mention_id FROM mention_campaigns WHERE campaign = ?)"
+        )
+        params = params + [campaign]
+    return con.execute(
+        f"""
+        WITH best AS (
+            SELECT b.mention_id, max(b.engagement) AS engagement,
+                   string_agg(b.brand, ', ' ORDER BY b.brand) AS brands,
+                   any_value(b.label) AS sentiment
+            FROM mention_brands b WHERE {where} AND {campaign_sql}
+            GROUP BY b.mention_id
+            ORDER BY engagement DESC NULLS LAST, b.mention_id
+            LIMIT {max(1, int(limit))}
+        )
+        SELECT m.id, m.published_at, m.source, best.brands, best.sentiment, m.title,
+               left(m.text, {SNIPPET_CHARS}) AS snippet, best.engagement, m.author, m.url
+        FROM best JOIN mentions m ON m.id = best.mention_id
+        ORDER BY best.engagement DESC NULLS LAST, m.id
+        """,
+        params,
+    ).df()
+
+
+def campaign_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return every campaign with matched mentions: name, mentions, first and last time."""
+    return con.execute(
+        """
+        SELECT c.campaign, count(DISTINCT c.mention_id) AS mentions,
+               min(m.published_at) AS first, max(m.published_at) AS last
+        FROM mention_campaigns c JOIN mentions m ON m.id = c.mention_id
+        GROUP BY c.campaign ORDER BY c.campaign
+        """
+    ).df()
+
+
+def campaign_daily(
+    con: duckdb.DuckDBPyConnection, campaign: str, scope: Scope, tz: str
+) -> pd.DataFrame:
+    """Return day (in `tz`), sentiment and mentions of one campaign's matched mentions."""
+    where, params = scope_where(scope)
+    return con.execute(
+        f"""
+        SELECT CAST(timezone(?, b.published_at) AS DATE) AS day,
+               coalesce(b.label, 'unscored') AS sentiment,
+               count(DISTINCT b.mention_id) AS mentions
+        FROM mention_brands b
+        WHERE {where}
+          AND b.mention_id IN (SELECT mention_id FROM mention_campaigns WHERE campaign = ?)
+        GROUP BY ALL ORDER BY day, sentiment
+        """,
+        [tz, *params, campaign],
+    ).df()
+
+
+def source_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return one row per collector: its latest run, last success and how many failed in a row.
+
+    Columns: source, last_started, last_ended, last_status, fetched, new, updated, skipped,
+    error_count, errors, warnings, details (JSON text), runs, last_ok, failed_streak.
+    """
+    return con.execute(
+        """
+        WITH ordered AS (
+            SELECT *, row_number() OVER (PARTITION BY source ORDER BY run_id DESC) AS n
+            FROM collection_runs
+        ), per_source AS (
+            SELECT source, count(*) AS runs,
+                   max(ended_at) FILTER (WHERE status <> 'failed') AS last_ok,
+                   min(n) FILTER (WHERE status <> 'failed') AS first_ok_n,
+                   max(n) AS all_n
+            FROM ordered GROUP BY source
+        )
+        SELECT o.source, o.started_at AS last_started, o.ended_at AS last_ended,
+               o.status AS last_status, o.fetched, o.new, o.updated, o.skipped,
+               len(o.errors) AS error_count, o.errors, o.warnings,
+               CAST(o.details AS VARCHAR) AS details,
+               p.runs, p.last_ok, coalesce(p.first_ok_n - 1, p.all_n) AS failed_streak
+        FROM ordered o JOIN per_source p USING (source)
+        WHERE o.n = 1
+        ORDER BY o.source
+        """
+    ).df()
+
+
+def run_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
+    """Return the latest collection runs of every source, newest first."""
+    return con.execute(
+        """
+        SELECT run_id, source, started_at, ended_at, status, fetched, new, updated, skipped,
+               len(errors) AS error_count, errors
+        FROM collection_runs ORDER BY run_id DESC LIMIT ?
+        """,
+        [int(limit)],
+    ).df()
+
+
+def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return per mention source: mentions, newest published and last collected time."""
+    return con.execute(
+        "SELECT source, count(*) AS mentions, max(published_at) AS newest_published,"
+        " max(collected_at) AS last_collected FROM mentions GROUP BY source ORDER BY source"
+    ).df()
+
+
+def export_mentions(
+    con: duckdb.DuckDBPyConnection, scope: Scope, search: str | None = None
+) -> pd.DataFrame:
+    """Return every matching mention as one row (its brands joined by '; '), newest first."""
+    where, params = scope_where(scope)
+    search_sql, search_params = _search_where(search, scope)
+    return con.execute(
+        f"""
+        WITH hits AS (
+            SELECT b.mention_id, string_agg(b.brand, '; ' ORDER BY b.brand) AS brand
+            FROM mention_brands b WHERE {where} AND {search_sql}
+            GROUP BY b.mention_id
+        )
+        SELECT m.id, m.source, h.brand, m.published_at, m.author, m.title, m.text, m.url,
+               coalesce(c.label, s.label) AS sentiment, s.score AS sentiment_score
+        FROM hits h JOIN mentions m ON m.id = h.mention_id
+        LEFT JOIN sentiments s ON s.mention_id = m.id
+        LEFT JOIN sentiment_corrections c ON c.mention_id = m.id
+        ORDER BY m.published_at DESC, m.id DESC
+        """,
+        params + search_params,
+    ).df()
