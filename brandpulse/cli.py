@@ -13,7 +13,6 @@ import typer
 
 from brandpulse.commands import admin, collect, init
 from brandpulse.commands import dashboard as dashboard_command
-from brandpulse.commands import demo as demo_command
 from store.errors import BrandpulseError
 
 app = typer.Typer(
@@ -32,7 +31,6 @@ app.command("status")(admin.status)
 app.command("prune")(admin.prune)
 app.command("forget")(admin.forget)
 app.command("dashboard")(dashboard_command.command)
-app.command("demo")(demo_command.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
