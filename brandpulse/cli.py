@@ -13,6 +13,7 @@ import typer
 
 from brandpulse.commands import admin, collect, init
 from brandpulse.commands import dashboard as dashboard_command
+from brandpulse.commands import demo as demo_command
 from store.errors import BrandpulseError
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("status")(admin.status)
 app.command("prune")(admin.prune)
 app.command("forget")(admin.forget)
 app.command("dashboard")(dashboard_command.command)
+app.command("demo")(demo_command.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,240 @@
+"""Build the demo database from the bundled synthetic corpus, through the same code as live runs.
+
+The feeds in `data/demo/feeds/` go through the feeds collector (it reads local paths from
+disk); the Reddit listings in `data/demo/reddit/` go through the Reddit collector's own
+normaliser, the one live search results pass through. Both then meet the same brand
+matching, sentiment labelling and store writes as a cron collection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from brandpulse import pipeline
+from brandpulse.config import Config, Secrets, load_config
+from store import analytics, browse, queries
+from store.connection import collection_lock, read_connection, write_connection
+from store.errors import BrandpulseError, ConfigError, StoreBusy
+from store.records import Mention, RunReport
+from store.writes import save_state, transaction
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_CONFIG = DEMO_DIR / "brands.toml"
+# The Reddit listings sit in this folder beside the demo config.
+LISTINGS = "reddit"
+# A database the demo built carries this source_state entry; any other file is never replaced.
+MARKER = "demo"
+LABELS = ("positive", "negative", "neutral")
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BrandCount:
+    """One brand's mentions in the demo database and how they were labelled."""
+
+    name: str
+    competitor: bool
+    mentions: int
+    positive: int
+    negative: int
+    neutral: int
+
+
+@dataclass
+class DemoSummary:
+    """What a demo build loaded, read back from the database it wrote."""
+
+    db: Path
+    timezone: str
+    mentions: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    sources: dict[str, int] = field(default_factory=dict)
+    brands: list[BrandCount] = field(default_factory=list)
+    sentiment: dict[str, int] = field(default_factory=dict)
+    campaigns: dict[str, int] = field(default_factory=dict)
+    reports: list[RunReport] = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        """Return how many calendar days the mentions span, first and last day included."""
+        if self.first_day is None or self.last_day is None:
+            return 0
+        return (self.last_day - self.first_day).days + 1
+
+    def lines(self) -> list[str]:
+        """Return the account printed by `brandpulse demo`: totals, then per source and brand."""
+        out = [
+            f"demo database: {self.db} (synthetic data: every brand, outlet and post is invented)",
+            f"mentions: {self.mentions:,}, published {self.first_day} to {self.last_day}"
+            f" ({self.days} days, {self.timezone})",
+            "by source: "
+            + ", ".join(f"{name} {count:,}" for name, count in sorted(self.sources.items())),
+            "by brand (a comparison counts for each brand it names):",
+        ]
+        width = max((len(b.name) for b in self.brands), default=5) + len(" (competitor)")
+        for b in self.brands:
+            name = f"{b.name} (competitor)" if b.competitor else b.name
+            out.append(
+                f"  {name:<{width}} {b.mentions:>6,} mentions: {_share(b.positive, b.mentions)}"
+                f" positive, {_share(b.negative, b.mentions)} negative,"
+                f" {_share(b.neutral, b.mentions)} neutral"
+            )
+        scored = sum(self.sentiment.values())
+        split = [
+            f"{n} {self.sentiment.get(n, 0):,} ({_share(self.sentiment.get(n, 0), scored)})"
+            for n in LABELS
+        ]
+        if scored < self.mentions:
+            split.append(f"unscored {self.mentions - scored:,}")
+        out.append("sentiment: " + ", ".join(split))
+        for name, count in sorted(self.campaigns.items()):
+            out.append(f"campaign {name!r}: {count:,} mentions use its tracked terms")
+        for report in self.reports:
+            out.append("run " + pipeline.summary(report))
+        return out
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
+
+
+def default_database(config: Config) -> Path:
+    """Return where the demo builds its database: the demo config's [settings] database."""
+    return config.settings.database.resolve()
+
+
+def build(
+    db: Path | None = None,
+    config_path: Path = DEMO_CONFIG,
+    secrets: Secrets | None = None,
+    notify: Notify | None = None,
+    collected_at: datetime | None = None,
+) -> DemoSummary:
+    """Delete and rebuild the demo database from the corpus beside `config_path`.
+
+    Refuses (ConfigError) to replace a database the demo did not build, so a mistyped
+    `--db` cannot erase real collections.
+    """
+    config = load_config(config_path)
+    db = (db or default_database(config)).resolve()
+    secrets = secrets or Secrets()  # the demo needs no credentials and reads none
+    collected_at = collected_at or datetime.now(UTC)
+    say = notify or (lambda _message: None)
+    with collection_lock(db):
+        _reset(db)
+        _mark(db, config_path, collected_at)
+        reports = []
+        if config.feeds:
+            say(f"loading {len(config.feeds)} demo feeds...")
+            report = pipeline.collect_source("feeds", db, config, secrets)
+            say(pipeline.summary(report))
+            reports.append(report)
+        folder = Path(config_path).resolve().parent / LISTINGS
+        if folder.is_dir():
+            say(f"loading demo Reddit listings from {folder}...")
+            report = RunReport(source="reddit")
+            mentions = reddit_mentions(sorted(folder.glob("*.json")), collected_at, report)
+            pipeline.store_mentions(db, config, secrets, mentions, report)
+            say(pipeline.summary(report))
+            reports.append(report)
+    summary = summarise(db, config)
+    summary.reports = reports
+    return summary
+
+
+def reddit_mentions(paths: list[Path], collected_at: datetime, report: RunReport) -> list[Mention]:
+    """Turn saved Reddit API listings into Mentions with the live collector's normaliser.
+
+    A file that cannot be read or normalised is recorded on `report` and skipped.
+    """
+    from collectors import reddit  # imported here: only the demo needs it without a network
+
+    client = reddit.offline_client()
+    mentions: list[Mention] = []
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            found = reddit.mentions_from_listing(data, client, collected_at)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            report.error(f"{path.name}: cannot load this listing: {exc}")
+            report.details.append({"file": path.name, "status": "error", "error": str(exc)})
+            continue
+        report.fetched += len(found)
+        report.details.append({"file": path.name, "status": "ok", "entries": len(found)})
+        mentions.extend(found)
+    return mentions
+
+
+def summarise(db: Path, config: Config) -> DemoSummary:
+    """Read back what the demo database holds: totals, sources, brands, sentiment, campaigns."""
+    tz = config.settings.timezone
+    summary = DemoSummary(db=db, timezone=tz)
+    with read_connection(db) as con:
+        summary.mentions = int(queries.totals(con)["mentions"])
+        by_source = queries.mentions_by_source(con)
+        summary.sources = {str(r.source): int(r.mentions) for r in by_source.itertuples()}
+        span = analytics.data_range(con, tz)
+        if span is None:
+            return summary
+        summary.first_day, summary.last_day = span
+        competitor = {b.name: b.competitor for b in config.brands}
+        names = [b.name for b in config.brands]
+        table = analytics.kpis(con, names, span[0], span[1], tz=tz)
+        summary.brands = [
+            BrandCount(
+                name=str(row.brand),
+                competitor=competitor.get(str(row.brand), False),
+                mentions=int(row.mentions),
+                positive=int(row.positive),
+                negative=int(row.negative),
+                neutral=int(row.neutral),
+            )
+            for row in table.itertuples()
+        ]
+        summary.sentiment = {
+            label: browse.count_mentions(con, browse.Scope(sentiments=(label,))) for label in LABELS
+        }
+        summary.campaigns = {
+            str(row.campaign): int(row.mentions) for row in browse.campaign_counts(con).itertuples()
+        }
+    return summary
+
+
+def is_demo_database(db: Path) -> bool:
+    """Return True when `db` was built by the demo (and so may be deleted and rebuilt)."""
+    try:
+        with read_connection(db) as con:
+            return bool(queries.source_state(con, MARKER))
+    except StoreBusy:
+        raise
+    except (BrandpulseError, duckdb.Error):  # not a brandpulse database at all: never ours
+        return False
+
+
+def _reset(db: Path) -> None:
+    if db.exists():
+        if not is_demo_database(db):
+            raise ConfigError(
+                f"{db} exists and was not built by `brandpulse demo`; the demo will not replace it",
+                "pass another path with --db, or delete that file yourself if it is disposable",
+            )
+        db.unlink()
+    Path(f"{db}.wal").unlink(missing_ok=True)
+
+
+def _mark(db: Path, config_path: Path, built_at: datetime) -> None:
+    # Written first, so that a build interrupted halfway is still recognised and rebuilt.
+    with write_connection(db) as con, transaction(con):
+        save_state(
+            con,
+            MARKER,
+            {"built_at": built_at.isoformat(timespec="seconds"), "config": str(config_path)},
+        )
