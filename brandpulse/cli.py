@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import typer
 
-from brandpulse.commands import admin, collect, init
+from brandpulse.commands import admin, collect, init, preview
 from brandpulse.commands import dashboard as dashboard_command
 from brandpulse.commands import demo as demo_command
 from store.errors import BrandpulseError
@@ -31,6 +31,7 @@ app.command("collect")(collect.command)
 app.command("status")(admin.status)
 app.command("prune")(admin.prune)
 app.command("forget")(admin.forget)
+app.command("preview")(preview.command)
 app.command("dashboard")(dashboard_command.command)
 app.command("demo")(demo_command.command)
 

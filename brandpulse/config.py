@@ -91,6 +91,8 @@ class Fetch:
     concurrency: int = 8
     per_host: int = 2
     user_agent: str = USER_AGENT
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    max_retry_wait: float = 60.0  # a longer Retry-After gives up on the feed for this run
 
 
 @dataclass(frozen=True)
@@ -479,9 +481,14 @@ def _fetch(r: _Reader) -> Fetch:
         concurrency=r.get("concurrency", int, d.concurrency, "a whole number"),
         per_host=r.get("per_host", int, d.per_host, "a whole number"),
         user_agent=r.get("user_agent", str, d.user_agent, "a string"),
+        backoff=r.get("backoff", float, d.backoff, "seconds"),
+        max_retry_wait=r.get("max_retry_wait", float, d.max_retry_wait, "seconds"),
     )
     for key in ("connect_timeout", "read_timeout", "max_bytes", "concurrency", "per_host"):
         if getattr(fetch, key) <= 0:
             raise r.fail(key, "a number above 0", getattr(fetch, key))
+    for key in ("max_redirects", "retries", "backoff", "max_retry_wait"):
+        if getattr(fetch, key) < 0:
+            raise r.fail(key, "a number of 0 or more", getattr(fetch, key))
     r.reject_unknown()
     return fetch

@@ -1,0 +1,130 @@
+"""`brandpulse preview`: print the mentions the feed collector would make, storing nothing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from enum import StrEnum
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from brandpulse.config import Config, Feed, load_config
+from brandpulse.options import ConfigOption
+from collectors import feeds
+from store.errors import ConfigError
+from store.records import Mention
+
+
+class Format(StrEnum):
+    jsonl = "jsonl"
+    text = "text"
+
+
+class Kind(StrEnum):
+    news = "news"
+    blog = "blog"
+
+
+def command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Feed URLs, blog home pages or local feed files. A URL with {query} is read"
+            " once per configured brand.",
+            metavar="URL_OR_PATH...",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        Format,
+        typer.Option(
+            "--format", "-f", help="jsonl: one JSON object a line; text: one line per mention."
+        ),
+    ] = Format.jsonl,
+    kind: Annotated[
+        Kind, typer.Option("--kind", help="The source the mentions are given: news or blog.")
+    ] = Kind.news,
+    config: ConfigOption = None,
+) -> int:
+    """Print the mentions each feed would give, without storing anything.
+
+    Every input is read as `collect` would read it (fetch limits from [fetch], feed
+    discovery for home pages), but with no saved ETags and no brand filter: all entries are
+    shown. Each line names its input. An input that fails gets one line on stderr;
+    exit code 1 if any input failed, 0 otherwise.
+    """
+    cfg = load_config(config)
+    jobs: list[feeds.FeedJob] = []
+    inputs_of: dict[str, str] = {}
+    failed = 0
+    for item in inputs:
+        expanded, problems = feeds.feed_jobs(_single_feed_config(cfg, item, kind.value))
+        for problem in problems:
+            _complain("error", item, problem.split(": ", 1)[-1])
+            failed += 1
+        for job in expanded:
+            inputs_of.setdefault(job.url, item)
+            jobs.append(job)
+    if not jobs and not failed:
+        raise ConfigError("nothing to preview", "give feed URLs or files")
+    out = sys.stdout
+    ascii_only = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
+    client = feeds.open_client(cfg)
+    for result in feeds.read_feeds(
+        jobs, {}, client, concurrency=cfg.fetch.concurrency, per_host=cfg.fetch.per_host
+    ):
+        source = inputs_of.get(result.job.url, result.job.url)
+        if result.error:
+            failed += 1
+            _complain("error", source, result.error)
+            continue
+        for warning in result.warnings:
+            _complain("warning", source, warning)
+        for mention in result.mentions:
+            _write(out, source, mention, output_format, ascii_only)
+    out.flush()
+    return 1 if failed else 0
+
+
+def _single_feed_config(cfg: Config, url: str, kind: str) -> Config:
+    """Return a stand-in config holding just this feed, so it is expanded as `collect` would."""
+    return replace(cfg, feeds=(Feed(url=url, kind=kind),))
+
+
+def _complain(level: str, source: str, message: str) -> None:
+    # One line per problem, whatever the message held, so scripts can count them.
+    text = " ".join(f"{level}: {source}: {message}".split())
+    typer.echo(text, err=True)
+
+
+def mention_record(source: str, mention: Mention) -> dict[str, Any]:
+    """Return the JSON-ready form of a mention, naming the input it came from."""
+    return {
+        "input": source,
+        "id": mention.id,
+        "source": mention.source,
+        "native_id": mention.native_id,
+        "url": mention.url,
+        "author": mention.author,
+        "title": mention.title,
+        "text": mention.text,
+        "published_at": mention.published_at.isoformat(),
+        "collected_at": mention.collected_at.isoformat(),
+        "extra": mention.extra,
+    }
+
+
+def _write(out: TextIO, source: str, mention: Mention, fmt: Format, ascii_only: bool) -> None:
+    if fmt is Format.jsonl:
+        record = mention_record(source, mention)
+        out.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
+        return
+    when = mention.published_at.strftime("%Y-%m-%d %H:%M")
+    flag = "~" if mention.extra.get("date_estimated") else " "
+    site = mention.extra.get("domain") or "-"
+    line = f"{when}{flag} {site}  {mention.title or mention.text[:80]}  {mention.url or ''}"
+    if ascii_only:
+        line = line.encode("ascii", "backslashreplace").decode("ascii")
+    out.write(" ".join(line.split("\n")) + "\n")

@@ -1,0 +1,143 @@
+"""Parse feed bytes (RSS, Atom, RDF, CDF via feedparser; JSON Feed ourselves) into plain entries.
+
+The result is format-neutral: every text field is already plain text, links are as the feed
+gave them (resolved against xml:base and Content-Location where feedparser could), and dates
+are UTC datetimes or None when missing or unparseable.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from collectors import feed_json
+from collectors.feed_model import Entry, ParsedFeed, language_tag
+from collectors.feed_text import plain_text
+
+# feedparser's complaints that say "the bytes were odd" rather than "this is not XML".
+_SOFT_BOZO = ("CharacterEncodingOverride", "CharacterEncodingUnknown", "NonXMLContentType")
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S
+)
+
+
+def looks_like_html(content: bytes, content_type: str | None = None) -> bool:
+    """Return True when the bytes are a web page rather than a feed."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml"):
+        return not re.search(rb"<(?:rss|feed|rdf:RDF)[\s>]", content[:4096])
+    head = content[:2048].lstrip(b"\xef\xbb\xbf")
+    return bool(_HTML_START.match(head))
+
+
+def looks_like_json(content: bytes, content_type: str | None = None) -> bool:
+    """Return True for a JSON document (by its media type, else by its first character)."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind.endswith("json"):
+        return True
+    return content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def parse_document(content: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """Parse one fetched document; `headers` are the HTTP response headers, lower-case names.
+
+    Pass `content-location` (the URL the bytes came from) so relative links resolve, and
+    `content-type` so a declared charset is honoured.
+    """
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    content_type = headers.get("content-type")
+    if not content.strip():
+        return ParsedFeed(problem="empty document (no bytes to parse)")
+    if looks_like_json(content, content_type):
+        return feed_json.parse(content, headers.get("content-location"))
+    # Bytes go in wrapped: feedparser treats a bare bytes/str argument as a possible file
+    # path or URL and would read that file, so a body reading "/etc/passwd" must not be one.
+    result = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    return _from_feedparser(result, content, content_type)
+
+
+def _from_feedparser(result: Any, content: bytes, content_type: str | None) -> ParsedFeed:
+    feed = result.get("feed", {})
+    parsed = ParsedFeed(
+        version=result.get("version") or "",
+        title=plain_text(feed.get("title"), multiline=False) or None,
+        link=feed.get("link") or None,
+        language=language_tag(feed.get("language")),
+    )
+    for raw in result.get("entries", []):
+        if not (raw.get("link") or raw.get("title") or raw.get("content") or raw.get("summary")):
+            parsed.skipped += 1
+            continue
+        parsed.entries.append(_entry(raw, parsed.language))
+    exception = result.get("bozo_exception") if result.get("bozo") else None
+    if exception is not None:
+        parsed.warning = describe_bozo(exception)
+    if parsed.entries or parsed.skipped:
+        return parsed
+    if looks_like_html(content, content_type) and not parsed.version:
+        parsed.html = True
+        parsed.problem = "not a feed: the document is an HTML page"
+    elif exception is not None and (
+        not parsed.version or type(exception).__name__ not in _SOFT_BOZO
+    ):
+        parsed.problem = f"ill-formed feed with no entries ({parsed.warning})"
+    elif not parsed.version and not feed:
+        # CDF channels get no version from feedparser; feed-level data still marks a feed.
+        parsed.problem = "not a feed: no RSS, Atom, RDF, CDF or JSON Feed found in the document"
+    return parsed
+
+
+def describe_bozo(exception: BaseException) -> str:
+    """Return a one-line account of feedparser's bozo exception."""
+    message = " ".join(str(exception).split()) or "no detail"
+    return f"{type(exception).__name__}: {message}"[:300]
+
+
+def _entry(raw: Any, feed_language: str | None) -> Entry:
+    contents = [c for c in raw.get("content") or [] if isinstance(c, Mapping) and c.get("value")]
+    if contents:
+        # Several content elements are alternatives (text and html); keep the richest one.
+        body = max(contents, key=lambda c: len(c.get("value") or ""))
+    else:
+        body = raw.get("summary_detail") or {"value": raw.get("summary")}
+    detail = raw.get("title_detail") or {}
+    language = language_tag(body.get("language")) or language_tag(detail.get("language"))
+    author_detail = raw.get("author_detail") or {}
+    author = author_detail.get("name") or raw.get("author")
+    source = raw.get("source") if isinstance(raw.get("source"), Mapping) else {}
+    return Entry(
+        native_id=_text_or_none(raw.get("id")),
+        link=_text_or_none(raw.get("link")),
+        title=plain_text(raw.get("title"), multiline=False),
+        text=plain_text(body.get("value")),
+        author=plain_text(author, multiline=False, limit=200) or None,
+        published=_first_date(raw),
+        date_raw=_text_or_none(raw.get("published") or raw.get("updated") or raw.get("created")),
+        language=language or feed_language,
+        publisher=plain_text(source.get("title"), multiline=False, limit=200) or None,
+        publisher_url=_text_or_none(source.get("href")),
+    )
+
+
+def _first_date(raw: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = raw.get(key)
+        if value:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), UTC)
+            except (OverflowError, ValueError, OSError, TypeError):
+                continue
+    return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None

@@ -1,0 +1,337 @@
+"""The feeds collector: news searches, RSS/Atom/RDF/CDF/JSON feeds and blogs, into Mentions.
+
+Each configured feed (one per brand when its URL holds `{query}`) is fetched concurrently
+with a per-host limit, conditionally (ETag / Last-Modified from the last run, so an unchanged
+feed costs a 304 and no parsing), parsed, and normalised. A blog home page is accepted as a
+feed URL: its feed is discovered and remembered. A local file path is read from disk.
+One failing feed is recorded on the run and never stops the others.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from collectors.feed_discovery import feed_links, usual_feed_urls
+from collectors.feed_model import ParsedFeed
+from collectors.feed_normalise import Origin, to_mention
+from collectors.feed_parse import parse_document
+from collectors.feed_pool import run_in_order
+from collectors.http_fetch import FetchError, FetchSettings, HttpFetcher, Response
+from store.records import Mention, RunReport
+
+name = "feeds"
+
+MAX_PROBES = 9  # usual feed paths tried on a home page without a feed link
+_WEB = re.compile(r"^https?://", re.I)
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    """One feed to read: a URL or local path, as configured or expanded for one brand."""
+
+    url: str
+    kind: str = "news"
+    name: str | None = None
+    brand: str | None = None  # the brand whose terms filled {query}
+
+    @property
+    def local(self) -> bool:
+        return not _WEB.match(self.url)
+
+    @property
+    def host(self) -> str | None:
+        """Return the host the per-host limit applies to (None for a local file)."""
+        if self.local:
+            return None
+        try:
+            return (urlsplit(self.url).hostname or "").lower() or None
+        except ValueError:
+            return None
+
+
+@dataclass
+class FeedResult:
+    """What reading one feed gave: its mentions, its per-feed record and its next cursor."""
+
+    job: FeedJob
+    mentions: list[Mention]
+    detail: dict[str, Any]
+    state: dict[str, Any] | None = None  # None keeps the cursor saved by an earlier run
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return str(self.detail["status"])
+
+    @property
+    def error(self) -> str | None:
+        return self.detail.get("error")
+
+
+class FeedProblem(Exception):
+    """A feed that cannot be read or holds no feed; the message is shown as is."""
+
+
+def open_client(config: Any, secrets: Any = None) -> HttpFetcher:
+    """Build the shared HTTP fetcher from the [fetch] settings (no secrets are needed)."""
+    return HttpFetcher(FetchSettings.from_config(config.fetch))
+
+
+def collect(
+    config: Any, state: Mapping[str, Any], client: HttpFetcher, report: RunReport
+) -> Iterator[Mention]:
+    """Yield a Mention per new or changed entry of every configured feed.
+
+    An article reached through two feeds is yielded once (the first feed in config order
+    keeps it). Per-feed facts go to `report.details`, cursors to `report.state`.
+    """
+    jobs, problems = feed_jobs(config)
+    for problem in problems:
+        report.error(problem)
+    seen: set[str] = set()
+    results = read_feeds(
+        jobs,
+        state,
+        client,
+        concurrency=config.fetch.concurrency,
+        per_host=config.fetch.per_host,
+    )
+    for result in results:
+        fresh = [m for m in result.mentions if m.id not in seen]
+        seen.update(m.id for m in fresh)
+        result.detail["duplicates"] = len(result.mentions) - len(fresh)
+        report.details.append(result.detail)
+        report.skipped += int(result.detail["skipped"])
+        report.fetched += len(fresh)
+        if result.error:
+            report.error(f"{result.job.url}: {result.error}")
+        report.warnings.extend(f"{result.job.url}: {w}" for w in result.warnings)
+        if result.state is not None:
+            report.state[result.job.url] = result.state
+        yield from fresh
+
+
+def feed_jobs(config: Any) -> tuple[list[FeedJob], list[str]]:
+    """Expand the configured feeds into jobs (one per brand for a `{query}` URL).
+
+    Each brand's search terms are joined with OR, phrases quoted, and URL-encoded:
+    `["Acme", "Acme Corp"]` fills `{query}` with `Acme%20OR%20%22Acme%20Corp%22`.
+    Returns the jobs, without repeats, and the problems to report.
+    """
+    jobs: list[FeedJob] = []
+    problems: list[str] = []
+    for feed in config.feeds:
+        if "{query}" not in feed.url:
+            jobs.append(FeedJob(feed.url, feed.kind, feed.name))
+            continue
+        if not config.brands:
+            problems.append(f"{feed.url}: the URL takes {{query}} but no brands are configured")
+        for brand in config.brands:
+            query = " OR ".join(f'"{t}"' if " " in t else t for t in brand.search_terms)
+            url = feed.url.replace("{query}", quote(query, safe=""))
+            jobs.append(FeedJob(url, feed.kind, feed.name, brand.name))
+    seen: set[str] = set()
+    unique = [job for job in jobs if not (job.url in seen or seen.add(job.url))]
+    return unique, problems
+
+
+def read_feeds(
+    jobs: Sequence[FeedJob],
+    state: Mapping[str, Any],
+    client: HttpFetcher,
+    *,
+    concurrency: int = 8,
+    per_host: int = 2,
+    collected_at: datetime | None = None,
+) -> Iterator[FeedResult]:
+    """Read every job concurrently (per-host limited) and yield their results in job order."""
+    now = collected_at or datetime.now(UTC)
+
+    def work(job: FeedJob) -> FeedResult:
+        return read_feed(job, state.get(job.url), client, now)
+
+    try:
+        for _, result in run_in_order(
+            jobs, work, host=lambda job: job.host, concurrency=concurrency, per_host=per_host
+        ):
+            yield result
+    finally:
+        client.close()
+
+
+def read_feed(
+    job: FeedJob, previous: Any, client: HttpFetcher, collected_at: datetime
+) -> FeedResult:
+    """Fetch, parse and normalise one feed; every failure ends up in the result, never raised."""
+    started = time.perf_counter()
+    detail: dict[str, Any] = {
+        "url": job.url,
+        "kind": job.kind,
+        "status": "error",
+        "http_status": None,
+        "entries": 0,
+        "mentions": 0,
+        "skipped": 0,
+        "bytes": 0,
+        "duration_s": 0.0,
+        "error": None,
+        "warning": None,
+    }
+    if job.brand:
+        detail["brand"] = job.brand
+    result = FeedResult(job, [], detail)
+    try:
+        if job.local:
+            parsed = _read_local(job, client.settings.max_bytes, detail)
+            origin = Origin(job.url, job.kind, None, job.name)
+        else:
+            prior = previous if isinstance(previous, dict) else {}
+            read = _read_remote(job, prior, client, detail)
+            if read is None:
+                detail["status"] = "not_modified"
+                result.state = dict(prior)
+                return result
+            parsed, response, result.state = read
+            origin = Origin(job.url, job.kind, response.final_url, job.name)
+        detail["entries"] = len(parsed.entries) + parsed.skipped
+        detail["skipped"] = parsed.skipped
+        if parsed.warning:
+            detail["warning"] = parsed.warning
+            result.warnings.append(f"ill-formed feed, entries kept: {parsed.warning}")
+        if parsed.problem:
+            raise FeedProblem(parsed.problem)
+        for entry in parsed.entries:
+            try:
+                result.mentions.append(to_mention(entry, parsed, origin, collected_at))
+            except (ValueError, TypeError, OverflowError) as exc:
+                detail["skipped"] += 1
+                result.warnings.append(f"entry skipped: {exc}")
+        detail["mentions"] = len(result.mentions)
+        detail["status"] = "ok"
+    except (FeedProblem, FetchError) as exc:
+        detail["error"] = str(exc)
+        result.state = None
+        result.mentions = []
+    except Exception as exc:  # a bug met on one feed must not cost the other feeds their run
+        detail["error"] = f"unexpected {type(exc).__name__}: {exc}"
+        result.state = None
+        result.mentions = []
+    finally:
+        detail["duration_s"] = round(time.perf_counter() - started, 4)
+    return result
+
+
+def _read_local(job: FeedJob, max_bytes: int, detail: dict[str, Any]) -> ParsedFeed:
+    path = local_path(job.url)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise FeedProblem(f"{path} is a folder, not a feed file")
+        if size > max_bytes:
+            raise FeedProblem(f"file of {size:,} bytes is over the {max_bytes:,}-byte cap")
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise FeedProblem(f"no such file: {path}") from None
+    except OSError as exc:
+        raise FeedProblem(f"cannot read {path}: {exc.strerror or exc}") from None
+    detail["bytes"] = len(content)
+    parsed = parse_document(content)
+    if parsed.html:
+        parsed.problem = (
+            "not a feed: the file is an HTML page (feed discovery needs the page's http(s) URL)"
+        )
+    return parsed
+
+
+def local_path(url: str) -> Path:
+    """Return the path of a local feed given as a path or a `file://` URL."""
+    if url.lower().startswith("file://"):
+        return Path(unquote(urlsplit(url).path))
+    return Path(url).expanduser()
+
+
+def _read_remote(
+    job: FeedJob, prior: dict[str, Any], client: HttpFetcher, detail: dict[str, Any]
+) -> tuple[ParsedFeed, Response, dict[str, Any]] | None:
+    """Return (parsed, response, next state), or None when the feed is unchanged (304)."""
+    target = prior.get("feed") if isinstance(prior.get("feed"), str) else None
+    try:
+        response = _get(
+            client, target or job.url, detail, prior.get("etag"), prior.get("last_modified")
+        )
+    except FetchError as exc:
+        if target and exc.http_status in (404, 410):
+            # The feed found on the home page last time is gone: look for it again.
+            return _read_remote(job, {}, client, detail)
+        raise
+    if response.not_modified:
+        return None
+    if response.moved_to:
+        detail["moved_to"] = response.moved_to
+    parsed = _parse(response)
+    if parsed.html:
+        if target:
+            return _read_remote(job, {}, client, detail)
+        target, response, parsed = _discover(response, client, detail)
+        detail["discovered"] = target
+    state = {
+        "feed": target,
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+    }
+    return parsed, response, {k: v for k, v in state.items() if v}
+
+
+def _get(
+    client: HttpFetcher,
+    url: str,
+    detail: dict[str, Any],
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Response:
+    try:
+        response = client.get(url, etag=etag, last_modified=last_modified)
+    except FetchError as exc:
+        detail["bytes"] += exc.wire_bytes
+        detail["http_status"] = exc.http_status
+        raise
+    detail["bytes"] += response.wire_bytes
+    detail["http_status"] = response.status
+    return response
+
+
+def _parse(response: Response) -> ParsedFeed:
+    headers = dict(response.headers)
+    # feedparser resolves relative links against Content-Location; the URL we ended up
+    # at after redirects is the right base unless the server names another.
+    headers["content-location"] = response.final_url
+    return parse_document(response.content, headers)
+
+
+def _discover(
+    page: Response, client: HttpFetcher, detail: dict[str, Any]
+) -> tuple[str, Response, ParsedFeed]:
+    announced = feed_links(page.content, page.final_url)
+    probes = [u for u in usual_feed_urls(page.final_url) if u not in announced][:MAX_PROBES]
+    for url in [*announced, *probes]:
+        try:
+            response = _get(client, url, detail)
+        except FetchError:
+            continue
+        parsed = _parse(response)
+        if not parsed.problem:
+            return url, response, parsed
+    detail["http_status"] = page.status
+    where = 'its <link rel="alternate"> feeds and ' if announced else ""
+    paths = ", ".join(urlsplit(u).path for u in probes[:5])
+    raise FeedProblem(
+        f"no feed found: {page.final_url} is an HTML page; {where}the usual paths"
+        f" ({paths}, ...) gave no feed. Put the feed's own URL in [[feeds]] url"
+    )
