@@ -189,10 +189,10 @@ class _Parser:
         if token.kind == "lparen":
             self.take()
             if self.peek().kind == "rparen":
-                raise self.fail("empty parentheses")
+                raise self.fail("empty parentheses", token)
             node = self.parse_or()
             if self.peek().kind != "rparen":
-                raise self.fail("missing ')' to close the '(' at position " + str(token.position))
+                raise self.fail("'(' is never closed: a ')' is missing", token)
             self.take()
             return node
         if token.kind == "phrase":

@@ -1,0 +1,161 @@
+"""Trend, campaign, spike and emerging-term figures against values worked out by hand."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from analysis.campaigns import campaign_report, campaign_windows, volume_lift
+from analysis.spikes import detect_spikes
+from analysis.terms import emerging_terms
+from analysis.trends import net_sentiment, net_sentiment_interval, period_change, previous_window
+
+
+def test_net_sentiment_and_period_change() -> None:
+    assert net_sentiment(6, 2, 10) == pytest.approx(0.4)
+    assert net_sentiment(1, 3, 8) == pytest.approx(-0.25)
+    assert math.isnan(net_sentiment(0, 0, 0))
+    assert period_change(150, 120) == pytest.approx(0.25)
+    assert period_change(90, 120) == pytest.approx(-0.25)
+    assert math.isnan(period_change(5, 0))
+    assert previous_window(date(2026, 3, 8), date(2026, 3, 14)) == (
+        date(2026, 3, 1),
+        date(2026, 3, 7),
+    )
+
+
+def test_net_sentiment_interval() -> None:
+    # 60 positive, 20 negative of 100: net 0.4, variance 0.8 - 0.16 = 0.64, SE 0.08.
+    low, high = net_sentiment_interval(60, 20, 100)
+    assert low == pytest.approx(0.4 - 1.96 * 0.08)
+    assert high == pytest.approx(0.4 + 1.96 * 0.08)
+
+
+def test_volume_lift_of_steady_windows_is_a_poisson_interval() -> None:
+    lift = volume_lift([20] * 10, [10] * 10)
+    se = math.sqrt(1 / 200 + 1 / 100)  # 0.12247
+    assert (lift.during, lift.baseline, lift.dispersion) == (200, 100, 1.0)
+    assert lift.ratio == pytest.approx(2.0)
+    assert lift.low == pytest.approx(2 * math.exp(-1.96 * se))  # 1.573
+    assert lift.high == pytest.approx(2 * math.exp(1.96 * se))  # 2.543
+    assert lift.low == pytest.approx(1.5732, abs=1e-4)
+
+
+def test_volume_lift_widens_for_bursty_days() -> None:
+    # During: 0, 40, 0, 40 (mean 20); baseline 10 each day. Chi-square of the campaign
+    # days: 4 * 20^2 / 20 = 80 over 3 df, baseline 0 over 3 df: phi = 80 / 6 = 13.33.
+    lift = volume_lift([0, 40, 0, 40], [10, 10, 10, 10])
+    assert lift.dispersion == pytest.approx(80 / 6)
+    se = math.sqrt(80 / 6 * (1 / 80 + 1 / 40))
+    assert lift.ratio == pytest.approx(2.0)
+    assert lift.low == pytest.approx(2 * math.exp(-1.96 * se))
+    assert lift.low < 1 < lift.high  # so bursty a lift is not distinguishable from none
+
+
+def test_volume_lift_with_an_empty_baseline_stays_finite() -> None:
+    lift = volume_lift([3, 2], [0, 0])
+    assert lift.ratio == pytest.approx(5.5 / 0.5)
+    assert math.isfinite(lift.high)
+
+
+def test_campaign_report_compares_window_and_baseline_per_brand() -> None:
+    start, end = date(2026, 3, 10), date(2026, 3, 13)
+    (first, last), (b_first, b_last) = campaign_windows(start, end)
+    assert (b_first, b_last) == (date(2026, 3, 6), date(2026, 3, 9))
+    rows = []
+    for k in range(8):
+        day = b_first + timedelta(days=k)
+        during = day >= start
+        # Acme: 5/day before (1 positive, 2 negative), 10/day during (6 positive, 1 negative).
+        rows.append(("Acme", day, 10 if during else 5, 6 if during else 1, 1 if during else 2))
+        # Globex is flat: 4/day, 2 positive.
+        rows.append(("Globex", day, 4, 2, 0))
+    daily = pd.DataFrame(rows, columns=["brand", "period", "mentions", "positive", "negative"])
+    report = campaign_report(daily, start, end).set_index("brand")
+    acme = report.loc["Acme"]
+    assert (acme.mentions, acme.baseline_mentions) == (40, 20)
+    assert acme.mentions_per_day == 10 and acme.baseline_per_day == 5
+    assert acme.lift == pytest.approx(2.0)
+    assert acme.lift_low == pytest.approx(2 * math.exp(-1.96 * math.sqrt(1 / 40 + 1 / 20)))
+    # Net during (24 - 4) / 40 = 0.5; before (4 - 8) / 20 = -0.2; change 0.7.
+    assert acme.net_sentiment == pytest.approx(0.5)
+    assert acme.baseline_net_sentiment == pytest.approx(-0.2)
+    assert acme.net_change == pytest.approx(0.7)
+    var = (28 / 40 - 0.25) / 40 + (12 / 20 - 0.04) / 20
+    assert acme.net_change_high - acme.net_change == pytest.approx(1.96 * math.sqrt(var))
+    globex = report.loc["Globex"]
+    assert globex.lift == pytest.approx(1.0) and globex.net_change == pytest.approx(0.0)
+
+
+def _series(values: list[int], first: date = date(2026, 2, 2)) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"period": [first + timedelta(days=k) for k in range(len(values))], "mentions": values}
+    )
+
+
+def test_spikes_follow_the_weekly_pattern() -> None:
+    # 2 February 2026 is a Monday: four weeks of 10 on weekdays and 4 at weekends.
+    week = [10, 10, 10, 10, 10, 4, 4]
+    history = week * 4
+    # Day 29 is Monday 2 March: 15 (z = 5 / sqrt(10) = 1.58, no spike); then Tuesday 30
+    # (z = 20 / sqrt(10) = 6.3, spike); Wednesday to Friday normal; Saturday 14
+    # (expected 4, scale sqrt(4) = 2, z = 5, spike although a weekday's normal is 10).
+    values = [*history, 15, 30, 10, 10, 10, 14, 4]
+    result = detect_spikes(_series(values)).set_index("period")
+    monday, tuesday, saturday = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 7)
+    assert result.loc[monday, "expected"] == 10
+    assert result.loc[monday, "z"] == pytest.approx(5 / math.sqrt(10))
+    assert not result.loc[monday, "spike"]
+    assert result.loc[tuesday, "z"] == pytest.approx(20 / math.sqrt(10))
+    assert result.loc[tuesday, "spike"]
+    assert result.loc[saturday, "expected"] == 4
+    assert result.loc[saturday, "z"] == pytest.approx(5.0)
+    assert result.loc[saturday, "spike"]
+    assert result["spike"].sum() == 2
+    # No day of the first two weeks is judged: too little history.
+    assert result["z"].iloc[:14].isna().all()
+
+
+def test_an_earlier_spike_does_not_hide_a_later_one() -> None:
+    values = [8] * 21 + [60] + [8] * 6 + [8, 60]
+    result = detect_spikes(_series(values))
+    assert result["spike"].tolist().count(True) == 2
+
+
+def test_small_counts_never_spike() -> None:
+    values = [0] * 28 + [4]
+    result = detect_spikes(_series(values))
+    # z = (4 - 0) / sqrt(1) = 4 is above 3.5, but 4 mentions are below the minimum of 5.
+    assert result["z"].iloc[-1] == pytest.approx(4.0)
+    assert not result["spike"].iloc[-1]
+
+
+def test_missing_days_count_as_zero() -> None:
+    daily = pd.DataFrame({"period": [date(2026, 3, 1), date(2026, 3, 4)], "mentions": [2, 3]})
+    result = detect_spikes(daily)
+    assert result["value"].tolist() == [2, 0, 0, 3]
+
+
+def test_emerging_terms_rank_by_smoothed_lift() -> None:
+    current = pd.DataFrame(
+        {
+            "term": ["battery", "recall", "the", "acme", "screen", "rare"],
+            "mentions": [12, 30, 90, 99, 10, 2],
+        }
+    )
+    baseline = pd.DataFrame(
+        {"term": ["battery", "recall", "the", "acme", "screen"], "mentions": [2, 199, 190, 199, 20]}
+    )
+    result = emerging_terms(current, 99, baseline, 199, exclude=["Acme"])
+    assert result["term"].tolist() == ["battery", "screen", "recall"]
+    battery = result.iloc[0]
+    assert battery.lift == pytest.approx((13 / 100) / (3 / 200))  # 8.67
+    assert battery.share == pytest.approx(12 / 99)
+    # Two-proportion z: pooled 14/298.
+    pooled = 14 / 298
+    z = (12 / 99 - 2 / 199) / math.sqrt(pooled * (1 - pooled) * (1 / 99 + 1 / 199))
+    assert battery.z == pytest.approx(z)
+    assert result.iloc[1].lift == pytest.approx((11 / 100) / (21 / 200))
