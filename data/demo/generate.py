@@ -93,7 +93,7 @@ WEEKDAY = {
 # (positive, negative) shares; the rest is neutral.
 MOOD = {"Norvelo": (0.46, 0.18), "Pedalux": (0.36, 0.3), "Voltaro": (0.4, 0.22)}
 COMPARISON_MOOD = (0.42, 0.26)
-CAMPAIGN_MOOD = (0.74, 0.07)
+CAMPAIGN_MOOD = (0.8, 0.05)
 INCIDENT_MOOD = {0: (0.03, 0.84), 1: (0.08, 0.66)}  # days after the incident began
 
 # ---------------------------------------------------------------------------------------
@@ -530,7 +530,7 @@ class Writer:
     def event(self, brands: tuple[str, ...], day: date) -> str:
         if OWN not in brands or len(brands) > 1:
             return ""
-        if CAMPAIGN[0] <= day <= CAMPAIGN[1] and self.rng.random() < 0.62:
+        if CAMPAIGN[0] <= day <= CAMPAIGN[1] and self.rng.random() < 0.8:
             return "campaign"
         if 0 <= (day - INCIDENT).days <= 1:
             return "incident"
