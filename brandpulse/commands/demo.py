@@ -58,6 +58,12 @@ def command(
         typer.echo(line)
     failed = [r for r in summary.reports if r.status != "ok"]
     if no_serve:
+        where = f"--db {_shown(summary.db)} --config {_shown(config_path)}"
+        # Plain echo: these are commands to copy, and rich would wrap them at 80 columns.
+        typer.echo(f"next: brandpulse dashboard {where}", err=True)
+        typer.echo(
+            f"  or: brandpulse export {where} --what mentions --format csv -o x.csv", err=True
+        )
         return 1 if failed else 0
     code = dashboard.serve(summary.db, config_path, port, host)
     if code not in (0, -15):
@@ -67,3 +73,12 @@ def command(
             " with --debug to see why",
         )
     return 0
+
+
+def _shown(path: Path) -> str:
+    """Return `path` relative to the working directory when it lies below it."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd()))
+    except ValueError:
+        return str(resolved)

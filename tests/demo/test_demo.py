@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import queue
+import shutil
 import signal
 import socket
 import statistics
@@ -354,3 +355,23 @@ def test_the_products_own_analysis_finds_the_campaign_and_the_spike(built: Built
     assert bool(worst.spike)
     # The alarm is specific: a handful of flagged days in four months, not a flood.
     assert int(scored.spike.sum()) <= 5
+
+
+def test_a_broken_listing_is_reported_and_the_rest_still_loads(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (copy / "reddit" / "r-broken-search-01.json").write_text("{not json", encoding="utf-8")
+    (copy / "reddit" / "r-other-search-01.json").write_text('{"kind": "t3"}', encoding="utf-8")
+    code = main(
+        ["demo", "--no-serve", "--db", str(tmp_path / "d.duckdb")]
+        + ["--config", str(copy / "brands.toml")]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "r-broken-search-01.json" in out and "r-other-search-01.json" in out
+    stored = rows(tmp_path / "d.duckdb", "SELECT count(*) FROM mentions")[0][0]
+    assert stored == rows(built.db, "SELECT count(*) FROM mentions")[0][0]
+    status = dict(rows(tmp_path / "d.duckdb", "SELECT source, status FROM collection_runs"))
+    assert status == {"feeds": "ok", "reddit": "partial"}
