@@ -22,6 +22,11 @@ from collectors.feed_text import plain_text
 
 # feedparser's complaints that say "the bytes were odd" rather than "this is not XML".
 _SOFT_BOZO = ("CharacterEncodingOverride", "CharacterEncodingUnknown", "NonXMLContentType")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+_RFC822_DATE = re.compile(
+    r"(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{2,4})(?:\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?"
+)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I | re.S
 )
@@ -78,7 +83,7 @@ def _from_feedparser(result: Any, content: bytes, content_type: str | None) -> P
     exception = result.get("bozo_exception") if result.get("bozo") else None
     if exception is not None:
         parsed.warning = describe_bozo(exception)
-    if parsed.entries or parsed.skipped:
+    if parsed.entries or (parsed.skipped and exception is None):
         return parsed
     if looks_like_html(content, content_type) and not parsed.version:
         parsed.html = True
@@ -126,14 +131,46 @@ def _entry(raw: Any, feed_language: str | None) -> Entry:
 
 
 def _first_date(raw: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = raw.get(key)
-        if value:
+    for key in ("published", "updated", "created"):
+        value = raw.get(f"{key}_parsed")
+        if value and plausible_date(raw.get(key)):
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)
             except (OverflowError, ValueError, OSError, TypeError):
                 continue
     return None
+
+
+def plausible_date(text: Any) -> bool:
+    """Return False when a date string states an impossible field, like 30 Feb or 25:61.
+
+    feedparser rolls such dates over (2026-02-30T25:61 becomes 3 March, 02:01), which
+    would give an article a date nobody wrote; it is treated as missing instead.
+    """
+    if not isinstance(text, str):
+        return True
+    match = _ISO_DATE.search(text)
+    if match:
+        year, month, day = (int(g) for g in match.group(1, 2, 3))
+        clock = match.group(4, 5, 6)
+    else:
+        match = _RFC822_DATE.search(text)
+        if not match:
+            return True  # another format: trust feedparser's reading
+        name = match.group(2)[:3].lower()
+        if name not in _MONTHS:
+            return True  # a month in another language: trust feedparser's reading
+        day, year, month = int(match.group(1)), int(match.group(3)), _MONTHS.index(name) + 1
+        year += 2000 if year < 50 else 1900 if year < 100 else 0
+        clock = match.group(4, 5, 6)
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= _days_in(year, month):
+        return False
+    hour, minute, second = (int(g) if g else 0 for g in clock)
+    return hour <= 24 and minute <= 59 and second <= 60
+
+
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
 
 
 def _text_or_none(value: Any) -> str | None:
