@@ -260,6 +260,28 @@ NEWS_COMPARE_NEUTRAL = (
     "The {m} and the {m2} are priced within 100 euros of each other.",
     "{b} and {b2} both launch new models in {city} next month.",
 )
+BLOG_NEUTRAL = (
+    "I picked up the {m} from the dealer in {city} on Saturday.",
+    "The {m} ships with a {wh} Wh battery and a {f}.",
+    "{b} lists the {m} at {price} euros in the Netherlands.",
+    "This week I passed {km} km on the {m}.",
+    "I fitted mudguards and a rear rack to the {m}.",
+    "The {b} app installs firmware updates, or the dealer can do it.",
+)
+BLOG_TITLES = {
+    "positive": (
+        "{months} months with the {m}",
+        "Why the {m} is my favourite commuter",
+        "A love letter to my {m}",
+    ),
+    "negative": (
+        "Why I am done with {b}",
+        "The {m} {f} failed again",
+        "My disappointing year with the {m}",
+    ),
+    "neutral": ("Notes on the {m} after {km} km", "Setting up the {m} for winter"),
+}
+BLOG_OFF_TOPIC_TITLES = ("Notes from a wet week of commuting", "Why I ride through the winter")
 # Background sentences that name no brand: articles around the brand's own sentences.
 FILLER = (
     "The company is based in {city} and sells its bikes in {countries} countries.",
@@ -703,7 +725,7 @@ class Writer:
         if item.channel == "news":
             return self.news_bank(item)
         if not item.brands:
-            return OFF_TOPIC
+            return BLOG_FILLER if item.channel == "blog" else OFF_TOPIC
         if item.event == "incident":
             return {
                 "positive": INCIDENT_POSITIVE,
@@ -722,6 +744,8 @@ class Writer:
                 "negative": COMPARE_NEGATIVE,
                 "neutral": COMPARE_NEUTRAL,
             }[item.mood]
+        if item.channel == "blog" and item.mood == "neutral":
+            return BLOG_NEUTRAL
         return {"positive": POSITIVE, "negative": NEGATIVE, "neutral": NEUTRAL}[item.mood]
 
     def news_bank(self, item: Item) -> tuple[str, ...]:
@@ -764,15 +788,20 @@ class Writer:
         return self.fill(self.rng.choice(THREAD_TITLES[item.mood]), item)
 
     def article_title(self, item: Item) -> str:
+        blog = item.channel == "blog"
         if not item.brands:
-            return self.fill(self.rng.choice(OFF_TOPIC_NEWS), item)
+            titles = BLOG_OFF_TOPIC_TITLES if blog else OFF_TOPIC_NEWS
+            return self.fill(self.rng.choice(titles), item)
         if item.event == "incident" and item.mood == "negative":
             return self.fill(self.rng.choice(NEWS_INCIDENT_TITLES), item)
         if item.event == "campaign" and item.mood == "positive":
             return self.fill(self.rng.choice(NEWS_CAMPAIGN_TITLES), item)
         if len(item.brands) > 1:
+            if blog:
+                return self.fill("{m} or {m2}: a month with each", item)
             return self.fill("{b} and {b2} go head to head in the city", item)
-        return self.fill(self.rng.choice(NEWS_TITLES[item.mood]), item)
+        titles = BLOG_TITLES if blog and not item.event else NEWS_TITLES
+        return self.fill(self.rng.choice(titles[item.mood]), item)
 
 
 # ---------------------------------------------------------------------------------------
@@ -993,8 +1022,13 @@ def article_html(item: Item) -> str:
             f"<ul><li>Model: {escape(item.models[0])}</li><li>Motor: 250&nbsp;W</li>"
             f"<li>Range: {low}&ndash;{low + 60}&nbsp;km</li><li>Weight: {weight}&nbsp;kg</li></ul>",
         )
+    caption = (
+        "my own bike, outside the office."
+        if item.channel == "blog"
+        else "the editors&#8217; test bike."
+    )
     parts.append(
-        "<p><em>Photo: the editors&#8217; test bike.</em>"
+        f"<p><em>Photo: {caption}</em>"
         f' <img src="{item.feed.home if item.feed else ""}/img/pixel.gif" width="1" height="1"'
         ' alt=""></p>'
     )
