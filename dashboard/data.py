@@ -8,11 +8,14 @@ recomputed exactly when the data changed and reruns are otherwise instant.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from analysis import spikes as spikes_module
+from analysis import terms
 from dashboard.db import Reader
 from dashboard.filters import Filters
 from store import analytics, browse
@@ -22,6 +25,8 @@ Key = tuple[str, int]
 # Results for a few dozen filter combinations per page stay in memory; older ones are dropped.
 ENTRIES = 64
 cached = st.cache_data(show_spinner=False, max_entries=ENTRIES)
+# Mentions read per period for emerging terms: enough for shares to within about a point.
+TERM_SAMPLE = 2000
 
 
 @cached
@@ -149,3 +154,108 @@ def share_of_voice(
 ) -> pd.DataFrame:
     """Return each brand's share of the window's mentions, with its net sentiment."""
     return analytics.share_of_voice(_reader.con, **_args(f, brands), tz=tz)
+
+
+@cached
+def top_voices(_reader: Reader, key: Key, scope: Scope, limit: int) -> pd.DataFrame:
+    """Return the top authors, subreddits and sites in one frame (column `dimension`)."""
+    return browse.top_voices(_reader.con, scope, limit)
+
+
+@cached
+def emerging_terms(
+    _reader: Reader,
+    key: Key,
+    now: Scope,
+    before: Scope,
+    exclude: tuple[str, ...],
+    limit: int,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return the terms rising most in `now` against `before`, and the sample sizes used.
+
+    Each period is read from a random sample of TERM_SAMPLE mentions (all of them when it
+    has fewer), so the cost stays flat at any database size; shares and lifts are
+    estimates then, and the page says so.
+    """
+    con = _reader.con
+    now_ids, now_total = browse.sample_mention_ids(con, now, TERM_SAMPLE)
+    before_ids, before_total = browse.sample_mention_ids(con, before, TERM_SAMPLE)
+    counts = browse.term_mentions(con, {"now": now_ids, "before": before_ids})
+    current = counts.loc[counts["now"] > 0, ["term", "now"]].rename(columns={"now": "mentions"})
+    baseline = counts.loc[counts["before"] > 0, ["term", "before"]].rename(
+        columns={"before": "mentions"}
+    )
+    result = terms.emerging_terms(
+        current, len(now_ids), baseline, len(before_ids), exclude=exclude, limit=limit
+    )
+    sizes = {
+        "now": now_total,
+        "before": before_total,
+        "now_sampled": len(now_ids),
+        "before_sampled": len(before_ids),
+    }
+    return result, sizes
+
+
+@cached
+def spikes(
+    _reader: Reader, key: Key, f: Filters, tz: str, brands: tuple[str, ...], per_brand: bool
+) -> pd.DataFrame:
+    """Return the spike days inside the window, newest first, with their sentiment split.
+
+    The daily series starts WINDOW_DAYS before the window, so its first days have the
+    history the detector needs. With `per_brand` each brand is scored on its own series,
+    else the brands' sum is. Columns: brand ('+'-joined when summed), period, value,
+    expected, z, mentions, positive, neutral, negative.
+    """
+    history_first = f.first - timedelta(days=spikes_module.WINDOW_DAYS)
+    volume = analytics.daily_volume(
+        _reader.con,
+        list(brands),
+        history_first,
+        f.last,
+        list(f.sources),
+        list(f.sentiments),
+        tz=tz,
+        granularity="day",
+    )
+    columns = ["mentions", "positive", "neutral", "negative"]
+    groups = (
+        list(volume.groupby("brand", sort=False)) if per_brand else [(" + ".join(brands), volume)]
+    )
+    found = []
+    for brand, rows in groups:
+        daily = rows.groupby("period", as_index=False)[columns].sum()
+        scored = spikes_module.detect_spikes(daily)
+        hits = scored[scored["spike"] & (scored["period"] >= f.first)]
+        if hits.empty:
+            continue
+        hits = hits.merge(daily, on="period", how="left").assign(brand=str(brand))
+        found.append(hits)
+    if not found:
+        return pd.DataFrame(columns=["brand", "period", "value", "expected", "z", *columns])
+    out = pd.concat(found, ignore_index=True)
+    out = out.sort_values(["period", "z"], ascending=[False, False]).reset_index(drop=True)
+    return out[["brand", "period", "value", "expected", "z", *columns]]
+
+
+@cached
+def campaign_daily(
+    _reader: Reader,
+    key: Key,
+    brands: tuple[str, ...],
+    first: date,
+    last: date,
+    sources: tuple[str, ...],
+    tz: str,
+) -> pd.DataFrame:
+    """Return zero-filled daily counts of `brands` from `first` to `last` (campaign pages)."""
+    return analytics.daily_volume(
+        _reader.con, list(brands), first, last, list(sources), None, tz=tz, granularity="day"
+    )
+
+
+@cached
+def campaign_tagged(_reader: Reader, key: Key) -> pd.DataFrame:
+    """Return every campaign with tracked-term mentions: name, mentions, first, last."""
+    return browse.campaign_counts(_reader.con)

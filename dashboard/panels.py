@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
+import streamlit as st
 
-from dashboard import charts
-from dashboard.filters import Filters
+from dashboard import charts, data, ui
+from dashboard.filters import Filters, local_midnight
 from dashboard.frame import Frame
 from store.browse import Scope
 
@@ -122,12 +123,115 @@ def campaign_windows(here: Frame, brands: tuple[str, ...]) -> list[tuple[str, da
 def spike_marks(
     here: Frame, brands: tuple[str, ...], granularity: str
 ) -> list[tuple[date, int, str]]:
-    """Return (day, mentions, caption) of the spikes inside the window, for the volume chart."""
-    return []
+    """Return (x, height, caption) of the window's spikes for the volume chart.
+
+    On a weekly chart a spike day is marked on its week's bar.
+    """
+    found = data.spikes(here.reader, here.key, here.filters, here.tz, brands, False)
+    marks = []
+    for row in found.itertuples(index=False):
+        caption = (
+            f"{row.period:%Y-%m-%d}: {int(row.value):,} mentions,"
+            f" {row.value / max(row.expected, 1):.1f}× the usual {row.expected:.0f}"
+        )
+        x = row.period
+        if granularity == "week":
+            x = row.period - timedelta(days=row.period.weekday())
+        marks.append((x, int(row.value), caption))
+    if granularity == "week":
+        volume = data.daily_volume(here.reader, here.key, here.filters, here.tz, "week", brands)
+        weekly = volume.groupby("period")["mentions"].sum()
+        marks = [(x, int(weekly.get(x, value)), caption) for x, value, caption in marks]
+    return marks
 
 
-def emerging_terms(here: Frame, brands: tuple[str, ...]) -> None:
-    """Show the terms used far more in this window than in the one before."""
-    import streamlit as st
+def brand_words(here: Frame) -> tuple[str, ...]:
+    """Return every brand's own words (names, keywords, aliases): always "emerging" for it."""
+    words: set[str] = set()
+    for brand in here.config.brands:
+        for phrase in (brand.name, *brand.keywords, *brand.aliases):
+            words.update(w.lower().lstrip("#@") for w in phrase.split())
+    words.update(b.lower() for b in here.bounds["brands"])
+    return tuple(sorted(words))
 
-    st.caption("Emerging terms appear here once enough mentions are stored.")
+
+def emerging_terms(here: Frame, brands: tuple[str, ...], limit: int = 12) -> None:
+    """Show the terms used in a larger share of mentions than in the previous window."""
+    now = focus_scope(here, brands)
+    before = here.filters.previous().scope(here.tz)
+    before = replace(before, brands=brands)
+    table, sizes = data.emerging_terms(here.reader, here.key, now, before, brand_words(here), limit)
+    if table.empty:
+        st.caption("No term stands out against the previous period.")
+        return
+    shown = table.assign(
+        share=(table["share"] * 100).round(1),
+        baseline_share=(table["baseline_share"] * 100).round(1),
+    )
+    st.dataframe(
+        shown[["term", "share", "baseline_share", "lift"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "term": "Term",
+            "share": st.column_config.NumberColumn("% of mentions", format="%.1f%%"),
+            "baseline_share": st.column_config.NumberColumn("before", format="%.1f%%"),
+            "lift": st.column_config.NumberColumn("Lift", format="×%.1f"),
+        },
+    )
+    if sizes["now_sampled"] < sizes["now"] or sizes["before_sampled"] < sizes["before"]:
+        st.caption(
+            f"Estimated from random samples of {sizes['now_sampled']:,} mentions of this period"
+            f" and {sizes['before_sampled']:,} of the one before."
+        )
+
+
+def window_scope(here: Frame, brands: tuple[str, ...], first: date, last: date) -> Scope:
+    """Return a scope of `brands` over local days `first`..`last` with the sidebar's sources."""
+    start = local_midnight(first, here.tz)
+    end = local_midnight(last + timedelta(days=1), here.tz)
+    return Scope(brands=brands, start=start, end=end, sources=here.filters.sources)
+
+
+def mention_table(rows: pd.DataFrame, tz: str, key: str) -> None:
+    """Show mentions (time, source, brands, sentiment, title, text, engagement, link) as text."""
+    shown = pd.DataFrame(
+        {
+            "published": ui.to_local(rows["published_at"], tz),
+            "source": rows["source"],
+            "brands": rows["brands"],
+            "sentiment": rows["sentiment"].fillna("unscored"),
+            "title": rows["title"],
+            "snippet": rows["snippet"],
+            "engagement": rows["engagement"],
+            "link": rows["url"].map(ui.safe_url),
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "published": st.column_config.DatetimeColumn(
+                f"Published ({tz})", format="YYYY-MM-DD HH:mm"
+            ),
+            "source": "Source",
+            "brands": "Brands",
+            "sentiment": "Sentiment",
+            "title": st.column_config.TextColumn("Title", width="medium"),
+            "snippet": st.column_config.TextColumn("Text", width="large"),
+            "engagement": st.column_config.NumberColumn("Engagement", format="%d"),
+            "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
+        },
+    )
+
+
+def compared_brands(here: Frame) -> tuple[str, ...]:
+    """Return the brands to compare: the picked ones, else own brands then competitors."""
+    if here.filters.brands:
+        return here.filters.brands
+    configured = tuple(b.name for b in here.config.own_brands) + tuple(
+        b.name for b in here.config.competitors
+    )
+    return configured or tuple(here.bounds["brands"])

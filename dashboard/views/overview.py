@@ -85,26 +85,26 @@ with right:
     panels.emerging_terms(here, focus)
 
 st.subheader("Top voices")
+voices = data.top_voices(here.reader, here.key, panels.focus_scope(here, focus), 10)
 for column, (dimension, title) in zip(
     st.columns(3),
-    (("author", "Authors"), ("subreddit", "Subreddits"), ("domain", "Sites")),
+    (("author", "Authors"), ("subreddit", "Subreddits"), ("site", "Sites")),
     strict=True,
 ):
     with column:
         st.markdown(f"**{title}**")
-        top = data.top_by(here.reader, here.key, f, tz, dimension, focus, 10)
+        top = voices[voices["dimension"] == dimension]
         if top.empty:
             st.caption(f"No {title.lower()} in this view.")
         else:
             st.dataframe(
-                top[["name", "mentions", "engagement", "net_sentiment"]],
+                top[["name", "mentions", "engagement"]],
                 hide_index=True,
                 width="stretch",
                 column_config={
                     "name": title[:-1],
                     "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
                     "engagement": st.column_config.NumberColumn("Engagement", format="%d"),
-                    "net_sentiment": st.column_config.NumberColumn("Net", format="%+.2f"),
                 },
                 key=f"overview_top_{dimension}",
             )
