@@ -23,6 +23,7 @@ from collectors.feed_model import ParsedFeed
 from collectors.feed_normalise import Origin, to_mention
 from collectors.feed_parse import parse_document
 from collectors.feed_pool import run_in_order
+from collectors.feed_text import safe_url
 from collectors.http_fetch import FetchError, FetchSettings, HttpFetcher, Response
 from store.records import Mention, RunReport
 
@@ -309,9 +310,10 @@ def _get(
 
 def _parse(response: Response) -> ParsedFeed:
     headers = dict(response.headers)
-    # feedparser resolves relative links against Content-Location; the URL we ended up
-    # at after redirects is the right base unless the server names another.
-    headers["content-location"] = response.final_url
+    # feedparser resolves relative links against Content-Location: the server's own, when it
+    # sends a web address, else the URL we ended up at after redirects.
+    named = safe_url(headers.get("content-location"), response.final_url)
+    headers["content-location"] = named or response.final_url
     return parse_document(response.content, headers)
 
 
