@@ -32,7 +32,7 @@ class Settings:
 
 def parse_args(argv: Sequence[str]) -> tuple[Path | None, Path | None]:
     """Return the --db and --config paths passed after `--` to `streamlit run`."""
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--config", type=Path)
     known, _ = parser.parse_known_args(list(argv))

@@ -1,0 +1,265 @@
+"""Every page over the fixture database, with the numbers it shows checked against the spec."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from store.connection import write_connection
+from tests.dashboard import expected as ex
+from tests.dashboard.conftest import AppFactory, no_exceptions
+from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY
+
+PAGES = (
+    "views/overview.py",
+    "views/mentions.py",
+    "views/campaigns.py",
+    "views/competitors.py",
+    "views/spikes.py",
+    "views/health.py",
+)
+
+
+def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    no_exceptions(at)
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_error(app: AppFactory, page: str) -> None:
+    at = open_page(app(), page)
+    assert not at.error or page.endswith("health.py")
+    assert at.title and at.title[0].value
+
+
+def test_overview_kpis_match_the_spec(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[0])
+    first, last = ex.window(30)
+    prev_first, prev_last = first - timedelta(days=30), first - timedelta(days=1)
+    now = ex.rows(first, last, ["Acme"])
+    before = ex.rows(prev_first, prev_last, ["Acme"])
+    everyone, everyone_before = ex.rows(first, last), ex.rows(prev_first, prev_last)
+    shown = metrics(at)
+
+    assert shown["Mentions"][0] == f"{len(now):,}"
+    assert shown["Mentions"][1] == f"{(len(now) - len(before)) / len(before) * 100:+.1f}%"
+    assert shown["Net sentiment"][0] == f"{ex.net(now):+.2f}"
+    assert shown["Net sentiment"][1] == f"{ex.net(now) - ex.net(before):+.2f}"
+    share, prev_share = len(now) / len(everyone), len(before) / len(everyone_before)
+    assert shown["Share of voice"][0] == f"{share * 100:.1f}%"
+    assert shown["Share of voice"][1] == f"{(share - prev_share) * 100:+.1f} pts"
+    assert shown["Engagement"][0] == f"{ex.engagement(now):,}"
+
+
+def values(data: object) -> list[float]:
+    """Return a plotly array, decoding the typed-array form plotly uses for numbers."""
+    if isinstance(data, dict):
+        raw = base64.b64decode(data["bdata"])
+        return np.frombuffer(raw, dtype=np.dtype(data["dtype"])).tolist()
+    return list(data)  # type: ignore[call-overload]
+
+
+def _chart(at: AppTest, key: str) -> dict[str, Any]:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if chart.proto.id and key in chart.proto.id:
+            return spec
+    raise AssertionError(f"no chart {key}")
+
+
+def test_overview_volume_chart_sums_to_the_mentions_and_marks_spike_and_campaign(
+    app: AppFactory,
+) -> None:
+    at = open_page(app(params={"period": "90d"}), PAGES[0])
+    fig = _chart(at, "overview_volume")
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    shown = sum(sum(values(t["y"])) for t in bars)
+    first, last = ex.window(90)
+    assert shown == len(ex.rows(first, last, ["Acme"]))
+    spikes = [t for t in fig["data"] if t.get("name") == "spike"]
+    assert spikes and SPIKE_DAY.isoformat() in json.dumps(spikes[0]["x"])
+    shapes = fig["layout"].get("shapes", [])
+    assert any(str(CAMPAIGN[1] - timedelta(days=1)) in str(s.get("x0")) for s in shapes)
+    # Days are the configured zone's days and the axis says so.
+    assert "America/New_York" in json.dumps(fig["layout"]["xaxis"])
+
+
+def test_filters_from_the_url_change_the_numbers(app: AppFactory) -> None:
+    first, last = LAST_DAY - timedelta(days=13), LAST_DAY - timedelta(days=7)
+    params = {
+        "brand": "Globex",
+        "period": "custom",
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "sentiment": ["negative", "neutral"],
+    }
+    at = open_page(app(params=params), PAGES[0])
+    now = ex.rows(first, last, ["Globex"], ["negative", "neutral"])
+    assert metrics(at)["Mentions"][0] == f"{len(now):,}"
+    assert at.session_state["f_brands"] == ["Globex"]
+    # The URL keeps the filters (defaults are left out of it).
+    assert at.query_params["brand"] == ["Globex"] or at.query_params["brand"] == "Globex"
+
+
+def test_unknown_url_values_are_ignored(app: AppFactory) -> None:
+    at = open_page(
+        app(params={"brand": "Nope", "period": "forever", "sentiment": "angry"}), PAGES[0]
+    )
+    first, last = ex.window(30)
+    assert metrics(at)["Mentions"][0] == f"{len(ex.rows(first, last, ['Acme'])):,}"
+
+
+def test_changing_a_filter_widget_updates_numbers_and_url(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[0])
+    at.selectbox(key="f_period").set_value("7d").run()
+    no_exceptions(at)
+    first, last = ex.window(7)
+    assert metrics(at)["Mentions"][0] == f"{len(ex.rows(first, last, ['Acme'])):,}"
+    assert at.query_params["period"] in ("7d", ["7d"])
+
+
+def test_mentions_page_counts_and_pages_through_every_mention(app: AppFactory) -> None:
+    at = open_page(app(params={"period": "all"}), PAGES[1])
+    everything = ex.mentions(ex.rows(FIRST_DAY, LAST_DAY))
+    assert f"**{len(everything):,}** mentions match" in markdown(at)
+    seen: list[str] = []
+    pages = -(-len(everything) // 50)
+    for page in range(pages):
+        table = at.dataframe[0].value
+        assert len(table) == min(50, len(everything) - 50 * page)
+        seen += list(table["title"])
+        older = next(b for b in at.button if b.label == "Older →")
+        if page < pages - 1:
+            older.click().run()
+            no_exceptions(at)
+    assert len(seen) == len(everything)
+
+
+def test_mentions_search_and_filters(app: AppFactory) -> None:
+    at = open_page(app(params={"period": "all", "source": "reddit"}), PAGES[1])
+    at.text_input(key="m_search").set_value("recall overheats").run()
+    recalls = [i for i in SPEC if "recall" in i.mention.text and i.mention.source == "reddit"]
+    assert f"**{len(recalls):,}** mentions match" in markdown(at)
+    assert set(at.dataframe[0].value["source"]) == {"reddit"}
+
+
+def test_mention_text_stays_text_and_bad_links_are_dropped(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[1])
+    table = at.dataframe[0].value
+    hostile = table[table["title"].str.contains("<script>", regex=False)]
+    assert len(hostile) == 1
+    assert hostile.iloc[0]["title"] == "<b>Acme</b> <script>alert('x')</script> **bold**"
+    assert hostile.iloc[0]["link"] is None or hostile.iloc[0]["link"] != hostile.iloc[0]["link"]
+    assert all(str(u).startswith("https://") for u in table["link"].dropna())
+
+
+def test_correcting_a_sentiment_from_the_mentions_page(
+    app: AppFactory, fixture_copy: tuple[Path, Path]
+) -> None:
+    config, db = fixture_copy
+    at = open_page(app(config=config, db=db), PAGES[1])
+    first_row = at.dataframe[0].value.iloc[0]
+    at.session_state["m_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    no_exceptions(at)
+    label = next(s for s in at.get("button_group"))
+    target = "negative" if first_row["sentiment"] != "negative" else "positive"
+    label.set_value(target).run()
+    save = next(b for b in at.button if b.label == "Save correction")
+    save.click().run()
+    no_exceptions(at)
+    assert any("Saved" in s.value for s in at.success)
+    with write_connection(db) as con:
+        rows = con.execute(
+            "SELECT c.label, b.label FROM sentiment_corrections c"
+            " JOIN mention_brands b USING (mention_id)"
+        ).fetchall()
+    assert rows and all(r == (target, target) for r in rows)
+    assert at.dataframe[0].value.iloc[0]["sentiment"] == f"{target} (corrected)"
+
+
+def test_campaign_page_shows_lift_of_the_window_against_before(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[2])
+    name, start, end = CAMPAIGN
+    days = (end - start).days + 1
+    during = ex.rows(start, end, ["Acme"])
+    before = ex.rows(start - timedelta(days=days), start - timedelta(days=1), ["Acme"])
+    shown = metrics(at)
+    assert shown["Volume lift"][0] == f"×{len(during) / len(before):.2f}"
+    assert shown["Mentions per day during"][0] == f"{len(during) / days:.1f}"
+    assert shown["Net sentiment during"][0] == f"{ex.net(during):+.2f}"
+    top = at.dataframe[-1].value
+    assert len(top) == min(10, sum(i.campaign for i in SPEC))
+    assert top["title"].str.contains("Acme").all()
+
+
+def test_competitors_page_shares_add_up(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[3])
+    first, last = ex.window(30)
+    total = len(ex.rows(first, last))
+    shown = metrics(at)
+    for brand in ("Acme", "Globex"):
+        share = len(ex.rows(first, last, [brand])) / total
+        assert shown[f"{brand} share of voice"][0] == f"{share * 100:.1f}%"
+
+
+def test_spikes_page_finds_the_incident_day(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[4])
+    table = at.dataframe[0].value
+    acme = table[table["brand"] == "Acme"]
+    assert SPIKE_DAY in set(acme["period"])
+    day = acme[acme["period"] == SPIKE_DAY].iloc[0]
+    assert day["value"] == len(ex.rows(SPIKE_DAY, SPIKE_DAY, ["Acme"]))
+    assert any("recall" in str(t) for df in at.dataframe[1:] for t in df.value.get("term", []))
+
+
+def test_health_page_warns_about_a_failing_source(app: AppFactory) -> None:
+    at = open_page(app(), PAGES[5])
+    assert any("reddit has failed 3 runs in a row" in e.value for e in at.error)
+    values = [(m.label, m.value) for m in at.metric]
+    assert ("Fetched", f"{len(SPEC):,}") in values
+    assert ("Status", "❌ failed") in values
+
+
+def test_empty_database_explains_how_to_get_data(app: AppFactory, tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    with write_connection(db):
+        pass
+    at = open_page(app(db=db), PAGES[0])
+    assert any("no mentions" in i.value for i in at.info)
+    assert "brandpulse collect" in markdown(at) and "brandpulse demo" in markdown(at)
+    assert not at.get("plotly_chart")
+    at.switch_page(PAGES[5]).run()
+    assert any("No collection has run yet" in i.value for i in at.info)
+
+
+def test_missing_database_explains_how_to_get_data(app: AppFactory, tmp_path: Path) -> None:
+    at = open_page(app(db=tmp_path / "absent.duckdb"), PAGES[0])
+    assert any("No database yet" in i.value for i in at.info)
+    assert "brandpulse init" in markdown(at)
+    assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_bad_config_is_an_error_with_its_line(app: AppFactory, tmp_path: Path) -> None:
+    bad = tmp_path / "brands.toml"
+    bad.write_text('[settings]\ntimezone = "Mars/Base"\n', encoding="utf-8")
+    at = open_page(app(config=bad), PAGES[0])
+    assert any(f"{bad}:2" in e.value and "timezone" in e.value for e in at.error)
