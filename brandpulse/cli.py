@@ -11,7 +11,17 @@ from collections.abc import Sequence
 
 import typer
 
-from brandpulse.commands import admin, collect, init, preview
+from brandpulse.commands import (
+    admin,
+    analyze,
+    collect,
+    correct,
+    export,
+    init,
+    match,
+    preview,
+    sentiment,
+)
 from brandpulse.commands import dashboard as dashboard_command
 from brandpulse.commands import demo as demo_command
 from store.errors import BrandpulseError
@@ -34,6 +44,11 @@ app.command("forget")(admin.forget)
 app.command("preview")(preview.command)
 app.command("dashboard")(dashboard_command.command)
 app.command("demo")(demo_command.command)
+app.command("analyze")(analyze.command)
+app.command("sentiment")(sentiment.command)
+app.command("export")(export.command)
+app.command("match")(match.command)
+app.command("correct")(correct.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,407 @@
+"""`brandpulse export`: mentions, daily sums, campaign results or spikes as CSV, Parquet or JSON.
+
+CSV is UTF-8 (with a byte-order mark under --excel, so Excel detects it), times are ISO
+8601 in the display time zone with their offset, and text cells starting with =, +, -, @,
+a tab or a carriage return get a leading apostrophe so a spreadsheet shows them as text
+instead of running them as formulas.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sys
+import tempfile
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import typer
+
+from analysis.campaigns import campaign_report, campaign_windows
+from analysis.query import Term, positive_terms
+from analysis.sentiment import LABELS
+from analysis.spikes import WINDOW_DAYS, detect_spikes
+from analysis.terms import STOP_WORDS, emerging_terms
+from brandpulse import progress
+from brandpulse.config import Config
+from brandpulse.options import ConfigOption, DbOption, resolve
+from brandpulse.rules import rules_from_config
+from store import analytics, exports
+from store.connection import read_connection
+from store.errors import ConfigError
+
+BOM = "\ufeff".encode()
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_START = r"^([=+\-@\t\r])"
+
+
+class What(StrEnum):
+    mentions = "mentions"
+    daily = "daily"
+    campaigns = "campaigns"
+    spikes = "spikes"
+
+
+class Format(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    json = "json"
+
+
+def command(
+    what: Annotated[
+        What,
+        typer.Option(
+            "--what",
+            "-w",
+            help="mentions: one row per mention and brand;"
+            " daily: sums per day and brand; campaigns: each campaign against"
+            " its baseline; spikes: flagged days with what drove them.",
+        ),
+    ] = What.mentions,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="csv, parquet or json.")
+    ] = Format.csv,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; - writes CSV or JSON to standard output.",
+            metavar="FILE",
+        ),
+    ] = "-",
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="First day (YYYY-MM-DD, display time zone), inclusive."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last day (YYYY-MM-DD, display time zone), inclusive."),
+    ] = None,
+    brand: Annotated[
+        list[str] | None, typer.Option("--brand", "-b", help="Only this brand (repeatable).")
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Only this source: reddit, news, blog (repeatable)."),
+    ] = None,
+    sentiment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sentiment", help="Only this label: positive, negative, neutral (repeatable)."
+        ),
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Start the CSV with a UTF-8 byte-order mark.")
+    ] = False,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Time zone for days and times. Default: [settings] timezone."),
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> int:
+    """Write a report of the stored mentions for analysts and spreadsheets."""
+    ctx = resolve(config, db)
+    zone = _check_tz(tz or ctx.config.settings.timezone)
+    labels = tuple(sentiment or ())
+    bad = [label for label in labels if label not in LABELS]
+    if bad:
+        raise ConfigError(f"unknown --sentiment {bad[0]!r}", "use positive, negative or neutral")
+    if output == "-" and output_format is Format.parquet:
+        raise ConfigError("Parquet cannot go to standard output", "pass -o FILE.parquet")
+    if excel and output_format is not Format.csv:
+        raise ConfigError("--excel only applies to CSV", "drop --excel or use --format csv")
+    first, last = _day(since, "--since"), _day(until, "--until")
+    if first and last and last < first:
+        raise ConfigError(f"--until {last} is before --since {first}", "swap the two dates")
+    scope = exports.ExportFilter(
+        brands=tuple(brand or ()),
+        sources=tuple(source or ()),
+        sentiments=labels,
+        first=first,
+        last=last,
+        tz=zone,
+    )
+    with read_connection(ctx.db) as con:
+        if what is What.mentions:
+            reader = exports.mentions_reader(
+                con, scope, iso_times=output_format is not Format.parquet
+            )
+            rows = write_batches(reader, reader.schema, output, output_format, excel)
+        else:
+            if what is What.daily:
+                frame = exports.daily(con, scope)
+            elif what is What.campaigns:
+                if labels:
+                    raise ConfigError(
+                        "--sentiment does not apply to campaigns",
+                        "campaign results compare all labels; drop --sentiment",
+                    )
+                frame = campaigns_frame(con, ctx.config, scope)
+            else:
+                frame = spikes_frame(con, ctx.config, scope)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            rows = write_batches(table.to_batches(), table.schema, output, output_format, excel)
+    where = "standard output" if output == "-" else output
+    progress.say(f"exported {rows} {what.value} rows to {where}")
+    return 0
+
+
+def _check_tz(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown time zone {name!r}", "use an IANA name like Europe/Paris"
+        ) from None
+    return name
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def neutralise(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Prefix an apostrophe to text cells a spreadsheet would run as a formula."""
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.replace_substring_regex(column, FORMULA_START, r"'\1", max_replacements=1)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
+
+
+def write_batches(
+    batches: Iterable[pa.RecordBatch],
+    schema: pa.Schema,
+    output: str,
+    output_format: Format,
+    excel: bool = False,
+) -> int:
+    """Write the batches as CSV, Parquet or JSON; a file appears only once it is complete."""
+    with _target(output) as stream:
+        if output_format is Format.csv:
+            if excel:
+                stream.write(BOM)
+            return _write_csv(batches, schema, stream)
+        if output_format is Format.parquet:
+            return _write_parquet(batches, schema, stream)
+        return _write_json(batches, stream)
+
+
+@contextlib.contextmanager
+def _target(output: str) -> Iterator[IO[bytes]]:
+    if output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    path = Path(output)
+    if path.parent and not path.parent.exists():
+        raise ConfigError(f"folder {path.parent} does not exist", "create it or pick another -o")
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield stream
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _write_csv(batches: Iterable[pa.RecordBatch], schema: pa.Schema, stream: IO[bytes]) -> int:
+    rows = 0
+    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    with pacsv.CSVWriter(stream, schema, write_options=options) as writer:
+        for batch in batches:
+            writer.write_batch(neutralise(batch))
+            rows += batch.num_rows
+    return rows
+
+
+def _write_parquet(batches: Iterable[pa.RecordBatch], schema: pa.Schema, stream: IO[bytes]) -> int:
+    rows = 0
+    with pq.ParquetWriter(stream, schema, compression="zstd") as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    return rows
+
+
+def _write_json(batches: Iterable[pa.RecordBatch], stream: IO[bytes]) -> int:
+    """Write one JSON array of objects, streamed batch by batch; NaN becomes null."""
+    rows = 0
+    stream.write(b"[")
+    for batch in batches:
+        for record in batch.to_pylist():
+            stream.write(b",\n" if rows else b"\n")
+            clean = {k: _json_value(v) for k, v in record.items()}
+            stream.write(json.dumps(clean, ensure_ascii=False, default=str).encode())
+            rows += 1
+    stream.write(b"\n]\n" if rows else b"]\n")
+    return rows
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# -- campaign and spike reports --------------------------------------------------------------
+
+
+def campaigns_frame(
+    con: duckdb.DuckDBPyConnection, config: Config, scope: exports.ExportFilter
+) -> pd.DataFrame:
+    """Return one row per campaign and brand (the campaign's brand, then each competitor).
+
+    --since/--until keep campaigns overlapping those days; --brand keeps campaigns of
+    those brands.
+    """
+    frames = []
+    used = exports.campaign_term_mentions(con)
+    competitors = [b.name for b in config.competitors]
+    for campaign in config.campaigns:
+        if scope.brands and campaign.brand not in scope.brands:
+            continue
+        if scope.first and campaign.end < scope.first:
+            continue
+        if scope.last and campaign.start > scope.last:
+            continue
+        (start, end), (base_first, _) = campaign_windows(campaign.start, campaign.end)
+        names = [campaign.brand, *(c for c in competitors if c != campaign.brand)]
+        daily = analytics.daily_volume(
+            con, names, base_first, end, list(scope.sources), None, scope.tz, "day"
+        )
+        report = campaign_report(daily, start, end)
+        report.insert(0, "campaign", campaign.name)
+        report.insert(1, "start", start)
+        report.insert(2, "end", end)
+        report.insert(3, "baseline_start", base_first)
+        report.insert(4, "baseline_end", start - timedelta(days=1))
+        report.insert(
+            6, "role", ["brand" if b == campaign.brand else "competitor" for b in report["brand"]]
+        )
+        report["tracked_term_mentions"] = [
+            used.get(campaign.name, 0) if b == campaign.brand else None for b in report["brand"]
+        ]
+        frames.append(report)
+    if not frames:
+        return pd.DataFrame(columns=["campaign", "start", "end", "brand", "lift"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def spikes_frame(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    scope: exports.ExportFilter,
+    top_terms: int = 5,
+    top_mentions: int = 3,
+) -> pd.DataFrame:
+    """Return one row per flagged day, brand and kind (volume or negative), with its drivers:
+    the terms most over-represented against the trailing four weeks and the most engaged
+    mentions of the day."""
+    bounds = analytics.data_range(con, scope.tz)
+    columns = [
+        "date",
+        "brand",
+        "kind",
+        "value",
+        "expected",
+        "z",
+        "top_terms",
+        "top_mention_ids",
+        "top_mention_urls",
+    ]
+    if bounds is None:
+        return pd.DataFrame(columns=columns)
+    first, last = scope.first or bounds[0], scope.last or bounds[1]
+    rules = rules_from_config(config)
+    names = list(scope.brands) or [b.name for b in config.brands] or analytics.brands_present(con)
+    own_terms = {
+        r.name: [t.text for t in positive_terms(r.query) if isinstance(t, Term)]
+        for r in rules.brands
+    }
+    # History before the first stored day would be zeros that only mean "not collected
+    # yet", and would make the first real days look like spikes.
+    history_first = max(first - timedelta(days=WINDOW_DAYS), bounds[0])
+    daily = analytics.daily_volume(
+        con, names, history_first, last, list(scope.sources), None, scope.tz, "day"
+    )
+    rows = []
+    for name in names:
+        series = daily[daily["brand"] == name]
+        for kind, column, labels in (
+            ("volume", "mentions", None),
+            ("negative", "negative", ["negative"]),
+        ):
+            flagged = detect_spikes(series, column)
+            flagged = flagged[flagged["spike"] & (flagged["period"] >= first)]
+            for spike in flagged.itertuples():
+                day = spike.period
+                now, n_now = analytics.term_counts(
+                    con, name, day, day, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
+                )
+                before, n_before = analytics.term_counts(
+                    con,
+                    name,
+                    day - timedelta(days=WINDOW_DAYS),
+                    day - timedelta(days=1),
+                    scope.sources,
+                    labels,
+                    scope.tz,
+                    sorted(STOP_WORDS),
+                )
+                terms = emerging_terms(
+                    now,
+                    n_now,
+                    before,
+                    n_before,
+                    min_mentions=2,
+                    exclude=own_terms.get(name, [name]),
+                    limit=top_terms,
+                )
+                top = analytics.top_mentions(
+                    con, name, day, day, scope.sources, labels, scope.tz, top_mentions
+                )
+                rows.append(
+                    {
+                        "date": day,
+                        "brand": name,
+                        "kind": kind,
+                        "value": int(spike.value),
+                        "expected": float(spike.expected),
+                        "z": float(spike.z),
+                        "top_terms": "; ".join(terms["term"]),
+                        "top_mention_ids": "; ".join(top["id"]),
+                        "top_mention_urls": "; ".join(u for u in top["url"] if u),
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["date", "brand", "kind"]).reset_index(drop=True)

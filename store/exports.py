@@ -1,0 +1,187 @@
+"""Export reads: every brand mention with its label, streamed in Arrow batches, and daily sums.
+
+The mentions export has one row per mention and brand: a post naming Acme and Globex is
+two rows with the same id, one per brand, exactly as the daily export and every brand
+trend count it. So the daily export's `mentions` summed over dates and brands equals the
+number of rows of the mentions export for the same filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from store import analytics
+
+# Rows per Arrow batch: big enough to be fast, small enough to keep memory flat.
+BATCH_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which brand mentions an export holds: empty tuples and None mean no restriction.
+
+    `first` and `last` are local days (inclusive) in `tz`, the display time zone.
+    """
+
+    brands: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    first: date | None = None
+    last: date | None = None
+    tz: str = "UTC"
+
+    def where(self, alias: str = "b") -> tuple[str, list[Any]]:
+        """Return the SQL condition over mention_brands rows and its parameters."""
+        parts = ["TRUE"]
+        params: list[Any] = []
+        if self.first is not None:
+            start, _ = analytics.utc_bounds(self.first, self.first, self.tz)
+            parts.append(f"{alias}.published_at >= ?")
+            params.append(start)
+        if self.last is not None:
+            _, end = analytics.utc_bounds(self.last, self.last, self.tz)
+            parts.append(f"{alias}.published_at < ?")
+            params.append(end)
+        for column, values in (
+            ("brand", self.brands),
+            ("source", self.sources),
+            ("label", self.sentiments),
+        ):
+            if values:
+                parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
+                params += list(values)
+        return " AND ".join(parts), params
+
+
+MENTION_COLUMNS = (
+    "id",
+    "source",
+    "brand",
+    "published_at",
+    "author",
+    "title",
+    "text",
+    "url",
+    "sentiment",
+    "sentiment_score",
+    "whole_text_score",
+    "corrected",
+    "scorer",
+    "scorer_version",
+    "matched_term",
+    "engagement",
+    "score",
+    "comments",
+    "subreddit",
+    "domain",
+    "feed",
+)
+
+
+def _iso_local(column: str) -> str:
+    """Return SQL rendering a TIMESTAMPTZ as ISO 8601 local time with its offset (the tz is
+    the first parameter), e.g. 2026-02-28T22:00:00-05:00."""
+    local = f"timezone(?, {column})"
+    offset = f"CAST(round((epoch({local}) - epoch(timezone('UTC', {column}))) / 60) AS INTEGER)"
+    return (
+        f"strftime({local}, '%Y-%m-%dT%H:%M:%S')"
+        f" || CASE WHEN {offset} < 0 THEN '-' ELSE '+' END"
+        f" || lpad(CAST(abs({offset}) // 60 AS VARCHAR), 2, '0') || ':'"
+        f" || lpad(CAST(abs({offset}) % 60 AS VARCHAR), 2, '0')"
+    )
+
+
+def mentions_reader(
+    con: duckdb.DuckDBPyConnection, scope: ExportFilter, iso_times: bool = True
+) -> pa.RecordBatchReader:
+    """Return a reader over the export rows, oldest first, in batches of BATCH_ROWS.
+
+    `sentiment` is the label shown everywhere (a user's correction wins, `corrected`
+    says so); `sentiment_score` is the scorer's score that decided its label. With
+    `iso_times`, published_at is ISO 8601 text in the display time zone with its offset;
+    otherwise it stays a UTC timestamp.
+    """
+    where, params = scope.where()
+    published = _iso_local("b.published_at") if iso_times else "b.published_at"
+    time_params = [scope.tz] * published.count("timezone(?") if iso_times else []
+    sql = f"""
+        SELECT b.mention_id AS id, b.source, b.brand, {published} AS published_at,
+               m.author, m.title, m.text, m.url,
+               b.label AS sentiment, s.score AS sentiment_score,
+               s.whole_score AS whole_text_score, c.mention_id IS NOT NULL AS corrected,
+               s.scorer, s.scorer_version, b.term AS matched_term, b.engagement,
+               m.score, m.comments,
+               m.extra ->> 'subreddit' AS subreddit, m.extra ->> 'domain' AS domain,
+               m.extra ->> 'feed_title' AS feed
+        FROM mention_brands b
+        JOIN mentions m ON m.id = b.mention_id
+        LEFT JOIN sentiments s ON s.mention_id = b.mention_id
+        LEFT JOIN sentiment_corrections c ON c.mention_id = b.mention_id
+        WHERE {where}
+        ORDER BY b.published_at, b.mention_id, b.brand
+    """
+    return con.sql(sql, params=[*time_params, *params]).to_arrow_reader(BATCH_ROWS)
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> int:
+    """Return how many rows the mentions export holds for these filters."""
+    where, params = scope.where()
+    rows = con.execute(f"SELECT count(*) FROM mention_brands b WHERE {where}", params).fetchall()
+    return int(rows[0][0])
+
+
+def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:
+    """Return date, brand, mentions, positive, negative, neutral, net_sentiment, engagement.
+
+    Every day from `first` (else the first mention) to `last` (else the last) appears for
+    every brand filtered on (else every brand with a mention in scope), zeros included.
+    Mentions without a label count in `mentions` only.
+    """
+    bounds = analytics.data_range(con, scope.tz)
+    if bounds is None and (scope.first is None or scope.last is None):
+        return pd.DataFrame(columns=["date", "brand", *_DAILY[1:]])
+    first = scope.first or bounds[0]  # type: ignore[index]
+    last = scope.last or bounds[1]  # type: ignore[index]
+    df = analytics.daily_volume(
+        con,
+        list(scope.brands) or None,
+        first,
+        last,
+        list(scope.sources),
+        list(scope.sentiments),
+        scope.tz,
+        "day",
+    )
+    if not scope.brands:
+        # Without a brand filter, keep the brands that have a mention in scope.
+        present = df.groupby("brand")["mentions"].transform("sum") > 0
+        df = df[present]
+    df = df.rename(columns={"period": "date"})
+    return df[["date", "brand", *_DAILY[1:]]].reset_index(drop=True)
+
+
+_DAILY = ("brand", "mentions", "positive", "negative", "neutral", "net_sentiment", "engagement")
+
+
+def campaign_term_mentions(
+    con: duckdb.DuckDBPyConnection, campaigns: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Return, per campaign, how many mentions used one of its tracked terms in its window."""
+    params: list[Any] = []
+    where = "TRUE"
+    if campaigns:
+        where = f"campaign IN ({', '.join('?' for _ in campaigns)})"
+        params = list(campaigns)
+    rows = con.execute(
+        f"SELECT campaign, count(DISTINCT mention_id) FROM mention_campaigns WHERE {where}"
+        " GROUP BY campaign",
+        params,
+    ).fetchall()
+    return {str(name): int(count) for name, count in rows}
