@@ -1,46 +1,77 @@
-"""The Mentions page's CSV download: exactly the filtered view, built only when clicked."""
+"""The Mentions page's CSV download: exactly the filtered view, built only when clicked.
+
+The file is what `brandpulse export --what mentions --format csv` writes for the same
+filters (one row per mention and brand, times in the display zone, formulas neutralised):
+it is read by the same store function and neutralised by the same function, with the same
+CSV options. Search words, which the export command does not have, narrow it further.
+"""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import streamlit as st
 
+from brandpulse.commands.export import neutralise
 from dashboard.db import Reader
+from dashboard.filters import Filters
 from dashboard.frame import Frame
-from store import browse
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from store import exports
 
 
-def _neutralise(value: object) -> object:
-    # A cell starting with = + - @ is run as a formula by spreadsheets: prefix a quote.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def export_filter(filters: Filters, tz: str) -> exports.ExportFilter:
+    """Return the export filter equal to the sidebar filters."""
+    return exports.ExportFilter(
+        brands=filters.brands,
+        sources=filters.sources,
+        sentiments=filters.sentiments,
+        first=filters.first,
+        last=filters.last,
+        tz=tz,
+    )
 
 
-def mentions_csv(db: object, scope: browse.Scope, search: str) -> bytes:
-    """Return the CSV of every mention in scope (and matching the search), newest first."""
-    with Reader(db) as reader:  # type: ignore[arg-type]
-        df = browse.export_mentions(reader.con, scope, search)
-    for column in df.columns:
-        if df[column].dtype == object or str(df[column].dtype).startswith("str"):
-            df[column] = df[column].map(_neutralise)
-    buffer = io.StringIO()
-    df.to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+def _matches(batch: pa.RecordBatch, words: list[str]) -> pa.RecordBatch:
+    """Keep the rows whose title or text contains every word, ignoring case."""
+    if not words:
+        return batch
+    title = pc.utf8_lower(pc.fill_null(batch.column("title"), ""))
+    text = pc.utf8_lower(pc.fill_null(batch.column("text"), ""))
+    keep = None
+    for word in words:
+        hit = pc.or_(pc.match_substring(title, word), pc.match_substring(text, word))
+        keep = hit if keep is None else pc.and_(keep, hit)
+    return batch.filter(keep)
+
+
+def mentions_csv(db: Path, filters: Filters, tz: str, search: str = "") -> bytes:
+    """Return the CSV of the filtered mentions (and search words), oldest first."""
+    words = [w.lower() for w in search.split()]
+    buffer = io.BytesIO()
+    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    with Reader(db) as reader:
+        batches = exports.mentions_reader(reader.con, export_filter(filters, tz))
+        with pacsv.CSVWriter(buffer, batches.schema, write_options=options) as writer:
+            for batch in batches:
+                writer.write_batch(neutralise(_matches(batch, words)))
+    return buffer.getvalue()
 
 
 def csv_button(here: Frame, search: str) -> None:
     """Draw the download button; the CSV is generated when it is clicked, not on every rerun."""
-    db, scope = here.settings.db, here.scope
-    name = f"brandpulse-mentions-{here.filters.first:%Y%m%d}-{here.filters.last:%Y%m%d}.csv"
+    db, filters, tz = here.settings.db, here.filters, here.tz
+    name = f"brandpulse-mentions-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.csv"
     st.download_button(
         "Download these mentions (CSV)",
-        data=lambda: mentions_csv(db, scope, search),
+        data=lambda: mentions_csv(db, filters, tz, search),
         file_name=name,
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
+        help="One row per mention and brand, as `brandpulse export --what mentions` writes"
+        " for the same filters.",
     )

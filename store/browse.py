@@ -349,30 +349,6 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def export_mentions(
-    con: duckdb.DuckDBPyConnection, scope: Scope, search: str | None = None
-) -> pd.DataFrame:
-    """Return every matching mention as one row (its brands joined by '; '), newest first."""
-    where, params = scope_where(scope)
-    search_sql, search_params = _search_where(search, scope)
-    return con.execute(
-        f"""
-        WITH hits AS (
-            SELECT b.mention_id, string_agg(b.brand, '; ' ORDER BY b.brand) AS brand
-            FROM mention_brands b WHERE {where} AND {search_sql}
-            GROUP BY b.mention_id
-        )
-        SELECT m.id, m.source, h.brand, m.published_at, m.author, m.title, m.text, m.url,
-               coalesce(c.label, s.label) AS sentiment, s.score AS sentiment_score
-        FROM hits h JOIN mentions m ON m.id = h.mention_id
-        LEFT JOIN sentiments s ON s.mention_id = m.id
-        LEFT JOIN sentiment_corrections c ON c.mention_id = m.id
-        ORDER BY m.published_at DESC, m.id DESC
-        """,
-        params + search_params,
-    ).df()
-
-
 # The word pattern of store.analytics.term_counts, so sampled and exact counts agree on terms.
 _TERM_PATTERN = "[#@]?[a-z0-9\\x{00c0}-\\x{024f}][a-z0-9\\x{00c0}-\\x{024f}'_-]*"
 # Site of a news or blog mention: the feed's `domain`, else the host of its URL.
