@@ -1,0 +1,121 @@
+"""store.browse over the fixture database, checked against the fixture's spec."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import pytest
+
+from dashboard.filters import Filters
+from store import browse
+from store.connection import read_connection
+from tests.dashboard import expected as ex
+from tests.dashboard.fixture import FIRST_DAY, LAST_DAY, SPEC, TZ
+
+
+@pytest.fixture
+def con(fixture_folder: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_connection(fixture_folder / "fixture.duckdb") as connection:
+        yield connection
+
+
+def scope(brands: tuple[str, ...] = (), days: int = 60, **kw: tuple[str, ...]) -> browse.Scope:
+    f = Filters(
+        brands,
+        "custom",
+        LAST_DAY - timedelta(days=days - 1),
+        LAST_DAY,
+        kw.get("sources", ()),
+        kw.get("sentiments", ()),
+    )
+    return f.scope(TZ)
+
+
+@pytest.mark.parametrize("size", [1, 7, 50])
+@pytest.mark.parametrize("brands", [(), ("Acme",), ("Acme", "Globex")])
+def test_keyset_pages_cover_every_mention_once_newest_first(
+    con: duckdb.DuckDBPyConnection, size: int, brands: tuple[str, ...]
+) -> None:
+    where = scope(brands, days=12)
+    seen: list[str] = []
+    times = []
+    before = None
+    while True:
+        page = browse.mention_page(con, where, before=before, limit=size)
+        if page.empty:
+            break
+        seen += list(page["id"])
+        times += list(page["published_at"])
+        last = page.iloc[-1]
+        before = (last["published_at"].to_pydatetime(), last["id"])
+    first = LAST_DAY - timedelta(days=11)
+    assert sorted(seen) == sorted(ex.mentions(ex.rows(first, LAST_DAY, brands or None)))
+    assert times == sorted(times, reverse=True)
+    assert browse.count_mentions(con, where) == len(seen)
+
+
+def test_the_page_before_a_key_is_the_previous_page(con: duckdb.DuckDBPyConnection) -> None:
+    where = scope()
+    first = browse.mention_page(con, where, limit=10)
+    key = first.iloc[-1]
+    second = browse.mention_page(
+        con, where, before=(key["published_at"].to_pydatetime(), key["id"]), limit=10
+    )
+    head = second.iloc[0]
+    back = browse.mention_page(
+        con, where, after=(head["published_at"].to_pydatetime(), head["id"]), limit=10
+    )
+    assert list(back["id"]) == list(first["id"])
+
+
+def test_search_takes_percent_and_underscore_literally(con: duckdb.DuckDBPyConnection) -> None:
+    assert browse.count_mentions(con, scope(), "%") == 0
+    assert browse.count_mentions(con, scope(), "_") == 0
+    recall = sum(1 for i in SPEC if "recall" in i.mention.text.lower())
+    assert browse.count_mentions(con, scope(), "ReCaLL") == recall
+
+
+def test_top_voices_count_each_mention_once(con: duckdb.DuckDBPyConnection) -> None:
+    voices = browse.top_voices(con, scope(("Acme", "Globex")), limit=100)
+    items = {i.mention.id: i for i, _ in ex.rows(FIRST_DAY, LAST_DAY)}.values()
+    authors = Counter(i.mention.author for i in items)
+    subreddits = Counter(
+        i.mention.extra.get("subreddit") for i in items if i.mention.source == "reddit"
+    )
+    sites = Counter(urlsplit(i.mention.url).hostname for i in items if i.mention.source != "reddit")
+    for dimension, counts in (("author", authors), ("subreddit", subreddits), ("site", sites)):
+        got = voices[voices["dimension"] == dimension]
+        assert dict(zip(got["name"], got["mentions"], strict=True)) == dict(counts)
+
+
+def test_volume_by_source_counts_distinct_mentions(con: duckdb.DuckDBPyConnection) -> None:
+    got = browse.volume_by_source(con, scope())
+    want = Counter(
+        i.mention.source
+        for i in {i.mention.id: i for i, _ in ex.rows(FIRST_DAY, LAST_DAY)}.values()
+    )
+    assert dict(zip(got["source"], got["mentions"], strict=True)) == dict(want)
+
+
+def test_sampled_ids_are_exact_below_the_sample_size(con: duckdb.DuckDBPyConnection) -> None:
+    where = scope(("Acme",), days=3)
+    ids, total = browse.sample_mention_ids(con, where, 10_000)
+    want = ex.mentions(ex.rows(LAST_DAY - timedelta(days=2), LAST_DAY, ["Acme"]))
+    assert set(ids) == want and total == len(want)
+    few, total = browse.sample_mention_ids(con, where, 5)
+    assert len(few) == 5 and set(few) <= want and total == len(want)
+
+
+def test_term_mentions_count_each_mention_once_per_term(con: duckdb.DuckDBPyConnection) -> None:
+    spike = [i.mention.id for i in SPEC if "recall" in i.mention.text]
+    calm = [i.mention.id for i in SPEC if i.label == "neutral"][:30]
+    counts = browse.term_mentions(con, {"spike": spike, "calm": calm}).set_index("term")
+    assert counts.loc["recall", "spike"] == len(spike)
+    assert counts.loc["recall", "calm"] == 0
+    assert counts.loc["specifications", "calm"] == len(calm)
+    assert "the" in counts.index and "is" not in counts.index  # too short
