@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from brandpulse import progress
 from brandpulse.config import DATABASE_ENV, Config, Secrets, load_config
 
 ConfigOption = Annotated[
@@ -38,9 +39,30 @@ class Context:
     secrets: Secrets
 
 
-def resolve(config_path: Path | None, db: Path | None) -> Context:
-    """Load the config and pick the database: --db, then $BRANDPULSE_DB, then the config."""
+def resolve(config_path: Path | None, db: Path | None, *, allow_demo: bool = False) -> Context:
+    """Load the config and pick the database: --db, then $BRANDPULSE_DB, then the config.
+
+    Commands that only read pass `allow_demo`: with no config, no database option and no
+    database of one's own yet, they use the database `brandpulse demo` built (and say so),
+    so the demo can be explored and exported right after it is built.
+    """
     config = load_config(config_path)
     if db is None and os.environ.get(DATABASE_ENV):
         db = Path(os.environ[DATABASE_ENV])
+    if allow_demo and db is None and config.path is None and not config.settings.database.exists():
+        demo = _demo_fallback()
+        if demo is not None:
+            return Context(config=demo[0], db=demo[1], secrets=Secrets.from_env())
     return Context(config=config, db=db or config.settings.database, secrets=Secrets.from_env())
+
+
+def _demo_fallback() -> tuple[Config, Path] | None:
+    """Return the demo config and database when `brandpulse demo` has built one."""
+    from brandpulse import demo  # only here: it pulls in the whole pipeline
+
+    config = load_config(demo.DEMO_CONFIG)
+    database = demo.default_database(config)
+    if not database.exists():
+        return None
+    progress.say(f"no brands.toml or database here: using the demo database {database}")
+    return config, database

@@ -23,7 +23,7 @@ from store.writes import forget_author, prune_before, transaction
 
 def status(config: ConfigOption = None, db: DbOption = None) -> int:
     """Show what the database holds and the latest collection runs with their errors."""
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, allow_demo=True)
     if not schema_is_current(ctx.db):
         # Upgrading needs the write side once, so it waits for no running collection.
         with collection_lock(ctx.db), write_connection(ctx.db):
