@@ -111,6 +111,9 @@ class Reddit:
     oauth_url: str = "https://oauth.reddit.com"
     reddit_url: str = "https://www.reddit.com"
     timeout: float = 16.0
+    page_size: int = 100
+    max_comment_threads: int = 50
+    comment_revisit_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -465,7 +468,26 @@ def _reddit(r: _Reader) -> Reddit:
         oauth_url=r.get("oauth_url", str, default.oauth_url, "a URL"),
         reddit_url=r.get("reddit_url", str, default.reddit_url, "a URL"),
         timeout=r.get("timeout", float, default.timeout, "a number of seconds"),
+        page_size=r.get("page_size", int, default.page_size, "a whole number from 1 to 100"),
+        max_comment_threads=r.get(
+            "max_comment_threads", int, default.max_comment_threads, "a whole number"
+        ),
+        comment_revisit_hours=r.get(
+            "comment_revisit_hours", int, default.comment_revisit_hours, "a whole number of hours"
+        ),
     )
+    if not 1 <= reddit.page_size <= 100:
+        raise r.fail("page_size", "a whole number from 1 to 100", reddit.page_size)
+    if reddit.comment_depth < 1:
+        raise r.fail("comment_depth", "a whole number of levels, 1 or more", reddit.comment_depth)
+    for key in ("replace_more_limit", "max_comment_threads", "comment_revisit_hours"):
+        if getattr(reddit, key) < 0:
+            raise r.fail(key, "a whole number, 0 or more", getattr(reddit, key))
+    if reddit.timeout <= 0:
+        raise r.fail("timeout", "a number of seconds above 0", reddit.timeout)
+    for key in ("oauth_url", "reddit_url"):
+        if not re.match(r"^https?://[^/\s]+", getattr(reddit, key)):
+            raise r.fail(key, "an http:// or https:// URL", getattr(reddit, key))
     r.reject_unknown()
     return reddit
 

@@ -1,0 +1,277 @@
+"""The Reddit collector: brand searches, owned and watched subreddits, and the comments of
+the posts found, through PRAW with app-only, read-only access.
+
+Every listing is read newest first and stops at the newest item the previous run saw, so a
+cron run every 15 minutes asks only for what is new; a first run backfills up to
+`backfill_limit` items per target. A failing subreddit or search is recorded on the run and
+the others still run; a failure that would repeat on every request (credentials, the rate
+limit, Reddit being down) ends the run early instead of hammering Reddit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import praw
+from praw.models import Comment, MoreComments, Submission
+
+from collectors.reddit_client import offline_client, open_client
+from collectors.reddit_errors import Failure, explain
+from collectors.reddit_normalise import (
+    comment_mention,
+    mentions_from_things,
+    normalise,
+    submission_mention,
+)
+from collectors.reddit_targets import COMMENTS, Target, plan
+from store.records import Mention, RunReport
+
+__all__ = ["collect", "mentions_from_listing", "name", "offline_client", "open_client"]
+
+name = "reddit"
+
+# Server or network failures in a row after which Reddit is taken to be down for this run.
+MAX_TRANSIENT = 3
+THREADS_KEY = "threads"
+
+
+def mentions_from_listing(data: Any, reddit: praw.Reddit, collected_at: datetime) -> list[Mention]:
+    """Turn a saved API answer (a listing, a comment page's pair of listings) into Mentions
+    through PRAW's objector and the live collector's normaliser.
+
+    Raises ValueError when `data` is not a Reddit listing; things that are not posts or
+    comments (subreddits, "more" stubs) are left out.
+    """
+    if not _is_listing(data):
+        raise ValueError(
+            'not a Reddit listing: expected {"kind": "Listing", "data": {"children": [...]}}'
+            " or a list of them"
+        )
+    mentions, _skipped = mentions_from_things(reddit._objector.objectify(data=data), collected_at)
+    return mentions
+
+
+def _is_listing(data: Any) -> bool:
+    if isinstance(data, list):
+        return bool(data) and all(_is_listing(item) for item in data)
+    return (
+        isinstance(data, dict)
+        and data.get("kind") == "Listing"
+        and isinstance(data.get("data"), dict)
+        and isinstance(data["data"].get("children"), list)
+    )
+
+
+def collect(
+    config: Any, state: Mapping[str, Any], client: praw.Reddit, report: RunReport
+) -> Iterator[Mention]:
+    """Yield the mentions Reddit holds for the configured brands and subreddits, newest
+    first per target, each once; cursors for the next run go to `report.state`."""
+    yield from _Run(config.reddit, state, client, report).run(list(plan(config)))
+
+
+class _Run:
+    """One collection: the targets' listings, then the comment threads of the posts found."""
+
+    def __init__(
+        self, settings: Any, state: Mapping[str, Any], client: praw.Reddit, report: RunReport
+    ) -> None:
+        self.settings = settings
+        self.state = state
+        self.client = client
+        self.report = report
+        self.collected_at = report.started_at
+        self.seen: set[str] = set()
+        self.found: list[Submission] = []  # posts first seen this run, for their comments
+        self.stopped: str | None = None
+        self.transient = 0
+
+    def run(self, targets: list[Target]) -> Iterator[Mention]:
+        for target in targets:
+            if self.stopped:
+                self._detail(target.label, "skipped", reason=self.stopped)
+                continue
+            yield from self._target(target)
+        if self.settings.comments and not self.stopped:
+            yield from self._threads()
+        skipped = sum(1 for d in self.report.details if d.get("status") == "skipped")
+        if skipped:
+            self.report.warnings.append(f"{skipped} Reddit targets skipped: {self.stopped}")
+
+    # -- bookkeeping -------------------------------------------------------------------
+
+    def _detail(self, label: str, status: str, **facts: Any) -> None:
+        self.report.details.append({"target": label, "status": status, **facts})
+
+    def _fail(self, label: str, exc: BaseException) -> Failure:
+        failure = explain(exc, label)
+        self.report.error(failure.message)
+        self.transient = self.transient + 1 if failure.transient else 0
+        if failure.stop_run:
+            self.stopped = "stopped after: " + failure.message
+        elif self.transient >= MAX_TRANSIENT:
+            self.stopped = f"Reddit failed {self.transient} times in a row; stopped this run"
+        return failure
+
+    def _keep(self, mention: Mention | None) -> bool:
+        """Count a normalised thing; True when it is a mention not yet yielded this run."""
+        if mention is None:
+            self.report.skipped += 1
+            return False
+        if mention.id in self.seen:
+            return False
+        self.seen.add(mention.id)
+        self.report.fetched += 1
+        return True
+
+    # -- listings ------------------------------------------------------------------------
+
+    def _target(self, target: Target) -> Iterator[Mention]:
+        problem = target.problem()
+        if problem:
+            self.report.error(f"{target.label}: {problem}")
+            self._detail(target.label, "error", error=problem)
+            return
+        previous = self.state.get(target.key) if target.chronological else None
+        cursor = previous if isinstance(previous, dict) and previous.get("newest") else None
+        walk = _Walk(cursor)
+        try:
+            for thing in self._walk(target, walk):
+                mention = normalise(thing, self.collected_at)
+                if self._keep(mention):
+                    if isinstance(thing, Submission) and target.kind != COMMENTS:
+                        self.found.append(thing)
+                    yield mention  # type: ignore[misc]
+        except Exception as exc:
+            failure = self._fail(target.label, exc)
+            self._detail(target.label, "error", items=walk.items, error=failure.message)
+            return
+        self.transient = 0
+        if walk.newest is not None and target.chronological:
+            self.report.state[target.key] = walk.newest
+        if cursor is not None and not walk.reached:
+            self.report.warnings.append(
+                f"{target.label}: more than {self.settings.backfill_limit} new items since the"
+                " last run; older ones were not fetched (raise backfill_limit or run more often)"
+            )
+        latest = (walk.newest or cursor or {}).get("newest")
+        self._detail(target.label, "ok", items=walk.items, cursor=latest)
+
+    def _walk(self, target: Target, walk: _Walk) -> Iterator[Any]:
+        """Yield a target's things newest first until the previous run's newest one,
+        noting on `walk` the new cursor and whether the old one was reached."""
+        limit = self.settings.backfill_limit
+        listing = target.listing(self.client, limit, self.settings.page_size)
+        cursor = walk.cursor
+        for thing in listing:
+            data = thing.__dict__
+            fullname, created = data.get("name"), data.get("created_utc")
+            # A deleted cursor post never comes back, so an older post also ends the walk.
+            if cursor is not None and (
+                fullname == cursor["newest"]
+                or (created is not None and created < cursor.get("newest_utc", float("-inf")))
+            ):
+                walk.reached = True
+                break
+            walk.items += 1
+            if created is not None and (walk.newest is None or created > walk.newest["newest_utc"]):
+                walk.newest = {"newest": fullname, "newest_utc": created}
+            yield thing
+        else:
+            # A listing that ran out before the limit holds nothing older to miss.
+            walk.reached = walk.reached or listing.yielded < limit
+
+    # -- comment threads -----------------------------------------------------------------
+
+    def _threads(self) -> Iterator[Mention]:
+        """Yield the comments of posts found this run, then of posts found by earlier runs
+        within `comment_revisit_hours`, newest first, at most `max_comment_threads`."""
+        visit = self._thread_plan()
+        cap = self.settings.max_comment_threads
+        for fullname, post in list(visit.items())[:cap]:
+            if self.stopped:
+                break
+            yield from self._thread(fullname, post)
+        if len(visit) > cap:
+            self.report.warnings.append(
+                f"comments of {len(visit) - cap} posts were left for later runs"
+                f" (max_comment_threads = {cap})"
+            )
+
+    def _thread_plan(self) -> dict[str, Submission]:
+        """Return the posts whose comments to read, by fullname, and save the posts to
+        revisit next time in `report.state` (revisits use a lazy post: one request)."""
+        hours = self.settings.comment_revisit_hours
+        since = (self.collected_at - timedelta(hours=hours)).timestamp()
+        found = sorted(self.found, key=lambda s: s.__dict__.get("created_utc", 0), reverse=True)
+        visit = {post.__dict__["name"]: post for post in found if post.__dict__.get("name")}
+        if not hours:
+            return visit
+        saved = self.state.get(THREADS_KEY)
+        tracked = dict(saved) if isinstance(saved, dict) else {}
+        tracked.update({name: post.__dict__.get("created_utc", 0) for name, post in visit.items()})
+        tracked = {
+            name: created
+            for name, created in tracked.items()
+            if isinstance(created, int | float) and created >= since
+        }
+        self.report.state[THREADS_KEY] = tracked
+        for fullname in sorted(tracked, key=tracked.__getitem__, reverse=True):
+            if fullname not in visit:
+                visit[fullname] = self.client.submission(id=fullname.split("_", 1)[-1])
+        return visit
+
+    def _thread(self, fullname: str, post: Submission) -> Iterator[Mention]:
+        label = f"comments of {fullname}"
+        forest = None
+        detail: dict[str, Any] = {"target": label, "status": "ok", "items": 0}
+        self.report.details.append(detail)
+        try:
+            forest = post.comments
+            forest.replace_more(limit=self.settings.replace_more_limit)
+        except Exception as exc:
+            # Comments read before a failed "more" expansion are still worth keeping.
+            detail.update(status="error", error=self._fail(label, exc).message)
+            if forest is None:
+                return
+        else:
+            self.transient = 0
+        mention = submission_mention(post, self.collected_at)
+        if self._keep(mention):
+            yield mention  # type: ignore[misc]
+        for comment in _down_to(forest, self.settings.comment_depth):
+            detail["items"] += 1
+            mention = comment_mention(comment, self.collected_at, post)
+            if self._keep(mention):
+                yield mention  # type: ignore[misc]
+
+
+@dataclass
+class _Walk:
+    """What paging through one target found: its new cursor, and whether it got back to
+    the previous run's (a first run, with no cursor, has nothing to get back to)."""
+
+    cursor: dict[str, Any] | None
+    newest: dict[str, Any] | None = None
+    items: int = 0
+    reached: bool = False
+
+    def __post_init__(self) -> None:
+        self.reached = self.cursor is None
+
+
+def _down_to(forest: Any, levels: int) -> Iterator[Comment]:
+    """Yield the comments of a forest down to `levels` levels (1: top-level comments only),
+    skipping the "load more" stubs that were not expanded."""
+    queue: deque[tuple[Any, int]] = deque((c, 1) for c in forest)
+    while queue:
+        comment, level = queue.popleft()
+        if isinstance(comment, MoreComments):
+            continue
+        yield comment
+        if level < levels:
+            queue.extend((reply, level + 1) for reply in comment.replies)
