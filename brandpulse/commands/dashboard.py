@@ -189,7 +189,7 @@ def command(
 
     Runs until Ctrl-C. A missing database is refused with what to run first.
     """
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, allow_demo=True)
     code = serve(ctx.db, ctx.config.path, port, host, open_browser=open_browser)
     if code not in (0, -15):
         raise BrandpulseError(

@@ -31,6 +31,10 @@ if st.session_state.get("m_signature") != signature:
     st.session_state["m_cursors"] = []
 cursors: list[tuple[object, str]] = st.session_state["m_cursors"]
 before = cursors[-1] if cursors else None
+# A selected row belongs to its page: a new page starts with nothing selected.
+if st.session_state.get("m_shown") != (signature, len(cursors)):
+    st.session_state["m_shown"] = (signature, len(cursors))
+    st.session_state.pop("m_table", None)
 
 total = data.count_mentions(here.reader, here.key, scope, search)
 rows = data.mention_page(here.reader, here.key, scope, search, before, None, size)
@@ -59,6 +63,8 @@ event = st.dataframe(
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
+    # Tall enough for 20 rows without scrolling inside the table.
+    height=38 + 35 * max(1, min(len(shown), 20)),
     column_config={
         "published": st.column_config.DatetimeColumn(
             f"Published ({tz})", format="YYYY-MM-DD HH:mm"
