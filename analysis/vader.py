@@ -39,6 +39,8 @@ _BOOSTERS = _vs.BOOSTER_DICT
 _SPECIAL = _vs.SPECIAL_CASES
 _NEGATE = frozenset(_vs.NEGATE)
 _PUNCT = string.punctuation
+# Marks where an emoji's description starts; texts holding it take the character loop.
+_MARK = "\x00"
 # Words that can change a lexicon word's valence from up to three places before it
 # (boosters, negations and the never-so / without-doubt / at-least patterns). A word with
 # none of these (nor an "n't") before it skips those rules: each would add exactly 0.
@@ -75,6 +77,7 @@ class _Lexicon:
         # Only single characters can match: the original tests each character of the text.
         # None of them is ASCII, so an ASCII text needs no emoji pass at all.
         self.emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
+        self.emoji_table = {ord(k): _MARK + self.emojis[k] for k in self.emoji_chars}
         self.stripped = _Stripped()
 
 
@@ -174,7 +177,21 @@ def _but_check(low: list[str], sentiments: list[float]) -> list[float]:
     return sentiments
 
 
-def _replace_emojis(text: str, emojis: dict[str, str]) -> str:
+def _replace_emojis(text: str, lex: _Lexicon) -> str:
+    """Replace each emoji character by its description, as vaderSentiment does: a space
+    goes before the description unless the text starts there or a space precedes it, and
+    none goes after it ("a😁b" becomes "a beaming face with smiling eyesb")."""
+    if _MARK in text:
+        return _replace_emojis_loop(text, lex.emojis)
+    marked = text.translate(lex.emoji_table)
+    # A mark at the start or after a space needs no space; every other mark becomes one.
+    marked = marked.replace(" " + _MARK, " ")
+    if marked.startswith(_MARK):
+        marked = marked[1:]
+    return marked.replace(_MARK, " ")
+
+
+def _replace_emojis_loop(text: str, emojis: dict[str, str]) -> str:
     out = []
     prev_space = True
     for char in text:
@@ -194,7 +211,7 @@ def compound(text: str) -> float:
     lex = _lexicon()
     lexicon = lex.lexicon
     if not text.isascii() and not lex.emoji_chars.isdisjoint(text):
-        text = _replace_emojis(text, lex.emojis)
+        text = _replace_emojis(text, lex)
     text = text.strip()
 
     words = list(map(lex.stripped.__getitem__, text.split()))
@@ -205,6 +222,8 @@ def compound(text: str) -> float:
     allcaps = sum(map(str.isupper, words))
     is_cap_diff = 0 < n - allcaps < n
 
+    # Negation by contraction ("isn't") needs an "n't" somewhere in the text.
+    lowered_nt = "n't" in text or "N'T" in text or "N't" in text or "n'T" in text
     # Words outside the lexicon, boosters and "kind" before "of" score 0 (an int, as in
     # the original, so that sum() adds the same values in the same order).
     sentiments: list[float] = [0] * n
@@ -232,7 +251,7 @@ def compound(text: str) -> float:
         before = low[i - 3 : i] if i >= 3 else low[:i]
         if (
             _CONTEXT.isdisjoint(before)
-            and not any("n't" in w for w in before)
+            and not (lowered_nt and any("n't" in w for w in before))
             and (i < 3 or _IDIOM_WORDS.isdisjoint(low[i - 3 : i + 3]))
         ):
             # Nothing before this word can boost, negate or form an idiom with it.

@@ -128,6 +128,18 @@ def test_matches_the_library_on_arbitrary_unicode(text: str) -> None:
     assert vader.compound(text) == SIA.polarity_scores(text)["compound"]
 
 
+EMOJI_TEXT = st.lists(
+    st.sampled_from(["😁", "💔", "🙂", "👍", " ", "  ", "\n", "a", "good", "x", "\x00", "!"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(EMOJI_TEXT)
+def test_matches_the_library_around_emojis(text: str) -> None:
+    assert vader.compound(text) == SIA.polarity_scores(text)["compound"]
+
+
 def test_score_many_keeps_order_and_scores_repeats_alike() -> None:
     texts = ["I love it", "I hate it", "I love it", "meh"]
     assert vader.score_many(texts) == [SIA.polarity_scores(t)["compound"] for t in texts]
