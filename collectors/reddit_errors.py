@@ -159,7 +159,10 @@ def explain(exc: BaseException, where: str) -> Failure:
             " ".join(part for part in (item.error_type, item.message) if part and part != "None")
             for item in exc.items
         )
-        return Failure(f"{where}: Reddit refused the request ({items})")
+        # PRAW turns a 400 with a text body into this; the HTTP answer is its cause.
+        cause = getattr(exc.__cause__, "response", None)
+        status = f" ({_status(cause)})" if cause is not None else ""
+        return Failure(f"{where}: Reddit refused the request: {items}{status}")
     if isinstance(exc, PRAWException | prawcore.PrawcoreException):
         return Failure(f"{where}: {type(exc).__name__}: {exc}")
     if isinstance(exc, ValueError | KeyError | TypeError | AttributeError | IndexError):

@@ -115,6 +115,15 @@ def load(
     return interactions
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up on a stalled answer closed its end: expected, not a failure.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Seen:
     """One request the server received."""
@@ -125,6 +134,7 @@ class Seen:
     authorization: str | None
     user_agent: str | None
     matched: str | None
+    form: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,9 +172,10 @@ class ReplayServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -227,6 +238,7 @@ class ReplayServer:
             authorization=handler.headers.get("Authorization"),
             user_agent=handler.headers.get("User-Agent"),
             matched=None,
+            form=dict(parse_qsl(body)),
         )
         if path == TOKEN_PATH:
             seen.matched = "token"

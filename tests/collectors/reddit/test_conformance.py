@@ -29,14 +29,14 @@ def held_things(body: Any) -> list[dict[str, Any]]:
     replies and "more children" answers included."""
     found = []
     stack = [body]
-    while stack:
+    while stack:  # depth first, in the order the body lists them
         item = stack.pop()
         if isinstance(item, dict):
             if item.get("kind") in ("t1", "t3") and isinstance(item.get("data"), dict):
                 found.append(item["data"])
-            stack.extend(item.values())
+            stack.extend(reversed(item.values()))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend(reversed(item))
     return found
 
 
