@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -154,3 +156,29 @@ def test_term_counts_count_mentions_not_occurrences(db_path: Path) -> None:
     assert counts["#acmefail"] == 1
     assert "the" not in counts and "is" not in counts  # stop word, and too short
     assert not any(t.startswith("http") or "x.io" in t for t in counts)
+
+
+def test_offset_changes_find_each_clock_change_to_the_second() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    end = datetime(2027, 1, 1, tzinfo=UTC)
+    hour = 3_600_000_000
+    assert analytics.offset_changes("Europe/Paris", start, end) == [
+        (start, hour),
+        (datetime(2026, 3, 29, 1, tzinfo=UTC), 2 * hour),
+        (datetime(2026, 10, 25, 1, tzinfo=UTC), hour),
+    ]
+    assert analytics.offset_changes("Asia/Kathmandu", start, end) == [(start, 345 * 60_000_000)]
+
+
+@pytest.mark.parametrize("tz", ["Asia/Kathmandu", "America/St_Johns", "Australia/Lord_Howe"])
+def test_local_days_match_the_time_zone_library_in_odd_zones(db_path: Path, tz: str) -> None:
+    # One mention every 97 minutes through a year: every offset and clock change is hit.
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [Row(start + timedelta(minutes=97 * k), ["Acme"]) for k in range(5500)]
+    seed(db_path, rows)
+    expected = Counter(r.when.astimezone(ZoneInfo(tz)).date() for r in rows)
+    first, last = min(expected), max(expected)
+    with read_connection(db_path) as con:
+        df = analytics.daily_volume(con, ["Acme"], first, last, tz=tz)
+    got = {d: n for d, n in zip(df["period"], df["mentions"], strict=True) if n}
+    assert got == dict(expected)
