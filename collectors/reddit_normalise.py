@@ -33,6 +33,8 @@ AUTHOR_DELETIONS = frozenset({"deleted", "author"})
 
 def _flags(body: str, category: str | None) -> tuple[bool, bool]:
     """Return (removed, deleted) from a body text and Reddit's removed_by_category."""
+    if category is None and not body.startswith("["):  # nearly every post and comment
+        return False, False
     deleted = body in DELETED_MARKERS or category in AUTHOR_DELETIONS
     removed = not deleted and (
         body in REMOVED_MARKERS or body.startswith("[ Removed by Reddit") or category is not None
@@ -48,13 +50,6 @@ def _name(value: Any, key: str) -> str | None:
     return value.__dict__.get(key)
 
 
-def _published(data: dict[str, Any]) -> datetime | None:
-    stamp = data.get("created_utc")
-    if stamp is None:
-        return None
-    return datetime.fromtimestamp(float(stamp), UTC)
-
-
 def _absolute(permalink: str | None) -> str | None:
     if not permalink:
         return None
@@ -66,47 +61,46 @@ def _absolute(permalink: str | None) -> str | None:
 def submission_mention(thing: Submission, collected_at: datetime) -> Mention | None:
     """Turn one submission into a Mention: title and selftext, the link of a link post in
     `extra`; None when the data lacks an id or creation time."""
-    data = thing.__dict__
-    ident = data.get("id")
-    published = _published(data)
-    if not ident or published is None:
+    get = thing.__dict__.get
+    ident = get("id")
+    stamp = get("created_utc")
+    if not ident or stamp is None:
         return None
-    fullname = data.get("name") or f"t3_{ident}"
-    selftext = data.get("selftext") or ""
-    removed, deleted = _flags(selftext, data.get("removed_by_category"))
-    title = data.get("title") or ""
+    fullname = get("name") or f"t3_{ident}"
+    selftext = get("selftext") or ""
+    removed, deleted = _flags(selftext, get("removed_by_category"))
+    title = get("title") or ""
     if (removed or deleted) and (title in DELETED_MARKERS or title in REMOVED_MARKERS):
         title = ""
     extra: dict[str, Any] = {
         "kind": "submission",
-        "subreddit": _name(data.get("subreddit"), "display_name"),
-        "nsfw": bool(data.get("over_18", False)),
+        "subreddit": _name(get("subreddit"), "display_name"),
+        "nsfw": bool(get("over_18", False)),
         "removed": removed,
         "deleted": deleted,
-        "domain": data.get("domain"),
+        "domain": get("domain"),
     }
-    if not data.get("is_self", True) and data.get("url"):
-        extra["link_url"] = data["url"]
+    if not get("is_self", True) and get("url"):
+        extra["link_url"] = get("url")
     return Mention(
         id=mention_id(SOURCE, fullname),
         source=SOURCE,
         native_id=fullname,
-        url=_absolute(data.get("permalink")) or f"{SITE}/comments/{ident}/",
-        author=_name(data.get("author"), "name"),
+        url=_absolute(get("permalink")) or f"{SITE}/comments/{ident}/",
+        author=_name(get("author"), "name"),
         title=title,
         text="" if removed or deleted else selftext,
-        published_at=published,
+        published_at=datetime.fromtimestamp(float(stamp), UTC),
         collected_at=collected_at,
-        score=data.get("score"),
-        comments=data.get("num_comments"),
+        score=get("score"),
+        comments=get("num_comments"),
         extra=extra,
     )
 
 
 def _comment_url(data: dict[str, Any], ident: str, parent: dict[str, Any] | None) -> str | None:
-    """Return a comment's permalink from whichever field this endpoint sent."""
-    if data.get("permalink"):
-        return _absolute(data["permalink"])
+    """Return the permalink of a comment whose data has none, from whichever related field
+    this endpoint sent."""
     if parent is not None and parent.get("permalink"):
         return _absolute(parent["permalink"].rstrip("/") + f"/{ident}/")
     if data.get("link_permalink"):
@@ -126,42 +120,44 @@ def comment_mention(
     """Turn one comment into a Mention; `parent` (its submission, when the caller has it)
     supplies the title and NSFW flag that comment data lacks outside listings."""
     data = thing.__dict__
-    ident = data.get("id")
-    published = _published(data)
-    if not ident or published is None:
+    get = data.get
+    ident = get("id")
+    stamp = get("created_utc")
+    if not ident or stamp is None:
         return None
-    fullname = data.get("name") or f"t1_{ident}"
-    body = data.get("body") or ""
-    removed, deleted = _flags(body, data.get("removed_by_category"))
+    fullname = get("name") or f"t1_{ident}"
+    body = get("body") or ""
+    removed, deleted = _flags(body, get("removed_by_category"))
     parent_data = parent.__dict__ if parent is not None else None
-    parent_title = data.get("link_title")
-    nsfw = data.get("over_18")
+    parent_title = get("link_title")
+    nsfw = get("over_18")
     if parent_data is not None:
         parent_title = parent_title or parent_data.get("title")
         if nsfw is None:
             nsfw = parent_data.get("over_18")
+    permalink = get("permalink")
     extra: dict[str, Any] = {
         "kind": "comment",
-        "subreddit": _name(data.get("subreddit"), "display_name"),
+        "subreddit": _name(get("subreddit"), "display_name"),
         "nsfw": None if nsfw is None else bool(nsfw),
         "removed": removed,
         "deleted": deleted,
         "domain": "reddit.com",
         "parent_title": parent_title,
-        "parent_id": data.get("parent_id"),
-        "submission_id": data.get("link_id"),
+        "parent_id": get("parent_id"),
+        "submission_id": get("link_id"),
     }
     return Mention(
         id=mention_id(SOURCE, fullname),
         source=SOURCE,
         native_id=fullname,
-        url=_comment_url(data, ident, parent_data),
-        author=_name(data.get("author"), "name"),
+        url=_absolute(permalink) if permalink else _comment_url(data, ident, parent_data),
+        author=_name(get("author"), "name"),
         title="",
         text="" if removed or deleted else body,
-        published_at=published,
+        published_at=datetime.fromtimestamp(float(stamp), UTC),
         collected_at=collected_at,
-        score=data.get("score"),
+        score=get("score"),
         comments=None,
         extra=extra,
     )
