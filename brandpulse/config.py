@@ -88,7 +88,9 @@ class Fetch:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     retries: int = 3
-    concurrency: int = 8
+    # Fetching is waiting on the network, so 16 at once (Scrapy's default too); per_host
+    # keeps each site from seeing more than 2 of our requests at a time.
+    concurrency: int = 16
     per_host: int = 2
     user_agent: str = USER_AGENT
     backoff: float = 1.0  # seconds before the first retry; doubles each time

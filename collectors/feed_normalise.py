@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from collectors.feed_model import Entry, ParsedFeed
 from collectors.feed_text import safe_url, site_of
@@ -38,9 +39,9 @@ def to_mention(entry: Entry, feed: ParsedFeed, origin: Origin, collected_at: dat
     stay two mentions.
     """
     base = origin.document_url
-    feed_link = safe_url(feed.link, base)
+    feed_link, feed_site = _feed_home(feed.link, base)
     url = safe_url(entry.link, base) or safe_url(entry.link, feed_link)
-    site = site_of(feed_link) or site_of(base) or site_of(url)
+    site = feed_site or site_of(url)
     published, estimated = _published(entry.published, collected_at)
     native = native_id(entry, url, site)
     extra: dict[str, object] = {
@@ -65,6 +66,13 @@ def to_mention(entry: Entry, feed: ParsedFeed, origin: Origin, collected_at: dat
         collected_at=collected_at,
         extra={k: v for k, v in extra.items() if v is not None},
     )
+
+
+@lru_cache(maxsize=256)
+def _feed_home(link: str | None, base: str | None) -> tuple[str | None, str | None]:
+    """Return the feed's own web link and site; cached, as every entry of a feed asks."""
+    feed_link = safe_url(link, base)
+    return feed_link, site_of(feed_link) or site_of(base)
 
 
 def native_id(entry: Entry, url: str | None, site: str | None) -> str:

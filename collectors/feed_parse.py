@@ -63,7 +63,15 @@ def parse_document(content: bytes, headers: Mapping[str, str] | None = None) -> 
         return feed_json.parse(content, headers.get("content-location"))
     # Bytes go in wrapped: feedparser treats a bare bytes/str argument as a possible file
     # path or URL and would read that file, so a body reading "/etc/passwd" must not be one.
-    result = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    # Its HTML sanitiser and link rewriting inside content are skipped: every field becomes
+    # plain text here (feed_text drops script-like elements with their content), so they
+    # would only cost time (about 40% of the parse).
+    result = feedparser.parse(
+        io.BytesIO(content),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     return _from_feedparser(result, content, content_type)
 
 
