@@ -22,6 +22,7 @@ import os
 import string
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from itertools import compress
 from multiprocessing import get_context
@@ -335,9 +336,14 @@ def _score_parallel(texts: list[str], workers: int) -> list[float]:
     # Several chunks per worker so a chunk of long texts does not leave a core idle.
     size = max(1, math.ceil(len(texts) / (workers * 4)))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    # Not fork: the caller may hold DuckDB's threads, and forking a threaded process can
-    # deadlock the child. A forkserver starts clean workers in a fraction of a second.
-    context = get_context("forkserver" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = pool.map(_score_chunk, chunks)
-        return [score for chunk in results for score in chunk]
+    try:
+        # Not fork: the caller may hold DuckDB's threads, and forking a threaded process
+        # can deadlock the child. A forkserver starts clean workers in a fraction of a second.
+        context = get_context("forkserver" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_score_chunk, chunks)
+            return [score for chunk in results for score in chunk]
+    except (BrokenProcessPool, OSError, RuntimeError):
+        # Workers could not start (a script without a `__main__` guard, no /dev/shm, a
+        # process limit): the same scores, on one core.
+        return _score_chunk(texts)

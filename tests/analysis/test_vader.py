@@ -180,3 +180,14 @@ def test_matches_the_library_on_every_corpus_text(corpora: Path) -> None:
         if score != SIA.polarity_scores(text)["compound"]
     ]
     assert mismatches == []
+
+
+def test_scores_fall_back_to_one_process_when_workers_cannot_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_processes(method: str) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(vader, "get_context", no_processes)
+    texts = ["good", "bad", "fine", "good"]
+    assert vader.score_many(texts, processes=2) == vader.score_many(texts, processes=1)
