@@ -76,7 +76,13 @@ _BLOCK = frozenset(
 MAX_TEXT = 50_000
 _PASSES = 4  # enough for triple-escaped markup; each pass decodes one level
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_TAGLIKE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>?")
+# A tag as a browser sees one: "<" right before a letter, "/", "!" or "?". "a < b" is text.
+# The names of active elements are caught even when spaced out ("< script").
+_TAGLIKE = re.compile(
+    r"<(?:/?[A-Za-z]|[!?])[^<>]*>?"
+    r"|<\s*/?\s*(?:script|style|iframe|frame|object|embed|applet|meta|link|base|form|svg|math)\b",
+    re.I,
+)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SAFE_SCHEMES = ("http", "https")
@@ -145,8 +151,10 @@ def plain_text(value: str | None, *, multiline: bool = True, limit: int = MAX_TE
         if stripped == text:
             break
         text = stripped
-    # Whatever still looks like a tag after the passes is debris of broken markup.
-    text = _TAGLIKE.sub(" ", text) if "<" in text else text
+    # Whatever still looks like a tag after the passes is debris of broken markup; removing
+    # one piece can join two others ("<<b>b" leaves "<b"), so repeat until none is left.
+    while "<" in text and _TAGLIKE.search(text):
+        text = _TAGLIKE.sub("", text)
     text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text)
     if multiline:

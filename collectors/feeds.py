@@ -138,9 +138,10 @@ def feed_jobs(config: Any) -> tuple[list[FeedJob], list[str]]:
             query = " OR ".join(f'"{t}"' if " " in t else t for t in brand.search_terms)
             url = feed.url.replace("{query}", quote(query, safe=""))
             jobs.append(FeedJob(url, feed.kind, feed.name, brand.name))
-    seen: set[str] = set()
-    unique = [job for job in jobs if not (job.url in seen or seen.add(job.url))]
-    return unique, problems
+    unique: dict[str, FeedJob] = {}
+    for job in jobs:
+        unique.setdefault(job.url, job)  # a URL listed twice is read once
+    return list(unique.values()), problems
 
 
 def read_feeds(

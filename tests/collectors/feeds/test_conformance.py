@@ -30,7 +30,9 @@ HEADER = re.compile(rb"^Header:\s*([^:\r\n]+):[ \t]*(.*?)\s*$", re.M)
 # What must never survive into a mention: markup of any kind, event-handler attributes,
 # script or data URLs, CSS expressions.
 ACTIVE = {
-    "markup": re.compile(r"<\s*/?\s*[A-Za-z!?]"),
+    "markup": re.compile(
+        r"<(?:/?[A-Za-z]|[!?])|<\s*/?\s*(?:script|style|iframe|object|embed)\b", re.I
+    ),
     "event handler": re.compile(r"\bon[a-z]{3,}\s*=", re.I),
     "script URL": re.compile(r"(?:java|vb|live)\s*script\s*:", re.I),
     "data URL": re.compile(r"\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+[;,]", re.I),
