@@ -14,7 +14,8 @@ from dashboard import data, frame, ui
 STALE_AFTER = timedelta(hours=24)
 # This many failed runs in a row is "failing repeatedly", not a passing hiccup.
 FAILING_STREAK = 3
-STATUS_ICONS = {"ok": "✅ ok", "partial": "⚠️ partial", "failed": "❌ failed"}
+# Words rather than emoji: a server without an emoji font would draw empty boxes.
+STATUS_WORDS = {"ok": "OK", "partial": "Partial", "failed": "Failed"}
 
 here = frame.current()
 tz = here.tz
@@ -64,7 +65,7 @@ for row in health.itertuples(index=False):
                 " Is the cron job still running?"
             )
         cols = st.columns(6)
-        cols[0].metric("Status", STATUS_ICONS.get(row.last_status, row.last_status))
+        cols[0].metric("Status", STATUS_WORDS.get(row.last_status, row.last_status))
         cols[1].metric("Fetched", f"{int(row.fetched):,}")
         cols[2].metric("New", f"{int(row.new):,}")
         cols[3].metric("Updated", f"{int(row.updated):,}")
@@ -132,6 +133,12 @@ else:
         width="stretch",
         column_config={
             "run_id": "Run",
+            "source": "Source",
+            "status": "Status",
+            "fetched": "Fetched",
+            "new": "New",
+            "updated": "Updated",
+            "skipped": "Skipped",
             "started_at": st.column_config.DatetimeColumn(
                 f"Started ({tz})", format="YYYY-MM-DD HH:mm:ss"
             ),

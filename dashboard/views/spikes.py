@@ -51,13 +51,13 @@ st.dataframe(
 )
 
 words = panels.brand_words(here)
-for row in found.head(EXPLAINED).itertuples(index=False):
+for number, row in enumerate(found.head(EXPLAINED).itertuples(index=False)):
     title = (
         f"{row.period:%Y-%m-%d} · {row.brand} · {int(row.value):,} mentions"
         f" (usual {row.expected:.0f}) · {int(row.positive)} positive, {int(row.neutral)}"
         f" neutral, {int(row.negative)} negative"
     )
-    with st.expander(title, expanded=row.Index == 0 if hasattr(row, "Index") else False):
+    with st.expander(title, expanded=number == 0):
         day = panels.window_scope(here, (row.brand,), row.period, row.period)
         day = replace(day, sentiments=f.sentiments)
         history = panels.window_scope(
