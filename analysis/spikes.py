@@ -13,7 +13,8 @@ Method (a seasonal robust z-score). For day t with history H = the 28 days befor
 Worked example: four weeks of 10 a weekday and 4 a weekend day, then a Saturday with 14.
 expected = 4, the residuals are all 0 so scale = sqrt(4) = 2, z = (14 - 4) / 2 = 5: a spike,
 although 14 is close to a weekday's normal. A Monday with 15 gives z = 5 / sqrt(10) = 1.6:
-not one. Days with less than 14 days of history are never flagged.
+not one. Days with less than 14 days of history (counted from the first day with a
+mention) are never flagged.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def detect_spikes(
 ) -> pd.DataFrame:
     """Score every day of one series; `daily` has a `period` (date) column and `column`.
 
-    Missing days count as 0. Returns period, value, expected, scale, z and spike (bool),
-    one row per day from the first to the last period given.
+    Missing days count as 0; days before the first nonzero one are no history. Returns
+    period, value, expected, scale, z and spike (bool), one row per day from the first to
+    the last period given.
     """
     columns = ["period", "value", "expected", "scale", "z", "spike"]
     if daily.empty:
@@ -50,10 +52,13 @@ def detect_spikes(
     series = daily.groupby("period")[column].sum()
     days = pd.date_range(min(series.index), max(series.index), freq="D").date
     values = [int(series.get(day, 0)) for day in days]
+    # Zeros before the first mention mean "not collected yet" (or not yet talked about),
+    # not a quiet norm: history starts at the first day with a mention.
+    begin = next((k for k, v in enumerate(values) if v), len(values))
     rows = []
     for t, day in enumerate(days):
         value = values[t]
-        history = values[max(0, t - window) : t]
+        history = values[max(begin, t - window) : t] if t >= begin else []
         if len(history) < min_history:
             rows.append((day, value, math.nan, math.nan, math.nan, False))
             continue

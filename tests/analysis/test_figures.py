@@ -126,7 +126,7 @@ def test_an_earlier_spike_does_not_hide_a_later_one() -> None:
 
 
 def test_small_counts_never_spike() -> None:
-    values = [0] * 28 + [4]
+    values = [1] + [0] * 27 + [4]
     result = detect_spikes(_series(values))
     # z = (4 - 0) / sqrt(1) = 4 is above 3.5, but 4 mentions are below the minimum of 5.
     assert result["z"].iloc[-1] == pytest.approx(4.0)
@@ -159,3 +159,13 @@ def test_emerging_terms_rank_by_smoothed_lift() -> None:
     z = (12 / 99 - 2 / 199) / math.sqrt(pooled * (1 - pooled) * (1 / 99 + 1 / 199))
     assert battery.z == pytest.approx(z)
     assert result.iloc[1].lift == pytest.approx((11 / 100) / (21 / 200))
+
+
+def test_days_before_the_first_mention_are_not_a_quiet_history() -> None:
+    # Twenty empty days (nothing collected yet), then a steady 10 a day from day 21.
+    values = [0] * 20 + [10] * 20
+    result = detect_spikes(_series(values))
+    assert not result["spike"].any()
+    # The first steady day has no history at all; day 14 of the steady run is judged.
+    assert math.isnan(result["z"].iloc[20]) and math.isnan(result["z"].iloc[33])
+    assert result["z"].iloc[34] == pytest.approx(0.0)
