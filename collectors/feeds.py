@@ -202,6 +202,10 @@ def read_feed(
                 return result
             parsed, response, result.state = read
             origin = Origin(job.url, job.kind, response.final_url, job.name)
+        if detail.get("moved_to"):
+            result.warnings.append(
+                f"moved permanently to {detail['moved_to']}; put that URL in [[feeds]] url"
+            )
         detail["entries"] = len(parsed.entries) + parsed.skipped
         detail["skipped"] = parsed.skipped
         if parsed.warning:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -217,7 +218,11 @@ class HttpFetcher:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         moved = next(
-            (r.headers.get("Location") for r in response.history if r.status_code in (301, 308)),
+            (
+                urljoin(r.url, r.headers.get("Location", ""))
+                for r in response.history
+                if r.status_code in (301, 308)
+            ),
             None,
         )
         if status == 304:

@@ -153,3 +153,13 @@ def test_an_ill_formed_feed_is_kept_when_it_yields_entries(
     assert expected in " ".join(report.warnings + report.errors)
     assert by_url(report)[good]["status"] == "ok"
     assert len(mentions) == (3 if status == "ok" else 2)
+
+
+def test_a_permanent_redirect_is_followed_and_reported(server: FeedServer) -> None:
+    old = server.route("/old", Reply(status=301, headers={"Location": "/new"}))
+    server.route("/new", Reply(GOOD))
+    mentions, report = run(make_config(old))
+    assert len(mentions) == 2
+    new = server.url("/new")
+    assert report.details[0]["moved_to"] == new
+    assert report.warnings == [f"{old}: moved permanently to {new}; put that URL in [[feeds]] url"]
