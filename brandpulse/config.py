@@ -115,7 +115,7 @@ class Reddit:
     timeout: float = 16.0
     page_size: int = 100
     max_comment_threads: int = 50
-    comment_revisit_hours: int = 24
+    comment_revisit_hours: int = 6
 
 
 @dataclass(frozen=True)

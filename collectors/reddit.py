@@ -118,14 +118,18 @@ class _Run:
         return failure
 
     def _keep(self, mention: Mention | None) -> bool:
-        """Count a normalised thing; True when it is a mention not yet yielded this run."""
+        """Count a thing read from Reddit; True when it made a mention not yet yielded.
+
+        `fetched` counts every thing read, the already-stored one that ends a listing
+        included: a quiet run that found nothing new still fetched, and did not fail.
+        """
+        self.report.fetched += 1
         if mention is None:
             self.report.skipped += 1
             return False
         if mention.id in self.seen:
             return False
         self.seen.add(mention.id)
-        self.report.fetched += 1
         return True
 
     # -- listings ------------------------------------------------------------------------
@@ -175,6 +179,7 @@ class _Run:
                 fullname == cursor["newest"]
                 or (created is not None and created < cursor.get("newest_utc", float("-inf")))
             ):
+                self.report.fetched += 1
                 walk.reached = True
                 break
             walk.items += 1

@@ -24,6 +24,7 @@ MAX_QUERY = 512
 SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}(\+[A-Za-z0-9][A-Za-z0-9_]{1,20})*$")
 # A #hashtag or @handle at the start of a word: Reddit search has neither, so keep the word.
 _MARKER = re.compile(r"(^|[\s(])[#@](?=\w)")
+_SUBREDDIT_TERM = re.compile(r"(^|[\s(-])/?r/(\w+)")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ def subreddit_name(value: str) -> str:
 
 
 def reddit_query(query: str) -> str:
-    """Return a brand query in Reddit's search syntax: #tags and @handles become words."""
+    """Return a brand query in Reddit's search syntax: #tags and @handles become plain
+    words and `r/name` becomes `subreddit:name`; Reddit reads `site:`, `subreddit:`,
+    `author:`, AND, OR, NOT and `-word` itself."""
+    query = _SUBREDDIT_TERM.sub(r"\1subreddit:\2", query)
     return _MARKER.sub(r"\1", query).strip()
 
 
@@ -102,9 +106,15 @@ def _quoted(term: str) -> str:
 
 def search_query(brand: Any) -> str:
     """Return what is sent to Reddit search for a brand: its query, else its terms joined
-    by OR (phrases quoted)."""
-    if getattr(brand, "query", None):
-        return reddit_query(brand.query)
+    by OR (phrases quoted).
+
+    The search only has to find candidates: every mention is matched against the full
+    query afterwards. So a query using `source:`, which Reddit does not know, is sent as
+    the brand's terms instead, and #tags widen to their words.
+    """
+    query = getattr(brand, "query", None)
+    if query and "source:" not in query.lower():
+        return reddit_query(query)
     return " OR ".join(_quoted(term) for term in brand.search_terms)
 
 

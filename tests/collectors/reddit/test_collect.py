@@ -61,6 +61,8 @@ def test_second_run_adds_nothing_and_requests_fewer_pages(replay: Any, db_path: 
     assert second_pages < first_pages
     assert second_pages == 1
     assert report2.errors == [] and report2.warnings == []
+    # It read one post, the newest already stored, so a quiet run is not a failed one.
+    assert report2.fetched == 1 and report2.status == "ok"
 
 
 def test_cursor_is_the_newest_post_and_moves_with_new_posts(replay: Any) -> None:
@@ -258,6 +260,12 @@ def test_search_queries_sent_to_reddit() -> None:
         "(acme OR acmehq) AND NOT looneytunes"
     )
     assert reddit_query('"#acme spring" OR a#b') == '"#acme spring" OR a#b'
+    assert reddit_query("acme (r/acme OR -r/looneytunes) site:acme.com") == (
+        "acme (subreddit:acme OR -subreddit:looneytunes) site:acme.com"
+    )
+    # Reddit has no `source:`; the brand's terms find the candidates instead.
+    sourced = ACME.__class__(name="Acme", query="acme AND source:reddit", keywords=("Acme Co",))
+    assert search_query(sourced) == '"Acme Co"'
 
 
 def test_a_bad_subreddit_name_is_an_error_without_a_request(replay: Any) -> None:
