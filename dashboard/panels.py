@@ -113,10 +113,11 @@ def sentiment_totals(volume: pd.DataFrame) -> pd.DataFrame:
 def campaign_windows(here: Frame, brands: tuple[str, ...]) -> list[tuple[str, date, date]]:
     """Return the configured campaigns of `brands` overlapping the window, clipped to it."""
     f = here.filters
+    wanted = {b.casefold() for b in brands}
     return [
         (c.name, max(c.start, f.first), min(c.end, f.last))
         for c in here.config.campaigns
-        if c.brand in brands and c.start <= f.last and c.end >= f.first
+        if c.brand.casefold() in wanted and c.start <= f.last and c.end >= f.first
     ]
 
 

@@ -30,13 +30,18 @@ labels = {
 }
 name = st.selectbox("Campaign", list(labels), format_func=labels.get, key="c_campaign")
 campaign = next(c for c in campaigns if c.name == name)
+# The config accepts the campaign's brand in any case; the store keeps the brand's own name.
+own_brand = next(
+    (b.name for b in here.config.brands if b.name.casefold() == campaign.brand.casefold()),
+    campaign.brand,
+)
 (first, last), (base_first, base_last) = campaign_windows(campaign.start, campaign.end)
 days = (last - first).days + 1
 newest = local_day(here.bounds["last"], tz) or last
 after_first = last + timedelta(days=1)
 after_last = min(last + timedelta(days=days), max(newest, after_first))
-competitors = tuple(b.name for b in here.config.competitors if b.name != campaign.brand)
-brands = (campaign.brand, *competitors)
+competitors = tuple(b.name for b in here.config.competitors if b.name != own_brand)
+brands = (own_brand, *competitors)
 sources = here.filters.sources
 st.caption(
     f"Before {base_first:%Y-%m-%d}–{base_last:%Y-%m-%d} · during {first:%Y-%m-%d}–"
@@ -46,9 +51,9 @@ st.caption(
 )
 
 daily = data.campaign_daily(here.reader, here.key, brands, base_first, after_last, sources, tz)
-own = daily[daily["brand"] == campaign.brand]
+own = daily[daily["brand"] == own_brand]
 report = campaign_report(daily[daily["period"] <= last], campaign.start, campaign.end)
-mine = report[report["brand"] == campaign.brand].iloc[0]
+mine = report[report["brand"] == own_brand].iloc[0]
 
 cols = st.columns(3)
 cols[0].metric(
@@ -100,7 +105,7 @@ for phase, (a, b) in (
     )
 left, right = st.columns(2)
 with left:
-    st.subheader(f"{campaign.brand}: before, during, after")
+    st.subheader(f"{own_brand}: before, during, after")
     st.plotly_chart(charts.phase_volume(pd.DataFrame(phases)), key="campaign_phases")
 with right:
     st.subheader("Sentiment by phase")
@@ -156,7 +161,7 @@ st.dataframe(
 )
 
 st.subheader("The campaign's top mentions")
-scope = panels.window_scope(here, (campaign.brand,), first, last)
+scope = panels.window_scope(here, (own_brand,), first, last)
 top = data.top_mentions(here.reader, here.key, scope, campaign.name, 10)
 if top.empty:
     st.caption(
