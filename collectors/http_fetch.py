@@ -109,7 +109,6 @@ class HttpFetcher:
             session = requests.Session()
             session.max_redirects = self.settings.max_redirects
             session.headers["User-Agent"] = self.settings.user_agent
-            session.trust_env = False  # no ~/.netrc credentials or proxy surprises in cron
             self._local.session = session
             with self._lock:
                 self._sessions.append(session)
