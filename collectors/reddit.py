@@ -100,7 +100,9 @@ class _Run:
             yield from self._threads()
         skipped = sum(1 for d in self.report.details if d.get("status") == "skipped")
         if skipped:
-            self.report.warnings.append(f"{skipped} Reddit targets skipped: {self.stopped}")
+            self.report.warnings.append(
+                f"{skipped} Reddit targets skipped ({self.stopped}); they run again next time"
+            )
 
     # -- bookkeeping -------------------------------------------------------------------
 
@@ -112,13 +114,14 @@ class _Run:
         self.report.error(failure.message)
         self.transient = self.transient + 1 if failure.transient else 0
         if failure.stop_run:
-            self.stopped = "stopped after: " + failure.message
+            self.stopped = f"every later request would fail like {label}"
         elif self.transient >= MAX_TRANSIENT:
-            self.stopped = f"Reddit failed {self.transient} times in a row; stopped this run"
+            self.stopped = f"Reddit failed {self.transient} times in a row"
         return failure
 
-    def _keep(self, mention: Mention | None) -> bool:
-        """Count a thing read from Reddit; True when it made a mention not yet yielded.
+    def _keep(self, mention: Mention | None) -> Mention | None:
+        """Count a thing read from Reddit; return its mention unless it made none or the
+        mention was already yielded this run.
 
         `fetched` counts every thing read, the already-stored one that ends a listing
         included: a quiet run that found nothing new still fetched, and did not fail.
@@ -126,11 +129,11 @@ class _Run:
         self.report.fetched += 1
         if mention is None:
             self.report.skipped += 1
-            return False
+            return None
         if mention.id in self.seen:
-            return False
+            return None
         self.seen.add(mention.id)
-        return True
+        return mention
 
     # -- listings ------------------------------------------------------------------------
 
@@ -145,11 +148,11 @@ class _Run:
         walk = _Walk(cursor)
         try:
             for thing in self._walk(target, walk):
-                mention = normalise(thing, self.collected_at)
-                if self._keep(mention):
+                mention = self._keep(normalise(thing, self.collected_at))
+                if mention:
                     if isinstance(thing, Submission) and target.kind != COMMENTS:
                         self.found.append(thing)
-                    yield mention  # type: ignore[misc]
+                    yield mention
         except Exception as exc:
             failure = self._fail(target.label, exc)
             self._detail(target.label, "error", items=walk.items, error=failure.message)
@@ -245,14 +248,14 @@ class _Run:
                 return
         else:
             self.transient = 0
-        mention = submission_mention(post, self.collected_at)
-        if self._keep(mention):
-            yield mention  # type: ignore[misc]
+        mention = self._keep(submission_mention(post, self.collected_at))
+        if mention:
+            yield mention
         for comment in _down_to(forest, self.settings.comment_depth):
             detail["items"] += 1
-            mention = comment_mention(comment, self.collected_at, post)
-            if self._keep(mention):
-                yield mention  # type: ignore[misc]
+            mention = self._keep(comment_mention(comment, self.collected_at, post))
+            if mention:
+                yield mention
 
 
 @dataclass

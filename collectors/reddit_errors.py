@@ -160,8 +160,8 @@ def explain(exc: BaseException, where: str) -> Failure:
             for item in exc.items
         )
         # PRAW turns a 400 with a text body into this; the HTTP answer is its cause.
-        cause = getattr(exc.__cause__, "response", None)
-        status = f" ({_status(cause)})" if cause is not None else ""
+        answer = getattr(exc.__cause__, "response", None)
+        status = f" ({_status(answer)})" if answer is not None else ""
         return Failure(f"{where}: Reddit refused the request: {items}{status}")
     if isinstance(exc, PRAWException | prawcore.PrawcoreException):
         return Failure(f"{where}: {type(exc).__name__}: {exc}")

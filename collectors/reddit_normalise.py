@@ -47,7 +47,8 @@ def _name(value: Any, key: str) -> str | None:
     plain string as it is, without triggering a fetch."""
     if value is None or isinstance(value, str):
         return value
-    return value.__dict__.get(key)
+    name: str | None = value.__dict__.get(key)
+    return name
 
 
 def _absolute(permalink: str | None) -> str | None:

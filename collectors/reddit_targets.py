@@ -76,13 +76,16 @@ class Target:
         """Return PRAW's generator for this target: at most `limit` items, `page_size` a page."""
         subreddit = client.subreddit(self.subreddit)
         pages = {"limit": limit, "request_limit": page_size}
+        generator: ListingGenerator
         if self.kind == SEARCH:
-            return subreddit.search(
+            generator = subreddit.search(
                 self.query, sort=self.sort, time_filter=self.time_filter, **pages
             )
-        if self.kind == NEW:
-            return subreddit.new(**pages)
-        return subreddit.comments(**pages)
+        elif self.kind == NEW:
+            generator = subreddit.new(**pages)
+        else:
+            generator = subreddit.comments(**pages)
+        return generator
 
 
 def subreddit_name(value: str) -> str:
