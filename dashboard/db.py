@@ -23,18 +23,23 @@ WRITE_TIMEOUT = 20.0
 
 
 class SharedLock:
-    """A readers-writer lock: any number of readers, or one writer."""
+    """A readers-writer lock: any number of readers, or one writer.
+
+    A waiting writer goes first: new readers queue behind it, so a correction is never
+    starved by a stream of page views.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
+        self._waiting_writers = 0
 
     @contextlib.contextmanager
     def shared(self) -> Iterator[None]:
         """Hold the lock alongside other readers."""
         with self._cond:
-            while self._writing:
+            while self._writing or self._waiting_writers:
                 self._cond.wait()
             self._readers += 1
         try:
@@ -48,8 +53,12 @@ class SharedLock:
     def exclusive(self) -> Iterator[None]:
         """Hold the lock alone, waiting for every reader to finish."""
         with self._cond:
-            while self._writing or self._readers:
-                self._cond.wait()
+            self._waiting_writers += 1
+            try:
+                while self._writing or self._readers:
+                    self._cond.wait()
+            finally:
+                self._waiting_writers -= 1
             self._writing = True
         try:
             yield

@@ -1,14 +1,16 @@
-"""Care details: only web links, colour never the only cue, times in the configured zone."""
+"""Care details: only web links, colour never the only cue, local times, fair write locking."""
 
 from __future__ import annotations
 
 import colorsys
+import threading
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from dashboard import charts, ui
+from dashboard.db import SharedLock
 
 
 @pytest.mark.parametrize(
@@ -69,3 +71,32 @@ def test_local_times_follow_the_zone_and_its_daylight_saving() -> None:
     stamps = pd.Series(pd.to_datetime(["2026-01-15 12:00", "2026-07-15 12:00"], utc=True))
     local = ui.to_local(stamps, "Europe/Paris")
     assert [t.hour for t in local] == [13, 14]
+
+
+def test_a_waiting_writer_goes_before_new_readers() -> None:
+    lock = SharedLock()
+    order: list[str] = []
+    first_reader = lock.shared()
+    first_reader.__enter__()
+    writer_waiting = threading.Event()
+
+    def writer() -> None:
+        writer_waiting.set()
+        with lock.exclusive():
+            order.append("writer")
+
+    def reader() -> None:
+        with lock.shared():
+            order.append("reader")
+
+    w = threading.Thread(target=writer)
+    w.start()
+    writer_waiting.wait()
+    while not lock._waiting_writers:  # the writer is queued behind the first reader
+        threading.Event().wait(0.001)
+    r = threading.Thread(target=reader)
+    r.start()
+    first_reader.__exit__(None, None, None)
+    w.join(5)
+    r.join(5)
+    assert order == ["writer", "reader"]
