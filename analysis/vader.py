@@ -17,9 +17,11 @@ it faster, measured with cProfile on tweet-length texts:
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import string
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -332,18 +334,56 @@ def score_many(texts: Sequence[str], processes: int | None = None) -> list[float
     return [scores[text] for text in texts]
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Return this process's pool of `workers` scoring processes, started on first use.
+
+    Kept for the life of the process: starting workers costs more than scoring a batch of
+    20,000 texts, so a long backfill should pay it once, not once per batch.
+    """
+    with _POOLS_LOCK:
+        pool = _POOLS.get(workers)
+        if pool is None:
+            # Not fork: the caller may hold DuckDB's threads, and forking a threaded
+            # process can deadlock the child. The fork server imports only this module
+            # (not the caller's __main__), so each worker starts in milliseconds.
+            if hasattr(os, "fork"):
+                context = get_context("forkserver")
+                context.set_forkserver_preload([__name__])
+            else:
+                context = get_context("spawn")
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _POOLS[workers] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop the scoring processes (also done when the interpreter exits)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pools)
+
+
 def _score_parallel(texts: list[str], workers: int) -> list[float]:
     # Several chunks per worker so a chunk of long texts does not leave a core idle.
     size = max(1, math.ceil(len(texts) / (workers * 4)))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     try:
-        # Not fork: the caller may hold DuckDB's threads, and forking a threaded process
-        # can deadlock the child. A forkserver starts clean workers in a fraction of a second.
-        context = get_context("forkserver" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_score_chunk, chunks)
-            return [score for chunk in results for score in chunk]
+        results = _pool(workers).map(_score_chunk, chunks)
+        return [score for chunk in results for score in chunk]
     except (BrokenProcessPool, OSError, RuntimeError):
-        # Workers could not start (a script without a `__main__` guard, no /dev/shm, a
-        # process limit): the same scores, on one core.
+        # Workers could not start or died (a script without a `__main__` guard, no
+        # /dev/shm, a process limit): drop the pool and give the same scores on one core.
+        with _POOLS_LOCK:
+            broken = _POOLS.pop(workers, None)
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
         return _score_chunk(texts)

@@ -188,6 +188,7 @@ def test_scores_fall_back_to_one_process_when_workers_cannot_start(
     def no_processes(method: str) -> None:
         raise OSError("no more processes")
 
+    vader.shutdown_pools()
     monkeypatch.setattr(vader, "get_context", no_processes)
     texts = ["good", "bad", "fine", "good"]
     assert vader.score_many(texts, processes=2) == vader.score_many(texts, processes=1)
