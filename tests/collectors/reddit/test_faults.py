@@ -185,3 +185,25 @@ def test_the_configured_timeout_applies_to_api_requests(replay: Any, waits: list
     assert len(server.requests_to("/r/slow/")) == 3
     # A timeout is transient: one alone does not stop the run.
     assert len(mentions) == len(recorded("search_acme.json"))
+
+
+def test_missing_credentials_leave_the_other_sources_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpora: Path
+) -> None:
+    pytest.importorskip("collectors.feeds")
+    from brandpulse import pipeline
+    from brandpulse.config import Brand, Config, Feed, Reddit, Secrets
+
+    _no_praw_ini(tmp_path, monkeypatch)
+    feed = sorted((corpora / "feeds" / "wellformed" / "rss").glob("item_*.xml"))[0]
+    config = Config(
+        brands=(Brand(name="Acme"),),
+        reddit=Reddit(oauth_url="http://127.0.0.1:9", reddit_url="http://127.0.0.1:9"),
+        feeds=(Feed(url=str(feed)),),
+    )
+    reports = pipeline.collect(tmp_path / "db.duckdb", config, Secrets(), ["reddit", "feeds"])
+    by_source = {r.source: r for r in reports}
+    (message,) = by_source["reddit"].errors
+    assert "REDDIT_CLIENT_ID" in message and "REDDIT_CLIENT_SECRET" in message
+    assert "praw.ini" in message
+    assert by_source["feeds"].errors == [] and by_source["feeds"].fetched > 0
