@@ -253,9 +253,3 @@ def campaign_daily(
     return analytics.daily_volume(
         _reader.con, list(brands), first, last, list(sources), None, tz=tz, granularity="day"
     )
-
-
-@cached
-def campaign_tagged(_reader: Reader, key: Key) -> pd.DataFrame:
-    """Return every campaign with tracked-term mentions: name, mentions, first, last."""
-    return browse.campaign_counts(_reader.con)

@@ -148,21 +148,69 @@ def mention_page(
         key_params = list(after)
     order = "DESC" if descending else "ASC"
     rows = max(1, limit) * max(1, fanout)
-    df = con.execute(
+    keys = con.execute(
         f"""
-        WITH newest AS (
+        SELECT DISTINCT mention_id, published_at FROM (
             SELECT b.mention_id, b.published_at FROM mention_brands b
             WHERE {where} AND {search_sql} AND {key_sql}
             ORDER BY b.published_at {order}, b.mention_id {order}
             LIMIT {rows}
-        ), page AS (
-            SELECT DISTINCT mention_id, published_at FROM newest
-            ORDER BY published_at {order}, mention_id {order}
-            LIMIT {max(1, limit)}
         )
-        SELECT m.id, m.published_at, m.source,
-               (SELECT string_agg(x.brand, ', ' ORDER BY x.brand) FROM mention_brands x
-                 WHERE x.mention_id = m.id) AS brands,
+        ORDER BY published_at {order}, mention_id {order}
+        LIMIT {max(1, int(limit))}
+        """,
+        params + search_params + key_params,
+    ).fetchall()
+    df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
+    return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
+
+
+MENTION_COLUMNS = (
+    "id",
+    "published_at",
+    "source",
+    "brands",
+    "sentiment",
+    "sentiment_score",
+    "corrected",
+    "title",
+    "snippet",
+    "engagement",
+    "score",
+    "comments",
+    "author",
+    "url",
+    "place",
+)
+
+
+def mentions_by_id(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str], times: Sequence[datetime] = ()
+) -> pd.DataFrame:
+    """Return the given mentions with their brands and label (correction first), in any order.
+
+    Each table is read with the id list itself, so DuckDB looks the rows up instead of
+    scanning; `times` (the mentions' published_at, when known) narrows the brand rows too.
+    """
+    if not ids:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in MENTION_COLUMNS})
+    ids = list(dict.fromkeys(ids))
+    marks = _marks(ids)
+    window, window_params = "TRUE", []
+    if times:
+        window, window_params = "published_at BETWEEN ? AND ?", [min(times), max(times)]
+    return con.execute(
+        f"""
+        WITH brands AS (
+            SELECT mention_id, string_agg(brand, ', ' ORDER BY brand) AS brands
+            FROM mention_brands WHERE mention_id IN ({marks}) AND {window}
+            GROUP BY mention_id
+        ), s AS (
+            SELECT mention_id, label, score FROM sentiments WHERE mention_id IN ({marks})
+        ), c AS (
+            SELECT mention_id, label FROM sentiment_corrections WHERE mention_id IN ({marks})
+        )
+        SELECT m.id, m.published_at, m.source, brands.brands,
                coalesce(c.label, s.label) AS sentiment,
                s.score AS sentiment_score,
                c.label IS NOT NULL AS corrected,
@@ -172,15 +220,14 @@ def mention_page(
                m.score, m.comments, m.author, m.url,
                coalesce(m.extra ->> 'subreddit', m.extra ->> 'domain',
                         m.extra ->> 'feed_title') AS place
-        FROM page p
-        JOIN mentions m ON m.id = p.mention_id
-        LEFT JOIN sentiments s ON s.mention_id = m.id
-        LEFT JOIN sentiment_corrections c ON c.mention_id = m.id
-        ORDER BY m.published_at DESC, m.id DESC
+        FROM mentions m
+        LEFT JOIN brands ON brands.mention_id = m.id
+        LEFT JOIN s ON s.mention_id = m.id
+        LEFT JOIN c ON c.mention_id = m.id
+        WHERE m.id IN ({marks})
         """,
-        params + search_params + key_params,
+        [*ids, *window_params, *ids, *ids, *ids],
     ).df()
-    return df
 
 
 def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str, Any] | None:
@@ -188,15 +235,17 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
     rows = con.execute(
         """
         SELECT m.id, m.source, m.url, m.author, m.title, m.text, m.published_at,
-               m.score, m.comments, s.label, s.score, s.scorer, s.scorer_version, c.label,
-               (SELECT list(x.brand ORDER BY x.brand) FROM mention_brands x
-                 WHERE x.mention_id = m.id)
+               m.score, m.comments,
+               (SELECT label FROM sentiments WHERE mention_id = ?),
+               (SELECT score FROM sentiments WHERE mention_id = ?),
+               (SELECT scorer FROM sentiments WHERE mention_id = ?),
+               (SELECT scorer_version FROM sentiments WHERE mention_id = ?),
+               (SELECT label FROM sentiment_corrections WHERE mention_id = ?),
+               (SELECT list(brand ORDER BY brand) FROM mention_brands WHERE mention_id = ?)
         FROM mentions m
-        LEFT JOIN sentiments s ON s.mention_id = m.id
-        LEFT JOIN sentiment_corrections c ON c.mention_id = m.id
         WHERE m.id = ?
         """,
-        [mention_id],
+        [mention_id] * 7,
     ).fetchall()
     if not rows:
         return None
@@ -248,55 +297,19 @@ def top_mentions(
             "b.mention_id IN (SELECT mention_id FROM mention_campaigns WHERE campaign = ?)"
         )
         params = params + [campaign]
-    return con.execute(
+    best = con.execute(
         f"""
-        WITH best AS (
-            SELECT b.mention_id, max(b.engagement) AS engagement,
-                   string_agg(b.brand, ', ' ORDER BY b.brand) AS brands,
-                   any_value(b.label) AS sentiment
-            FROM mention_brands b WHERE {where} AND {campaign_sql}
-            GROUP BY b.mention_id
-            ORDER BY engagement DESC NULLS LAST, b.mention_id
-            LIMIT {max(1, int(limit))}
-        )
-        SELECT m.id, m.published_at, m.source, best.brands, best.sentiment, m.title,
-               left(m.text, {SNIPPET_CHARS}) AS snippet, best.engagement, m.author, m.url
-        FROM best JOIN mentions m ON m.id = best.mention_id
-        ORDER BY best.engagement DESC NULLS LAST, m.id
+        SELECT b.mention_id, max(b.engagement) AS engagement, any_value(b.published_at)
+        FROM mention_brands b WHERE {where} AND {campaign_sql}
+        GROUP BY b.mention_id
+        ORDER BY engagement DESC NULLS LAST, b.mention_id
+        LIMIT {max(1, int(limit))}
         """,
         params,
-    ).df()
-
-
-def campaign_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return every campaign with matched mentions: name, mentions, first and last time."""
-    return con.execute(
-        """
-        SELECT c.campaign, count(DISTINCT c.mention_id) AS mentions,
-               min(m.published_at) AS first, max(m.published_at) AS last
-        FROM mention_campaigns c JOIN mentions m ON m.id = c.mention_id
-        GROUP BY c.campaign ORDER BY c.campaign
-        """
-    ).df()
-
-
-def campaign_daily(
-    con: duckdb.DuckDBPyConnection, campaign: str, scope: Scope, tz: str
-) -> pd.DataFrame:
-    """Return day (in `tz`), sentiment and mentions of one campaign's matched mentions."""
-    where, params = scope_where(scope)
-    return con.execute(
-        f"""
-        SELECT CAST(timezone(?, b.published_at) AS DATE) AS day,
-               coalesce(b.label, 'unscored') AS sentiment,
-               count(DISTINCT b.mention_id) AS mentions
-        FROM mention_brands b
-        WHERE {where}
-          AND b.mention_id IN (SELECT mention_id FROM mention_campaigns WHERE campaign = ?)
-        GROUP BY ALL ORDER BY day, sentiment
-        """,
-        [tz, *params, campaign],
-    ).df()
+    ).fetchall()
+    df = mentions_by_id(con, [r[0] for r in best], [r[2] for r in best])
+    rank = {r[0]: n for n, r in enumerate(best)}
+    return df.sort_values("id", key=lambda ids: ids.map(rank), ignore_index=True)
 
 
 def source_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
