@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 
 from analysis.matcher import find_term, match_text
-from analysis.query import positive_terms
+from analysis.query import Term, positive_terms
 from analysis.rules import BrandRule, Rules
 from analysis.vader import score_many
 from store.records import BrandMatch, Mention, SentimentLabel
@@ -45,8 +45,8 @@ def sentences(text: str) -> list[str]:
 
 def brand_sentences(text: str, rules: Iterable[BrandRule]) -> str | None:
     """Return the sentences of `text` that name any of the brands (joined), or None if none do."""
-    terms = [t.text for rule in rules for t in positive_terms(rule.query) if hasattr(t, "text")]
-    terms = [t for t in terms if ":" not in t]  # field conditions are not words in the text
+    # Field conditions (site:, subreddit:) say where a mention is from, not what a sentence says.
+    terms = [t.text for rule in rules for t in positive_terms(rule.query) if isinstance(t, Term)]
     if not terms:
         return None
     kept = []
