@@ -206,4 +206,6 @@ def test_missing_credentials_leave_the_other_sources_running(
     (message,) = by_source["reddit"].errors
     assert "REDDIT_CLIENT_ID" in message and "REDDIT_CLIENT_SECRET" in message
     assert "praw.ini" in message
-    assert by_source["feeds"].errors == [] and by_source["feeds"].fetched > 0
+    # The feed was still read (whether its entries name Acme is beside the point).
+    feeds = by_source["feeds"]
+    assert feeds.status == "ok" and len(feeds.details) == 1
