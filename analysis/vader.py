@@ -2,15 +2,15 @@
 
 `compound(text)` re-implements `SentimentIntensityAnalyzer.polarity_scores(text)["compound"]`
 of vaderSentiment 3.3.2 rule for rule, in the same order of float operations, so the
-scores are equal to the last bit (tests compare them over every corpus text). What makes
-it faster, measured with cProfile on tweet-length texts:
+scores are equal to the last bit (tests compare them over every corpus text and over
+generated texts). What makes it faster, measured with cProfile:
 
 - the original lower-cases the whole word list again for every negation and idiom check
   (about 40% of its time); here each text is lower-cased once;
-- facts about a token (its stripped form, lower case, lexicon valence, negation word,
-  booster) are computed once per distinct token and kept in a dictionary;
-- words outside the lexicon (most of them) take one dictionary lookup;
-- the emoji loop runs only when the text holds an emoji character (a set check).
+- a token's punctuation-stripped form is computed once per distinct token;
+- words outside the lexicon (most of them) cost one set lookup, and the boost, negation
+  and idiom rules are skipped for a word when none of the words before it can trigger them;
+- emojis are replaced with one `str.translate`, and only in non-ASCII texts holding one.
 
 `score_many` scores each distinct text once and spreads big batches over processes.
 """
