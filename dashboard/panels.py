@@ -1,4 +1,4 @@
-"""Helpers the pages share: which brands are in focus, KPI arithmetic, campaign windows."""
+"""Pieces the pages share: brands in focus, KPI arithmetic, campaign windows, spike marks."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def headline(kpis: pd.DataFrame, focus: tuple[str, ...]) -> Headline:
 
 def delta_color(change: float | None) -> str:
     """Return the metric delta colour: blue up, orange down (with arrows, never red/green)."""
-    if change is None or change == 0:
+    if change is None or pd.isna(change) or change == 0:
         return "gray"
     return "blue" if change > 0 else "orange"
 
