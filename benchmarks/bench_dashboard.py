@@ -6,10 +6,11 @@ mentions name two), three sources, 200k authors, 500 subreddits, 2,000 sites and
 3,000-word vocabulary with a skewed distribution.
 
 Ours: each Overview panel as the page builds it on a cache miss, through the dashboard's
-cached readers on one short read-only connection (median of 3, each with a fresh cache
-key). Baseline: load the mentions table (and its brand rows) into pandas, then compute
-the same panels with pandas; one BENCH line per panel compares the computation alone,
-and the total line adds the load that a pandas dashboard pays after every collection.
+cached readers on one short read-only connection, plotly figures included (median of 3,
+each with a fresh cache key). Baseline: load the mentions table (and its brand rows) into
+pandas, then compute the same panels with pandas; one BENCH line per panel compares the
+computation alone, and the total line adds the load that a pandas dashboard pays after
+every collection.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ streamlit_logger.set_log_level("error")
 from analysis import spikes as spike_rules  # noqa: E402
 from analysis import terms  # noqa: E402
 from benchmarks.common import peak_rss_mb, report  # noqa: E402
-from dashboard import data  # noqa: E402
+from dashboard import charts, data, panels  # noqa: E402
 from dashboard.db import Reader  # noqa: E402
 from dashboard.filters import Filters  # noqa: E402
 from store.connection import write_connection  # noqa: E402
@@ -119,6 +120,16 @@ def window(last: date) -> Filters:
 Panels = dict[str, Callable[[], Any]]
 
 
+def volume_charts(volume: pd.DataFrame) -> Any:
+    """Build the volume and net sentiment figures the Overview draws from one read."""
+    totals = panels.sentiment_totals(volume)
+    colors = charts.brand_colors(FOCUS)
+    return (
+        charts.volume_by_sentiment(totals, granularity="day", tz=TZ),
+        charts.net_sentiment(volume, granularity="day", tz=TZ, colors=colors),
+    )
+
+
 def overview_panels(reader: Reader, key: tuple[str, int], f: Filters) -> Panels:
     """Return the Overview's reads, as the page makes them for its default view."""
     scope = replace(f.scope(TZ), brands=FOCUS)
@@ -126,9 +137,11 @@ def overview_panels(reader: Reader, key: tuple[str, int], f: Filters) -> Panels:
     return {
         "frame": lambda: data.bounds(reader, (key[0] + "#frame", key[1])),
         "kpis": lambda: data.kpis(reader, key, f, TZ),
-        "volume": lambda: data.daily_volume(reader, key, f, TZ, "day", FOCUS),
+        "volume": lambda: volume_charts(data.daily_volume(reader, key, f, TZ, "day", FOCUS)),
         "spikes": lambda: data.spikes(reader, key, f, TZ, FOCUS, False),
-        "sources": lambda: data.volume_by_source(reader, key, scope),
+        "sources": lambda: charts.ranking(
+            data.volume_by_source(reader, key, scope), label="source"
+        ),
         "top_voices": lambda: data.top_voices(reader, key, scope, 10),
         "emerging_terms": lambda: data.emerging_terms(
             reader, key, scope, before, ("acme", "globex", "initech"), 12
