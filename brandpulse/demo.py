@@ -202,9 +202,7 @@ def summarise(db: Path, config: Config) -> DemoSummary:
         summary.sentiment = {
             label: browse.count_mentions(con, browse.Scope(sentiments=(label,))) for label in LABELS
         }
-        summary.campaigns = {
-            str(row.campaign): int(row.mentions) for row in browse.campaign_counts(con).itertuples()
-        }
+        summary.campaigns = queries.campaign_mentions(con)
     return summary
 
 

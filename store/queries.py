@@ -71,3 +71,12 @@ def failing_streak(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         """
     ).fetchall()
     return {source: int(streak) for source, streak in rows}
+
+
+def campaign_mentions(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return, per campaign, how many stored mentions use its tracked terms in its window."""
+    rows = con.execute(
+        "SELECT campaign, count(DISTINCT mention_id) FROM mention_campaigns"
+        " GROUP BY campaign ORDER BY campaign"
+    ).fetchall()
+    return {str(campaign): int(count) for campaign, count in rows}
