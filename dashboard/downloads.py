@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import streamlit as st
 
-from brandpulse.commands.export import neutralise
+from analysis.spreadsheet import write_csv
 from dashboard.db import Reader
 from dashboard.filters import Filters
 from dashboard.frame import Frame
@@ -52,12 +51,9 @@ def mentions_csv(db: Path, filters: Filters, tz: str, search: str = "") -> bytes
     """Return the CSV of the filtered mentions (and search words), oldest first."""
     words = [w.lower() for w in search.split()]
     buffer = io.BytesIO()
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
     with Reader(db) as reader:
         batches = exports.mentions_reader(reader.con, export_filter(filters, tz))
-        with pacsv.CSVWriter(buffer, batches.schema, write_options=options) as writer:
-            for batch in batches:
-                writer.write_batch(neutralise(_matches(batch, words)))
+        write_csv((_matches(b, words) for b in batches), batches.schema, buffer)
     return buffer.getvalue()
 
 

@@ -24,8 +24,6 @@ from typing import IO, Annotated, Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
 
@@ -33,6 +31,7 @@ from analysis.campaigns import campaign_report, campaign_windows
 from analysis.query import Term, positive_terms
 from analysis.sentiment import LABELS
 from analysis.spikes import WINDOW_DAYS, detect_spikes
+from analysis.spreadsheet import write_csv
 from analysis.terms import STOP_WORDS, emerging_terms
 from brandpulse import progress
 from brandpulse.config import Config
@@ -44,7 +43,6 @@ from store.errors import ConfigError
 
 BOM = "\ufeff".encode()
 # A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_START = r"^([=+\-@\t\r])"
 
 
 class What(StrEnum):
@@ -183,16 +181,6 @@ def _day(value: str | None, option: str) -> date | None:
 # -- writing ------------------------------------------------------------------------------
 
 
-def neutralise(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Prefix an apostrophe to text cells a spreadsheet would run as a formula."""
-    columns = []
-    for column in batch.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column = pc.replace_substring_regex(column, FORMULA_START, r"'\1", max_replacements=1)
-        columns.append(column)
-    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
-
-
 def write_batches(
     batches: Iterable[pa.RecordBatch],
     schema: pa.Schema,
@@ -205,7 +193,7 @@ def write_batches(
         if output_format is Format.csv:
             if excel:
                 stream.write(BOM)
-            return _write_csv(batches, schema, stream)
+            return write_csv(batches, schema, stream)
         if output_format is Format.parquet:
             return _write_parquet(batches, schema, stream)
         return _write_json(batches, stream)
@@ -230,16 +218,6 @@ def _target(output: str) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def _write_csv(batches: Iterable[pa.RecordBatch], schema: pa.Schema, stream: IO[bytes]) -> int:
-    rows = 0
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-    with pacsv.CSVWriter(stream, schema, write_options=options) as writer:
-        for batch in batches:
-            writer.write_batch(neutralise(batch))
-            rows += batch.num_rows
-    return rows
 
 
 def _write_parquet(batches: Iterable[pa.RecordBatch], schema: pa.Schema, stream: IO[bytes]) -> int:
