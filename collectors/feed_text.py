@@ -151,11 +151,12 @@ def plain_text(value: str | None, *, multiline: bool = True, limit: int = MAX_TE
         if stripped == text:
             break
         text = stripped
+    # Control characters go first: removing one can join a tag ("<\x1f?" becomes "<?").
+    text = _CONTROL.sub("", text)
     # Whatever still looks like a tag after the passes is debris of broken markup; removing
     # one piece can join two others ("<<b>b" leaves "<b"), so repeat until none is left.
     while "<" in text and _TAGLIKE.search(text):
         text = _TAGLIKE.sub("", text)
-    text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text)
     if multiline:
         lines = (line.strip() for line in text.split("\n"))

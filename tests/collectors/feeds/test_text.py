@@ -47,6 +47,7 @@ MARKUP = st.lists(PIECES, max_size=40).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(MARKUP | st.text(max_size=200))
 @example("<<aa>a")
+@example("<\x1f?")
 @example("&lt;<b></b>script&gt;x")
 def test_plain_text_never_leaves_a_tag(value: str) -> None:
     text = plain_text(value)
