@@ -82,6 +82,16 @@ def _where(
     return " AND ".join(parts), params
 
 
+# The scope's time window again, on the joined mentions table: it repeats what `_where`
+# says of mention_brands, but lets DuckDB skip the row groups of `mentions` outside the
+# window instead of scanning all of it for the join.
+_MENTIONS_WINDOW = "m.published_at >= ? AND m.published_at < ?"
+
+
+def _window_params(first: date, last: date, tz: str) -> list[Any]:
+    return list(utc_bounds(first, last, tz))
+
+
 def offset_changes(tz: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
     """Return the UTC offset (microseconds) in force at `start` and at each change before
     `end`, as (from instant, offset) pairs: a year of Europe/Paris gives three."""
@@ -358,11 +368,11 @@ def top_by(
                coalesce(sum(s.engagement), 0) AS engagement,
                count(*) FILTER (WHERE s.label = 'positive') AS positive,
                count(*) FILTER (WHERE s.label = 'negative') AS negative
-        FROM scoped s JOIN mentions m ON m.id = s.mention_id
+        FROM scoped s JOIN mentions m ON m.id = s.mention_id AND {_MENTIONS_WINDOW}
         WHERE {value} IS NOT NULL AND {value} <> ''
         GROUP BY 1 ORDER BY {order} DESC, name LIMIT ?
         """,
-        [*params, int(limit)],
+        [*params, *_window_params(first, last, tz), int(limit)],
     ).df()
     df = _int_columns(df, ["mentions", "engagement", "positive", "negative"])
     df["net_sentiment"] = _net(df)
@@ -398,7 +408,7 @@ def term_counts(
                 regexp_replace(lower(m.title || ' ' || m.text), 'https?://\\S+', ' ', 'g'),
                 '[#@]?[a-z0-9\\x{{00c0}}-\\x{{024f}}][a-z0-9\\x{{00c0}}-\\x{{024f}}''_-]*'
             )) AS term
-            FROM scoped s JOIN mentions m ON m.id = s.mention_id
+            FROM scoped s JOIN mentions m ON m.id = s.mention_id AND {_MENTIONS_WINDOW}
         )
         SELECT regexp_replace(term, '(''s|'')$', '') AS term, count(DISTINCT id) AS mentions
         FROM words
@@ -407,7 +417,7 @@ def term_counts(
            AND term NOT IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY mentions DESC, term
         """,
-        [*params, int(min_length), list(stop_words)],
+        [*params, *_window_params(first, last, tz), int(min_length), list(stop_words)],
     ).df()
     df["mentions"] = df["mentions"].astype("int64")
     return df, int(docs or 0)
@@ -432,12 +442,12 @@ def top_mentions(
                m.source, m.published_at, m.author, m.title, m.text, m.url,
                any_value(b.engagement) AS engagement, any_value(b.label) AS label
         FROM mention_brands b JOIN mentions m ON m.id = b.mention_id
-        WHERE {where}
+        WHERE {where} AND {_MENTIONS_WINDOW}
         GROUP BY m.id, m.source, m.published_at, m.author, m.title, m.text, m.url
         ORDER BY engagement DESC NULLS LAST, m.published_at DESC, m.id
         LIMIT ?
         """,
-        [*params, int(limit)],
+        [*params, *_window_params(first, last, tz), int(limit)],
     ).df()
 
 
