@@ -113,7 +113,7 @@ def command(
     db: DbOption = None,
 ) -> int:
     """Write a report of the stored mentions for analysts and spreadsheets."""
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, allow_demo=True)
     zone = _check_tz(tz or ctx.config.settings.timezone)
     labels = tuple(sentiment or ())
     bad = [label for label in labels if label not in LABELS]

@@ -62,7 +62,7 @@ def command(
     dropped. With --misses, uncaught mentions are listed too, their first column "-" or
     the exclusion that dropped them.
     """
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, allow_demo=True)
     configured = [b for b in ctx.config.brands if b.name.casefold() == brand.casefold()]
     if not configured and query is None:
         known = ", ".join(b.name for b in ctx.config.brands) or "none configured"

@@ -202,3 +202,25 @@ def test_status_works_while_a_collection_runs(
 ) -> None:
     code, out, _ = run(capsys, "status", "--config", str(config_file))
     assert code == 0 and "mentions: 6" in out
+
+
+def test_read_commands_fall_back_to_the_demo_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Right after `brandpulse demo`, with no config of one's own, export reads the demo."""
+    from brandpulse import demo
+
+    built = tmp_path / "demo.duckdb"
+    monkeypatch.setattr(demo, "default_database", lambda config: built)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BRANDPULSE_CONFIG", raising=False)
+    monkeypatch.delenv("BRANDPULSE_DB", raising=False)
+    code, _, err = run(capsys, "export", "--what", "mentions", "-o", "none.csv")
+    assert code != 0 and "using the demo database" not in err  # no demo built yet
+    summary = demo.build(built)
+    code, _, err = run(capsys, "export", "--what", "mentions", "-o", "m.csv")
+    assert code == 0 and f"using the demo database {built}" in err
+    rows = (tmp_path / "m.csv").read_text(encoding="utf-8").count("\n") - 1
+    assert rows >= summary.mentions > 0
+    code, _, _ = run(capsys, "collect")
+    assert code == 2, "collect must never write into the demo database by fallback"
