@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -194,37 +195,51 @@ def window_scope(here: Frame, brands: tuple[str, ...], first: date, last: date) 
     return Scope(brands=brands, start=start, end=end, sources=here.filters.sources)
 
 
-def mention_table(rows: pd.DataFrame, tz: str, key: str) -> None:
-    """Show mentions (time, source, brands, sentiment, title, text, engagement, link) as text."""
-    shown = pd.DataFrame(
+def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Return mention rows as shown in tables: local time, labels, safe links, text as text."""
+    sentiment = rows["sentiment"].fillna("unscored")
+    if "corrected" in rows:
+        sentiment = sentiment + rows["corrected"].map({True: " (corrected)", False: ""})
+    return pd.DataFrame(
         {
             "published": ui.to_local(rows["published_at"], tz),
             "source": rows["source"],
             "brands": rows["brands"],
-            "sentiment": rows["sentiment"].fillna("unscored"),
+            "sentiment": sentiment,
             "title": rows["title"],
             "snippet": rows["snippet"],
             "engagement": rows["engagement"],
             "link": rows["url"].map(ui.safe_url),
         }
     )
+
+
+def mention_columns(tz: str) -> dict[str, Any]:
+    """Return the column headings and formats of every mention table."""
+    return {
+        "published": st.column_config.DatetimeColumn(
+            f"Published ({tz})", format="YYYY-MM-DD HH:mm"
+        ),
+        "source": "Source",
+        "brands": "Brands",
+        "sentiment": "Sentiment",
+        "title": st.column_config.TextColumn("Title", width="medium"),
+        "snippet": st.column_config.TextColumn("Text", width="large"),
+        "engagement": st.column_config.NumberColumn(
+            "Engagement", help="Score plus comments", format="%d"
+        ),
+        "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
+    }
+
+
+def mention_table(rows: pd.DataFrame, tz: str, key: str) -> None:
+    """Show mentions (time, source, brands, sentiment, title, text, engagement, link) as text."""
     st.dataframe(
-        shown,
+        mention_frame(rows, tz),
         hide_index=True,
         width="stretch",
         key=key,
-        column_config={
-            "published": st.column_config.DatetimeColumn(
-                f"Published ({tz})", format="YYYY-MM-DD HH:mm"
-            ),
-            "source": "Source",
-            "brands": "Brands",
-            "sentiment": "Sentiment",
-            "title": st.column_config.TextColumn("Title", width="medium"),
-            "snippet": st.column_config.TextColumn("Text", width="large"),
-            "engagement": st.column_config.NumberColumn("Engagement", format="%d"),
-            "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-        },
+        column_config=mention_columns(tz),
     )
 
 

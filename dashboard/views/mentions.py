@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import corrections, data, downloads, frame, ui
+from dashboard import corrections, data, downloads, frame, panels, ui
 from dashboard.filters import SENTIMENTS
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -43,19 +43,7 @@ pages = max(1, -(-total // size))
 ui.note_window(here.filters.first, here.filters.last, tz)
 st.markdown(f"**{total:,}** mentions match · page {page_number:,} of {pages:,}")
 
-shown = pd.DataFrame(
-    {
-        "published": ui.to_local(rows["published_at"], tz),
-        "source": rows["source"],
-        "brands": rows["brands"],
-        "sentiment": rows["sentiment"].fillna("unscored")
-        + rows["corrected"].map({True: " (corrected)", False: ""}),
-        "title": rows["title"],
-        "snippet": rows["snippet"],
-        "engagement": rows["engagement"],
-        "link": rows["url"].map(ui.safe_url),
-    }
-)
+shown = panels.mention_frame(rows, tz)
 event = st.dataframe(
     shown,
     key="m_table",
@@ -65,20 +53,7 @@ event = st.dataframe(
     selection_mode="single-row",
     # Tall enough for 20 rows without scrolling inside the table.
     height=38 + 35 * max(1, min(len(shown), 20)),
-    column_config={
-        "published": st.column_config.DatetimeColumn(
-            f"Published ({tz})", format="YYYY-MM-DD HH:mm"
-        ),
-        "source": "Source",
-        "brands": "Brands",
-        "sentiment": "Sentiment",
-        "title": st.column_config.TextColumn("Title", width="medium"),
-        "snippet": st.column_config.TextColumn("Text", width="large"),
-        "engagement": st.column_config.NumberColumn(
-            "Engagement", help="Score plus comments", format="%d"
-        ),
-        "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-    },
+    column_config=panels.mention_columns(tz),
 )
 
 left, middle, right = st.columns([1, 1, 2])
