@@ -42,12 +42,9 @@ def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
     if scope.brands:
         parts.append(f"{alias}.brand IN ({_marks(scope.brands)})")
         params += scope.brands
-    if scope.start is not None:
-        parts.append(f"{alias}.published_at >= ?")
-        params.append(scope.start)
-    if scope.end is not None:
-        parts.append(f"{alias}.published_at < ?")
-        params.append(scope.end)
+    window, window_params = _window(alias, scope)
+    parts.append(window)
+    params += window_params
     if scope.sources:
         parts.append(f"{alias}.source IN ({_marks(scope.sources)})")
         params += scope.sources
