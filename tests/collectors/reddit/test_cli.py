@@ -63,7 +63,6 @@ def test_collect_then_status(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    pytest.importorskip("analysis")
     server = replay(*CASSETTES)
     config = write_config(tmp_path, server.url)
     monkeypatch.setenv("REDDIT_CLIENT_ID", "test-client-id")

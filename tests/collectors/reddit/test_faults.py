@@ -190,7 +190,6 @@ def test_the_configured_timeout_applies_to_api_requests(replay: Any, waits: list
 def test_missing_credentials_leave_the_other_sources_running(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpora: Path
 ) -> None:
-    pytest.importorskip("collectors.feeds")
     from brandpulse import pipeline
     from brandpulse.config import Brand, Config, Feed, Reddit, Secrets
 
