@@ -36,17 +36,18 @@ def store_mentions(
     matched = {m.mention_id for m in annotations.brands}
     report.skipped += sum(1 for m in kept if m.id not in matched)
     kept = [m for m in kept if m.id in matched]
-    ids = [m.id for m in kept]
     changed: dict[str, bool] = {}
     with write_connection(db) as con, transaction(con):
         report.new, report.updated = upsert_mentions(con, kept, changed)
         _count_per_item(report, kept, changed)
+        # Unchanged mentions keep their stored analysis (and dashboard caches stay valid);
+        # re-analysing everything after a config change is `brandpulse analyze --rescore`.
         write_analysis(
             con,
-            ids,
-            [b for b in annotations.brands if b.mention_id in matched],
-            [c for c in annotations.campaigns if c.mention_id in matched],
-            [s for s in annotations.sentiments if s.mention_id in matched],
+            list(changed),
+            [b for b in annotations.brands if b.mention_id in changed],
+            [c for c in annotations.campaigns if c.mention_id in changed],
+            [s for s in annotations.sentiments if s.mention_id in changed],
         )
         save_state(con, report.source, report.state)
         report.ended_at = datetime.now(UTC)

@@ -224,3 +224,20 @@ def test_read_commands_fall_back_to_the_demo_database(
     assert rows >= summary.mentions > 0
     code, _, _ = run(capsys, "collect")
     assert code == 2, "collect must never write into the demo database by fallback"
+
+
+def test_collecting_the_same_mentions_again_changes_nothing(
+    filled_db: Path, config_file: Path
+) -> None:
+    """A cron run that finds nothing new leaves the data version alone, so caches stay."""
+    config = parse_config(config_file.read_text(encoding="utf-8"), config_file)
+    with read_connection(filled_db) as con:
+        before = con.execute("SELECT value FROM store_meta").fetchall()
+        labels = con.execute("SELECT * FROM mention_brands ORDER BY mention_id").fetchall()
+    # The same posts collected again a little later: only their collection time differs.
+    again = [make_mention(3, "keeper", 3), make_mention(4, "keeper", 4)]
+    report = store_mentions(filled_db, config, Secrets(), again, RunReport("feeds"))
+    assert (report.new, report.updated) == (0, 0)
+    with read_connection(filled_db) as con:
+        assert con.execute("SELECT value FROM store_meta").fetchall() == before
+        assert con.execute("SELECT * FROM mention_brands ORDER BY mention_id").fetchall() == labels
