@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     try:
-        result = app(args=args, prog_name="brandpulse", standalone_mode=False)
+        result = app(args=args, prog_name="brandpulse", standalone_mode=False, obj={"debug": debug})
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:

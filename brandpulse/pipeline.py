@@ -91,7 +91,7 @@ def collect_source(
         report.error(str(exc))
     except Exception as exc:  # a bug in one source must not cost the others their run
         report.error(f"unexpected {type(exc).__name__}: {exc}")
-        if debug:
+        if debug:  # --debug: the traceback too, while the other sources still run
             traceback.print_exc()
     return store_mentions(db, config, secrets, mentions, report)
 

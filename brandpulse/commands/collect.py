@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 
+import collectors
 from brandpulse import pipeline, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from store.errors import ConfigError
 
 
 def command(
+    ctx: typer.Context,
     source: Annotated[
         list[str] | None,
         typer.Option(
@@ -26,17 +28,18 @@ def command(
     Exit codes: 0 every source ok, 1 some source failed (the others are still stored),
     2 bad config, 3 another collection is running.
     """
-    ctx = resolve(config, db)
-    if not ctx.config.brands:
+    run = resolve(config, db)
+    if not run.config.brands:
         raise ConfigError(
             "no brands are configured, so there is nothing to listen for",
             "run `brandpulse init` and add [[brands]] to brands.toml (or pass --config)",
         )
-    names = list(source or ctx.config.sources)
-    unknown = [n for n in names if n not in ("feeds", "reddit")]
+    names = list(source or run.config.sources)
+    unknown = [n for n in names if n not in collectors.REGISTRY]
     if unknown:
-        raise ConfigError(f"unknown source {unknown[0]!r}", "use --source feeds or --source reddit")
-    missing = [n for n in names if n not in ctx.config.sources]
+        known = " or ".join(f"--source {n}" for n in collectors.REGISTRY)
+        raise ConfigError(f"unknown source {unknown[0]!r}", f"use {known}")
+    missing = [n for n in names if n not in run.config.sources]
     if missing:
         section = "[[feeds]]" if missing[0] == "feeds" else "[reddit]"
         raise ConfigError(
@@ -44,5 +47,8 @@ def command(
         )
     if not names:
         raise ConfigError("no sources are configured", "add [reddit] or [[feeds]] to the config")
-    reports = pipeline.collect(ctx.db, ctx.config, ctx.secrets, names, notify=progress.say)
+    debug = bool(ctx.obj and ctx.obj.get("debug"))
+    reports = pipeline.collect(
+        run.db, run.config, run.secrets, names, notify=progress.say, debug=debug
+    )
     return 0 if all(r.status == "ok" for r in reports) else 1

@@ -241,3 +241,10 @@ def test_collecting_the_same_mentions_again_changes_nothing(
     with read_connection(filled_db) as con:
         assert con.execute("SELECT value FROM store_meta").fetchall() == before
         assert con.execute("SELECT * FROM mention_brands ORDER BY mention_id").fetchall() == labels
+
+
+def test_debug_shows_the_traceback_instead_of_one_line(tmp_path: Path) -> None:
+    from store.errors import BrandpulseError
+
+    with pytest.raises(BrandpulseError, match="no database"):
+        main(["--debug", "status", "--db", str(tmp_path / "nothing.duckdb")])
