@@ -179,7 +179,7 @@ def summarise(db: Path, config: Config) -> DemoSummary:
     summary = DemoSummary(db=db, timezone=tz)
     with read_connection(db) as con:
         summary.mentions = int(queries.totals(con)["mentions"])
-        by_source = queries.mentions_by_source(con)
+        by_source = browse.data_freshness(con)
         summary.sources = {str(r.source): int(r.mentions) for r in by_source.itertuples()}
         span = analytics.data_range(con, tz)
         if span is None:

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from store.sql import one
 
@@ -21,8 +20,7 @@ def source_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the counter every write bumps: a cache key for 'the data changed'."""
-    row = one(con, "SELECT value FROM store_meta WHERE key = 'data_version'")
-    return int(row[0]) if row else 0
+    return int(one(con, "SELECT value FROM store_meta WHERE key = 'data_version'")[0])
 
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -33,44 +31,8 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         " (SELECT count(*) FROM sentiments), (SELECT count(DISTINCT brand) FROM mention_brands)"
         " FROM mentions",
     )
-    assert row is not None
     keys = ("mentions", "first_published", "last_published", "last_collected", "scored", "brands")
     return dict(zip(keys, row, strict=True))
-
-
-def mentions_by_source(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return source, mentions and newest published time, one row per source."""
-    return con.execute(
-        "SELECT source, count(*) AS mentions, max(published_at) AS newest"
-        " FROM mentions GROUP BY source ORDER BY source"
-    ).df()
-
-
-def latest_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
-    """Return the most recent collection runs, newest first, errors as a list per run."""
-    return con.execute(
-        "SELECT run_id, source, started_at, ended_at, status, fetched, new, updated, skipped,"
-        " errors, warnings FROM collection_runs ORDER BY run_id DESC LIMIT ?",
-        [limit],
-    ).df()
-
-
-def failing_streak(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Return, per source, how many of its latest runs in a row failed (0 if the last was ok)."""
-    rows = con.execute(
-        """
-        WITH ordered AS (
-            SELECT source, status,
-                   row_number() OVER (PARTITION BY source ORDER BY run_id DESC) AS n
-            FROM collection_runs
-        ), first_ok AS (
-            SELECT source, min(n) FILTER (WHERE status <> 'failed') AS n_ok, max(n) AS n_all
-            FROM ordered GROUP BY source
-        )
-        SELECT source, coalesce(n_ok - 1, n_all) FROM first_ok ORDER BY source
-        """
-    ).fetchall()
-    return {source: int(streak) for source, streak in rows}
 
 
 def campaign_mentions(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -112,7 +112,7 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     if not exists or not exists[0]:
         return 0
     row = one(con, "SELECT coalesce(max(version), 0) FROM schema_migrations")
-    return int(row[0]) if row else 0
+    return int(row[0])
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:

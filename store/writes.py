@@ -256,7 +256,7 @@ def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
             json.dumps(report.details, default=str),
         ],
     )
-    return int(row[0]) if row else 0
+    return int(row[0])
 
 
 def save_state(con: duckdb.DuckDBPyConnection, source: str, state: dict[str, Any]) -> None:
@@ -289,7 +289,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
         f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT id FROM mentions WHERE {where}", params
     )
     row = one(con, "SELECT count(*) FROM _gone")
-    count = int(row[0]) if row else 0
+    count = int(row[0])
     for table in ("mention_brands", "mention_campaigns", "sentiments", "sentiment_corrections"):
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
     con.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM _gone)")

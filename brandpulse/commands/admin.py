@@ -9,7 +9,7 @@ import typer
 
 from brandpulse import privacy
 from brandpulse.options import ConfigOption, DbOption, resolve
-from store import queries
+from store import browse, queries
 from store.connection import (
     collection_lock,
     read_connection,
@@ -19,6 +19,9 @@ from store.connection import (
 from store.errors import ConfigError
 from store.maintenance import rewrite_database
 from store.writes import forget_author, prune_before, transaction
+
+# This many failed runs in a row is a source failing repeatedly, as the dashboard says too.
+FAILING_STREAK = 3
 
 
 def status(config: ConfigOption = None, db: DbOption = None) -> int:
@@ -30,9 +33,9 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
             typer.echo(f"upgraded {ctx.db} to the current schema")
     with read_connection(ctx.db) as con:
         totals = queries.totals(con)
-        by_source = queries.mentions_by_source(con)
-        runs = queries.latest_runs(con, limit=10)
-        streaks = queries.failing_streak(con)
+        by_source = browse.data_freshness(con)
+        runs = browse.run_history(con, limit=10)
+        health = browse.source_health(con)
     typer.echo(f"database: {ctx.db}")
     typer.echo(
         f"mentions: {totals['mentions']} ({totals['scored']} scored, {totals['brands']} brands),"
@@ -40,7 +43,7 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
         f" last collected {_when(totals['last_collected'])}"
     )
     for row in by_source.itertuples():
-        typer.echo(f"  {row.source}: {row.mentions} mentions, newest {_when(row.newest)}")
+        typer.echo(f"  {row.source}: {row.mentions} mentions, newest {_when(row.newest_published)}")
     if runs.empty:
         typer.echo("no collection runs yet: run `brandpulse collect`")
         return 0
@@ -49,13 +52,15 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
         typer.echo(
             f"  #{run.run_id} {_when(run.started_at)} {run.source}: {run.status},"
             f" fetched {run.fetched}, new {run.new}, updated {run.updated},"
-            f" skipped {run.skipped}, errors {len(run.errors)}"
+            f" skipped {run.skipped}, errors {run.error_count}"
         )
         for error in list(run.errors)[:5]:
             typer.echo(f"      error: {error}")
-    for source, streak in streaks.items():
-        if streak >= 3:
-            typer.echo(f"warning: {source} has failed {streak} runs in a row", err=True)
+    for row in health.itertuples():
+        if row.failed_streak >= FAILING_STREAK:
+            typer.echo(
+                f"warning: {row.source} has failed {row.failed_streak} runs in a row", err=True
+            )
     return 0
 
 

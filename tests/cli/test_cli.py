@@ -248,3 +248,19 @@ def test_debug_shows_the_traceback_instead_of_one_line(tmp_path: Path) -> None:
 
     with pytest.raises(BrandpulseError, match="no database"):
         main(["--debug", "status", "--db", str(tmp_path / "nothing.duckdb")])
+
+
+def test_status_warns_about_a_source_failing_run_after_run(
+    filled_db: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from store.writes import record_run
+
+    with write_connection(filled_db) as con:
+        for _ in range(3):
+            failed = RunReport("reddit")
+            failed.error("Reddit credentials are not set")
+            record_run(con, failed)
+    code, out, err = run(capsys, "status", "--config", str(config_file))
+    assert code == 0 and "reddit: failed, fetched 0" in out
+    assert "warning: reddit has failed 3 runs in a row" in err
+    assert "feeds has failed" not in err

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from brandpulse.cli import main
+from store.browse import data_freshness
 from store.connection import read_connection
-from store.queries import mentions_by_source
 
 CASSETTES = (
     "search_acme.json",
@@ -76,7 +76,7 @@ def test_collect_then_status(
 
     db = tmp_path / "listening.duckdb"
     with read_connection(db) as con:
-        stored = int(mentions_by_source(con).set_index("source").loc["reddit", "mentions"])
+        stored = int(data_freshness(con).set_index("source").loc["reddit", "mentions"])
     assert stored > 0
 
     assert main(["status", "--config", str(config)]) == 0
