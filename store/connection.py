@@ -31,21 +31,22 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def _connect(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+def connect_retrying(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying with back-off while another process holds the file's lock."""
     deadline = time.monotonic() + timeout
     delay = 0.01
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
-                if _is_lock_conflict(exc):
-                    raise StoreBusy(
-                        f"database {path} stayed locked by another process for {timeout:.0f} s",
-                        "wait for the running collection to finish, or stop the process"
-                        " named in: " + str(exc).splitlines()[0],
-                    ) from exc
+            if not _is_lock_conflict(exc):
                 raise
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"database {path} stayed locked by another process for {timeout:.0f} s",
+                    "wait for the running collection to finish, or stop the process"
+                    " named in: " + str(exc).splitlines()[0],
+                ) from exc
         # Jitter keeps a reader and a writer that collided from colliding again in lockstep.
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, 0.25)
@@ -58,7 +59,7 @@ def write_connection(
     """Open the database for writing (creating and migrating it), and close it on exit."""
     db = Path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(db, read_only=False, timeout=timeout)
+    con = connect_retrying(db, read_only=False, timeout=timeout)
     try:
         migrate(con)
         yield con
@@ -77,7 +78,7 @@ def read_connection(
             f"no database at {db}",
             "run `brandpulse collect` to start collecting, or `brandpulse demo` to load demo data",
         )
-    con = _connect(db, read_only=True, timeout=timeout)
+    con = connect_retrying(db, read_only=True, timeout=timeout)
     try:
         if current_version(con) < LATEST_VERSION:
             raise BrandpulseError(
@@ -94,7 +95,7 @@ def schema_is_current(path: str | os.PathLike[str], *, timeout: float = READ_TIM
     db = Path(path)
     if not db.exists():
         return True
-    con = _connect(db, read_only=True, timeout=timeout)
+    con = connect_retrying(db, read_only=True, timeout=timeout)
     try:
         return current_version(con) >= LATEST_VERSION
     finally:

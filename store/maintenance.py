@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from store.connection import WRITE_TIMEOUT, _connect
+from store.connection import WRITE_TIMEOUT, connect_retrying
 
 
 def rewrite_database(path: str | os.PathLike[str]) -> None:
@@ -18,7 +18,7 @@ def rewrite_database(path: str | os.PathLike[str]) -> None:
     db = Path(path)
     fresh = db.with_name(db.name + ".rewrite")
     fresh.unlink(missing_ok=True)
-    con = _connect(db, read_only=False, timeout=WRITE_TIMEOUT)
+    con = connect_retrying(db, read_only=False, timeout=WRITE_TIMEOUT)
     try:
         name = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute("ATTACH ? AS fresh", [str(fresh)])
