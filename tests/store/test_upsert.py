@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,13 +80,8 @@ def test_repeated_id_within_one_batch_keeps_the_last(db_path: Path) -> None:
 
 
 def test_mention_rejects_naive_times() -> None:
-    naive = datetime(2026, 1, 1)
-    try:
-        make_mention(1, published_at=naive)
-    except ValueError as exc:
-        assert "timezone-aware" in str(exc)
-    else:  # pragma: no cover - the assertion is the point
-        raise AssertionError("a naive datetime was accepted")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        make_mention(1, published_at=datetime(2026, 1, 1))
 
 
 def test_mention_normalises_offsets_to_utc() -> None:
@@ -123,13 +119,9 @@ def test_runs_and_state_are_recorded(db_path: Path) -> None:
 
 
 def test_failed_transaction_leaves_nothing(db_path: Path) -> None:
-    with write_connection(db_path) as con:
-        try:
-            with transaction(con):
-                upsert_mentions(con, [make_mention(n) for n in range(5)])
-                raise RuntimeError("collector crashed after the upsert")
-        except RuntimeError:
-            pass
+    with write_connection(db_path) as con, pytest.raises(RuntimeError), transaction(con):
+        upsert_mentions(con, [make_mention(n) for n in range(5)])
+        raise RuntimeError("collector crashed after the upsert")
     assert count(db_path) == 0
 
 
