@@ -24,7 +24,7 @@ from collectors.feed_normalise import Origin, to_mention
 from collectors.feed_parse import parse_document
 from collectors.feed_pool import run_in_order
 from collectors.feed_text import safe_url
-from collectors.http_fetch import FetchError, FetchSettings, HttpFetcher, Response
+from collectors.http_fetch import FetchError, HttpFetcher, Response
 from store.records import Mention, RunReport
 
 name = "feeds"
@@ -82,7 +82,7 @@ class FeedProblem(Exception):
 
 def open_client(config: Any, secrets: Any = None) -> HttpFetcher:
     """Build the shared HTTP fetcher from the [fetch] settings (no secrets are needed)."""
-    return HttpFetcher(FetchSettings.from_config(config.fetch))
+    return HttpFetcher(config.fetch)
 
 
 def collect(

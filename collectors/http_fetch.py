@@ -37,31 +37,6 @@ _HINTS = {
 
 
 @dataclass(frozen=True)
-class FetchSettings:
-    """The knobs of polite fetching, as plain values (built from the [fetch] config table)."""
-
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    max_bytes: int = 10_000_000
-    max_redirects: int = 5
-    retries: int = 3
-    backoff: float = 1.0
-    max_retry_wait: float = 60.0
-    user_agent: str = "brandpulse"
-
-    @classmethod
-    def from_config(cls, fetch: Any) -> FetchSettings:
-        """Build settings from a config object with the same attribute names."""
-        values = {name: getattr(fetch, name, None) for name in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in values.items() if v is not None})
-
-    @property
-    def deadline(self) -> float:
-        """Return the most seconds one download may take in total, however it trickles in."""
-        return self.connect_timeout + 3 * self.read_timeout
-
-
-@dataclass(frozen=True)
 class Response:
     """A successful fetch: a 2xx with its body, or a 304 with none."""
 
@@ -94,13 +69,22 @@ class FetchError(Exception):
 
 @dataclass
 class HttpFetcher:
-    """GET URLs with the settings' limits; share one instance between threads."""
+    """GET URLs within the [fetch] limits; share one instance between threads.
 
-    settings: FetchSettings = field(default_factory=FetchSettings)
+    `settings` is the config's [fetch] table as it stands (timeouts, caps, retries,
+    user_agent): taken whole, so its defaults live in one place, the config.
+    """
+
+    settings: Any
     sleep: Callable[[float], None] = time.sleep
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _sessions: list[requests.Session] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def deadline(self) -> float:
+        """Return the most seconds one download may take in total, however it trickles in."""
+        return float(self.settings.connect_timeout + 3 * self.settings.read_timeout)
 
     def session(self) -> requests.Session:
         """Return this thread's session, creating it on first use."""
@@ -263,9 +247,9 @@ class HttpFetcher:
                         http_status=response.status_code,
                         wire_bytes=_wire_bytes(response, size),
                     )
-                if time.monotonic() - started > self.settings.deadline:
+                if time.monotonic() - started > self.deadline:
                     raise FetchError(
-                        f"download took over {self.settings.deadline:g} s; stopped reading",
+                        f"download took over {self.deadline:g} s; stopped reading",
                         http_status=response.status_code,
                         wire_bytes=_wire_bytes(response, size),
                     )
@@ -288,7 +272,7 @@ class HttpFetcher:
     def _backoff(self, attempt: int) -> float:
         # 1 s, 2 s, 4 s ... with a little jitter so that many feeds do not retry in step.
         delay: float = self.settings.backoff * 2 ** (attempt - 1)
-        return min(delay * random.uniform(1.0, 1.25), self.settings.max_retry_wait)
+        return min(delay * random.uniform(1.0, 1.25), float(self.settings.max_retry_wait))
 
 
 class _Retryable(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from collectors import feeds
-from collectors.http_fetch import FetchSettings, HttpFetcher
+from collectors.http_fetch import HttpFetcher
 from store.records import RunReport
 from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
 
@@ -16,7 +16,7 @@ def run(config, state=None, sleep=None):
     """Collect the config's feeds; return the mentions and the report."""
     client = feeds.open_client(config)
     if sleep is not None:
-        client = HttpFetcher(FetchSettings.from_config(config.fetch), sleep=sleep)
+        client = HttpFetcher(config.fetch, sleep=sleep)
     report = RunReport(source="feeds")
     mentions = list(feeds.collect(config, state or {}, client, report))
     return mentions, report
