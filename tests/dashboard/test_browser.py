@@ -8,20 +8,15 @@ Screenshots of every page land in artifacts/screenshots/ (git-ignored).
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from brandpulse.cli import main
 from tests.dashboard.fixture import LAST_DAY
+from tests.dashboard.running import export_csv, served_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -57,51 +52,16 @@ def require_chromium() -> None:
     pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(fixture_folder: Path) -> Iterator[str]:
     """Run `brandpulse dashboard` on the fixture and yield its URL."""
     require_chromium()
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "brandpulse",
-            "dashboard",
-            "--port",
-            str(port),
-            "--config",
-            str(fixture_folder / "brands.toml"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"dashboard did not start: {proc.stderr.read()}") from None
-                time.sleep(0.3)
+    with served_dashboard(fixture_folder / "brands.toml") as (url, _):
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -113,142 +73,112 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def settle(page: object, title: str) -> None:
+def settle(page: Any, title: str) -> None:
     """Wait until the page's title is drawn and its script run has finished."""
-    page.locator("h1", has_text=title).first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
+    page.locator("h1", has_text=title).first.wait_for(timeout=60_000)
+    page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')"
         " && document.querySelectorAll('[data-stale=\"true\"]').length === 0",
         timeout=60_000,
     )
-    page.wait_for_timeout(400)  # type: ignore[attr-defined]
+    page.wait_for_timeout(400)
 
 
-def no_exception_box(page: object) -> None:
+def no_exception_box(page: Any) -> None:
     """Fail on an exception box, or on Streamlit's 'page not found' dialog."""
-    boxes = page.locator('[data-testid="stException"]')  # type: ignore[attr-defined]
+    boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, boxes.first.inner_text()
-    assert page.get_by_text("Page not found").count() == 0  # type: ignore[attr-defined]
+    assert page.get_by_text("Page not found").count() == 0
 
 
-def x_points(page: object) -> int:
+def x_points(page: Any) -> int:
     """Return how many periods the first chart (volume by sentiment) draws."""
-    return int(
-        page.evaluate(  # type: ignore[attr-defined]
-            "() => document.querySelector('.js-plotly-plot').data[0].x.length"
-        )
-    )
+    return int(page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].x.length"))
 
 
-def export_csv(config: Path, tmp_path: Path, *args: str) -> bytes:
-    out = tmp_path / "export.csv"
-    assert (
-        main(
-            [
-                "export",
-                "--what",
-                "mentions",
-                "--format",
-                "csv",
-                "-o",
-                str(out),
-                "--config",
-                str(config),
-                *args,
-            ]
-        )
-        == 0
-    )
-    return out.read_bytes()
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """Open a browser tab that accepts downloads, closed after the test."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    yield tab
+    tab.close()
 
 
-def test_every_page_opens_without_an_exception(server: str, browser: object) -> None:
+def download_csv(page: Any) -> bytes:
+    """Click the Mentions page's download button and return the file the browser saved."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these mentions (CSV)").click()
+    return Path(download.value.path()).read_bytes()
+
+
+def test_every_page_opens_without_an_exception(server: str, page: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 2200})  # type: ignore[attr-defined]
-    try:
-        for path, title in PAGES.items():
-            # The default page lives at the root; the others at their url path.
-            page.goto(f"{server}/{'' if path == 'overview' else path}")
-            settle(page, title)
-            no_exception_box(page)
-            if path in ("overview", "campaigns", "competitors"):
-                # Plotly draws after the page script: wait for the second chart's SVG.
-                page.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=60_000)
-            page.screenshot(path=str(SHOTS / f"{path}.png"))
-    finally:
-        page.close()
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    for path, title in PAGES.items():
+        # The default page lives at the root; the others at their url path.
+        page.goto(f"{server}/{'' if path == 'overview' else path}")
+        settle(page, title)
+        no_exception_box(page)
+        if path in ("overview", "campaigns", "competitors"):
+            # Plotly draws after the page script: wait for the second chart's SVG.
+            page.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=60_000)
+        page.screenshot(path=str(SHOTS / f"{path}.png"))
 
 
 def test_filter_change_updates_url_chart_and_the_download(
-    server: str, browser: object, fixture_folder: Path, tmp_path: Path
+    server: str, page: Any, fixture_folder: Path, tmp_path: Path
 ) -> None:
-    page = browser.new_page(  # type: ignore[attr-defined]
-        viewport={"width": 1400, "height": 1600}, accept_downloads=True
+    page.goto(server)
+    settle(page, "Overview")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    assert x_points(page) == 30
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Period").click()
+    page.get_by_role("option", name="Last 7 days").click()
+    page.wait_for_url("**period=7d**", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot').data[0].x.length === 7",
+        timeout=30_000,
     )
-    try:
-        page.goto(server)
-        settle(page, "Overview")
-        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
-        assert x_points(page) == 30
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Period").click()
-        page.get_by_role("option", name="Last 7 days").click()
-        page.wait_for_url("**period=7d**", timeout=30_000)
-        page.wait_for_function(
-            "() => document.querySelector('.js-plotly-plot').data[0].x.length === 7",
-            timeout=30_000,
-        )
-        settle(page, "Overview")
-        no_exception_box(page)
+    settle(page, "Overview")
+    no_exception_box(page)
 
-        # The filters follow the user to another page, and stay in its URL.
-        sidebar.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Mentions").click()
-        settle(page, "Mentions")
-        page.wait_for_url("**/mentions?*period=7d**", timeout=30_000)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Download these mentions (CSV)").click()
-        got = Path(download.value.path()).read_bytes()
-        first = LAST_DAY - timedelta(days=6)
-        want = export_csv(
-            fixture_folder / "brands.toml",
-            tmp_path,
-            "--since",
-            first.isoformat(),
-            "--until",
-            LAST_DAY.isoformat(),
-        )
-        assert got == want
-    finally:
-        page.close()
+    # The filters follow the user to another page, and stay in its URL.
+    sidebar.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Mentions").click()
+    settle(page, "Mentions")
+    page.wait_for_url("**/mentions?*period=7d**", timeout=30_000)
+    got = download_csv(page)
+    first = LAST_DAY - timedelta(days=6)
+    want = export_csv(
+        fixture_folder / "brands.toml",
+        tmp_path / "export.csv",
+        "--since",
+        first.isoformat(),
+        "--until",
+        LAST_DAY.isoformat(),
+    )
+    assert got == want
 
 
 def test_a_shared_link_reproduces_the_view_and_its_csv(
-    server: str, browser: object, fixture_folder: Path, tmp_path: Path
+    server: str, page: Any, fixture_folder: Path, tmp_path: Path
 ) -> None:
-    page = browser.new_page(  # type: ignore[attr-defined]
-        viewport={"width": 1400, "height": 1600}, accept_downloads=True
+    page.goto(f"{server}/mentions?brand=Globex&period=90d&sentiment=negative&source=news")
+    settle(page, "Mentions")
+    no_exception_box(page)
+    got = download_csv(page)
+    want = export_csv(
+        fixture_folder / "brands.toml",
+        tmp_path / "export.csv",
+        "--since",
+        (LAST_DAY - timedelta(days=89)).isoformat(),
+        "--until",
+        LAST_DAY.isoformat(),
+        "--brand",
+        "Globex",
+        "--sentiment",
+        "negative",
+        "--source",
+        "news",
     )
-    try:
-        page.goto(f"{server}/mentions?brand=Globex&period=90d&sentiment=negative&source=news")
-        settle(page, "Mentions")
-        no_exception_box(page)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Download these mentions (CSV)").click()
-        got = Path(download.value.path()).read_bytes()
-        want = export_csv(
-            fixture_folder / "brands.toml",
-            tmp_path,
-            "--since",
-            (LAST_DAY - timedelta(days=89)).isoformat(),
-            "--until",
-            LAST_DAY.isoformat(),
-            "--brand",
-            "Globex",
-            "--sentiment",
-            "negative",
-            "--source",
-            "news",
-        )
-        assert got == want and got.count(b"\n") > 1
-    finally:
-        page.close()
+    assert got == want and got.count(b"\n") > 1

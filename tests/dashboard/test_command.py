@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -14,12 +10,7 @@ import pytest
 
 from brandpulse.cli import main
 from brandpulse.commands.dashboard import streamlit_command
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.dashboard.running import free_port, served_dashboard
 
 
 def test_missing_database_is_refused_with_what_to_run(
@@ -52,39 +43,13 @@ def test_binds_to_this_machine_by_default(fixture_folder: Path) -> None:
 
 
 def test_serves_the_app_and_stops_with_its_server(fixture_folder: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "brandpulse",
-            "dashboard",
-            "--port",
-            str(port),
-            "--config",
-            str(fixture_folder / "brands.toml"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stderr is not None
-        # The command prints the URL once the server answers its health check.
-        announced = ""
-        while f"http://127.0.0.1:{port}" not in announced:
-            line = proc.stderr.readline()
-            assert line, f"the command ended without announcing the URL: {announced}"
-            announced += line
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as reply:
+    # The command prints the URL once the server answers its health check.
+    with served_dashboard(fixture_folder / "brands.toml") as (url, proc):
+        with urllib.request.urlopen(f"{url}/", timeout=10) as reply:
             body = reply.read().decode()
         assert "<title>" in body.lower() or "streamlit" in body.lower()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
     assert proc.returncode == 0
     # The server went with it: nothing listens on the port any more.
+    port = int(url.rsplit(":", 1)[1])
     with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
         sock.connect(("127.0.0.1", port))

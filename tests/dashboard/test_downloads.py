@@ -9,31 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from brandpulse.cli import main
 from dashboard.downloads import mentions_csv
 from dashboard.filters import Filters
 from tests.dashboard import expected as ex
 from tests.dashboard.fixture import LAST_DAY, TZ
-
-
-def export(folder: Path, tmp_path: Path, *args: str) -> bytes:
-    out = tmp_path / "export.csv"
-    code = main(
-        [
-            "export",
-            "--what",
-            "mentions",
-            "--format",
-            "csv",
-            "-o",
-            str(out),
-            "--config",
-            str(folder / "brands.toml"),
-            *args,
-        ]
-    )
-    assert code == 0
-    return out.read_bytes()
+from tests.dashboard.running import export_csv
 
 
 @pytest.mark.parametrize(
@@ -70,7 +50,7 @@ def test_download_equals_the_export_command(
 ) -> None:
     ours = mentions_csv(fixture_folder / "fixture.duckdb", filters, TZ)
     window = ["--since", filters.first.isoformat(), "--until", filters.last.isoformat()]
-    theirs = export(fixture_folder, tmp_path, *window, *args)
+    theirs = export_csv(fixture_folder / "brands.toml", tmp_path / "export.csv", *window, *args)
     assert ours == theirs
     rows = list(csv.DictReader(io.StringIO(ours.decode("utf-8"))))
     pairs = ex.rows(
