@@ -451,21 +451,6 @@ def top_mentions(
     ).df()
 
 
-def brand_window_counts(
-    con: duckdb.DuckDBPyConnection,
-    brands: Sequence[str],
-    first: date,
-    last: date,
-    sources: Sequence[str] | None = None,
-    tz: str = "UTC",
-) -> pd.DataFrame:
-    """Return daily counts by sentiment for a campaign window and its baseline, zero-filled.
-
-    Same columns as `daily_volume` with granularity day; the caller picks the window.
-    """
-    return daily_volume(con, brands, first, last, sources, None, tz, "day")
-
-
 def data_range(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> tuple[date, date] | None:
     """Return the first and last local day with a brand mention, or None when there are none."""
     row = con.execute(

@@ -60,31 +60,6 @@ class ExportFilter:
         return " AND ".join(parts), params
 
 
-MENTION_COLUMNS = (
-    "id",
-    "source",
-    "brand",
-    "published_at",
-    "author",
-    "title",
-    "text",
-    "url",
-    "sentiment",
-    "sentiment_score",
-    "whole_text_score",
-    "corrected",
-    "scorer",
-    "scorer_version",
-    "matched_term",
-    "engagement",
-    "score",
-    "comments",
-    "subreddit",
-    "domain",
-    "feed",
-)
-
-
 def _iso_local(column: str) -> str:
     """Return SQL rendering a TIMESTAMPTZ as ISO 8601 local time with its offset (the tz is
     the first parameter), e.g. 2026-02-28T22:00:00-05:00."""
@@ -128,13 +103,6 @@ def mentions_reader(
         ORDER BY b.published_at, b.mention_id, b.brand
     """
     return con.sql(sql, params=[*time_params, *params]).to_arrow_reader(BATCH_ROWS)
-
-
-def count_rows(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> int:
-    """Return how many rows the mentions export holds for these filters."""
-    where, params = scope.where()
-    rows = con.execute(f"SELECT count(*) FROM mention_brands b WHERE {where}", params).fetchall()
-    return int(rows[0][0])
 
 
 def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:

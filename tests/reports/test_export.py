@@ -32,6 +32,7 @@ start = 2026-03-10
 end = 2026-03-13
 """
 
+# The mentions export's columns, in order, as docs/analysis.md promises them.
 CONTRACT = [
     "id",
     "source",
@@ -43,6 +44,17 @@ CONTRACT = [
     "url",
     "sentiment",
     "sentiment_score",
+    "whole_text_score",
+    "corrected",
+    "scorer",
+    "scorer_version",
+    "matched_term",
+    "engagement",
+    "score",
+    "comments",
+    "subreddit",
+    "domain",
+    "feed",
 ]
 
 
@@ -141,7 +153,7 @@ def test_csv_follows_the_contract_and_neutralises_formulas(
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
-    assert list(frame.columns[: len(CONTRACT)]) == CONTRACT
+    assert list(frame.columns) == CONTRACT
     by_text = set(frame["text"])
     assert '\'=HYPERLINK("http://x")' in by_text
     assert {"'+1 for acme", "'-acme is meh", "'@acme hi", "'\tacme tab"} <= by_text
