@@ -51,6 +51,11 @@ def _name(value: Any, key: str) -> str | None:
     return name
 
 
+def _fullname(data: dict[str, Any], prefix: str) -> str:
+    """Return a thing's fullname ("t3_abc"), built from its id when the data lacks one."""
+    return data.get("name") or f"{prefix}_{data.get('id')}"
+
+
 def _absolute(permalink: str | None) -> str | None:
     if not permalink:
         return None
@@ -62,12 +67,13 @@ def _absolute(permalink: str | None) -> str | None:
 def submission_mention(thing: Submission, collected_at: datetime) -> Mention | None:
     """Turn one submission into a Mention: title and selftext, the link of a link post in
     `extra`; None when the data lacks an id or creation time."""
-    get = thing.__dict__.get
+    data = thing.__dict__
+    get = data.get
     ident = get("id")
     stamp = get("created_utc")
     if not ident or stamp is None:
         return None
-    fullname = get("name") or f"t3_{ident}"
+    fullname = _fullname(data, "t3")
     selftext = get("selftext") or ""
     removed, deleted = _flags(selftext, get("removed_by_category"))
     title = get("title") or ""
@@ -126,7 +132,7 @@ def comment_mention(
     stamp = get("created_utc")
     if not ident or stamp is None:
         return None
-    fullname = get("name") or f"t1_{ident}"
+    fullname = _fullname(data, "t1")
     body = get("body") or ""
     removed, deleted = _flags(body, get("removed_by_category"))
     parent_data = parent.__dict__ if parent is not None else None
@@ -191,11 +197,9 @@ def things(payload: Any) -> Iterator[Any]:
             stack.extendleft(reversed(item))
         elif isinstance(item, Comment):
             yield item
+            # A plain list, or a CommentForest once PRAW has wrapped it: both iterate.
             replies = item.__dict__.get("_replies")
-            # Replies still a plain list: not yet wrapped by PRAW into a CommentForest.
-            if isinstance(replies, list):
-                stack.extendleft(reversed(replies))
-            elif replies is not None:
+            if replies is not None:
                 stack.extendleft(reversed(list(replies)))
         elif item is not None:
             yield item
@@ -208,10 +212,8 @@ def mentions_from_things(payload: Any, collected_at: datetime) -> tuple[list[Men
     A comment's parent title comes from its submission when the same answer holds it.
     """
     items = list(things(payload))
-    parents = {
-        s.__dict__.get("name") or f"t3_{s.__dict__.get('id')}": s
-        for s in items
-        if isinstance(s, Submission)
+    parents: dict[Any, Submission] = {
+        _fullname(s.__dict__, "t3"): s for s in items if isinstance(s, Submission)
     }
     mentions: list[Mention] = []
     skipped = 0
@@ -223,6 +225,7 @@ def mentions_from_things(payload: Any, collected_at: datetime) -> tuple[list[Men
         else:
             mentions.append(mention)
     return mentions, skipped
+
 
 
 def unique(mentions: Iterable[Mention]) -> list[Mention]:
