@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from store import analytics
 from store.sql import one
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
@@ -70,15 +71,10 @@ def _search_where(search: str | None, scope: Scope) -> tuple[str, list[Any]]:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append("(m.title ILIKE ? ESCAPE '\\' OR m.text ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
-    window = ""
-    if scope.start is not None:
-        window += " AND m.published_at >= ?"
-        params.append(scope.start)
-    if scope.end is not None:
-        window += " AND m.published_at < ?"
-        params.append(scope.end)
-    sql = f"b.mention_id IN (SELECT m.id FROM mentions m WHERE {' AND '.join(conditions)}{window})"
-    return sql, params
+    window, window_params = _window("m", scope)
+    conditions.append(window)
+    sql = f"b.mention_id IN (SELECT m.id FROM mentions m WHERE {' AND '.join(conditions)})"
+    return sql, params + window_params
 
 
 def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -87,14 +83,13 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         con,
         "SELECT count(*), min(published_at), max(published_at) FROM mentions",
     )
-    brands = [r[0] for r in con.execute("SELECT DISTINCT brand FROM mention_brands").fetchall()]
-    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM mentions").fetchall()]
+    sources = con.execute("SELECT DISTINCT source FROM mentions ORDER BY source").fetchall()
     return {
         "mentions": int(row[0]),
         "first": row[1],
         "last": row[2],
-        "brands": sorted(brands),
-        "sources": sorted(sources),
+        "brands": analytics.brands_present(con),
+        "sources": [r[0] for r in sources],
     }
 
 
