@@ -48,13 +48,10 @@ def mention_page(
     scope: Scope,
     search: str,
     before: tuple[Any, str] | None,
-    after: tuple[Any, str] | None,
     limit: int,
 ) -> pd.DataFrame:
-    """Return one page of mentions, newest first."""
-    return browse.mention_page(
-        _reader.con, scope, search=search, before=before, after=after, limit=limit
-    )
+    """Return one page of mentions, newest first, after the key `before` (None: the first)."""
+    return browse.mention_page(_reader.con, scope, search=search, before=before, limit=limit)
 
 
 @cached

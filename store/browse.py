@@ -111,17 +111,16 @@ def mention_page(
     *,
     search: str | None = None,
     before: tuple[datetime, str] | None = None,
-    after: tuple[datetime, str] | None = None,
     limit: int = 50,
     fanout: int | None = None,
 ) -> pd.DataFrame:
     """Return one page of matching mentions, newest first, paged by (published_at, id) keys.
 
-    `before` gives the page after a previous page's last key, `after` the page before its
-    first key. Keys instead of OFFSET keep page 10,000 as fast as page 1. `fanout` is the
-    most brand rows one mention can have (the number of brands in scope, counted when not
-    given): taking the newest `limit * fanout` rows and then removing repeats always leaves
-    a full page, without grouping every matching row first.
+    `before` gives the page after a previous page's last key. Keys instead of OFFSET keep
+    page 10,000 as fast as page 1. `fanout` is the most brand rows one mention can have
+    (the number of brands in scope, counted when not given): taking the newest
+    `limit * fanout` rows and then removing repeats always leaves a full page, without
+    grouping every matching row first.
     """
     if fanout is None:
         fanout = len(scope.brands) or int(
@@ -129,26 +128,19 @@ def mention_page(
         )
     where, params = scope_where(scope)
     search_sql, search_params = _search_where(search, scope)
-    key_sql = "TRUE"
-    key_params: list[Any] = []
-    descending = after is None
+    key_sql, key_params = "TRUE", []
     if before is not None:
-        key_sql = "(b.published_at, b.mention_id) < (?, ?)"
-        key_params = list(before)
-    elif after is not None:
-        key_sql = "(b.published_at, b.mention_id) > (?, ?)"
-        key_params = list(after)
-    order = "DESC" if descending else "ASC"
+        key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
     rows = max(1, limit) * max(1, fanout)
     keys = con.execute(
         f"""
         SELECT DISTINCT mention_id, published_at FROM (
             SELECT b.mention_id, b.published_at FROM mention_brands b
             WHERE {where} AND {search_sql} AND {key_sql}
-            ORDER BY b.published_at {order}, b.mention_id {order}
+            ORDER BY b.published_at DESC, b.mention_id DESC
             LIMIT {rows}
         )
-        ORDER BY published_at {order}, mention_id {order}
+        ORDER BY published_at DESC, mention_id DESC
         LIMIT {max(1, int(limit))}
         """,
         params + search_params + key_params,

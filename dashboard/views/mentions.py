@@ -37,7 +37,7 @@ if st.session_state.get("m_shown") != (signature, len(cursors)):
     st.session_state.pop("m_table", None)
 
 total = data.count_mentions(here.reader, here.key, scope, search)
-rows = data.mention_page(here.reader, here.key, scope, search, before, None, size)
+rows = data.mention_page(here.reader, here.key, scope, search, before, size)
 page_number = len(cursors) + 1
 pages = max(1, -(-total // size))
 ui.note_window(here.filters.first, here.filters.last, tz)

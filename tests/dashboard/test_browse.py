@@ -59,20 +59,6 @@ def test_keyset_pages_cover_every_mention_once_newest_first(
     assert browse.count_mentions(con, where) == len(seen)
 
 
-def test_the_page_before_a_key_is_the_previous_page(con: duckdb.DuckDBPyConnection) -> None:
-    where = scope()
-    first = browse.mention_page(con, where, limit=10)
-    key = first.iloc[-1]
-    second = browse.mention_page(
-        con, where, before=(key["published_at"].to_pydatetime(), key["id"]), limit=10
-    )
-    head = second.iloc[0]
-    back = browse.mention_page(
-        con, where, after=(head["published_at"].to_pydatetime(), head["id"]), limit=10
-    )
-    assert list(back["id"]) == list(first["id"])
-
-
 def test_search_takes_percent_and_underscore_literally(con: duckdb.DuckDBPyConnection) -> None:
     assert browse.count_mentions(con, scope(), "%") == 0
     assert browse.count_mentions(con, scope(), "_") == 0

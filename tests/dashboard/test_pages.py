@@ -153,6 +153,18 @@ def test_mentions_page_counts_and_pages_through_every_mention(app: AppFactory) -
     assert len(seen) == len(everything)
 
 
+def test_newer_returns_to_the_page_before(app: AppFactory) -> None:
+    at = open_page(app(params={"period": "all"}), PAGES[1])
+    first_page = list(at.dataframe[0].value["title"])
+    next(b for b in at.button if b.label == "Older →").click().run()
+    second_page = list(at.dataframe[0].value["title"])
+    assert "page 2 of" in markdown(at) and second_page != first_page
+    next(b for b in at.button if b.label == "← Newer").click().run()
+    no_exceptions(at)
+    assert "page 1 of" in markdown(at)
+    assert list(at.dataframe[0].value["title"]) == first_page
+
+
 def test_mentions_search_and_filters(app: AppFactory) -> None:
     at = open_page(app(params={"period": "all", "source": "reddit"}), PAGES[1])
     at.text_input(key="m_search").set_value("recall overheats").run()
