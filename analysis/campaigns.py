@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.matcher import MentionView, evaluate
 from analysis.rules import CampaignRule
-from analysis.trends import net_sentiment
+from analysis.trends import net_sentiment, previous_window
 from store.records import BrandMatch, CampaignMatch, Mention
 
 
@@ -109,8 +109,7 @@ def _dispersion(windows: Sequence[Sequence[int]]) -> float:
 
 def campaign_windows(start: date, end: date) -> tuple[tuple[date, date], tuple[date, date]]:
     """Return the campaign window and the equally long baseline that ends the day before."""
-    days = (end - start).days + 1
-    return (start, end), (start - timedelta(days=days), start - timedelta(days=1))
+    return (start, end), previous_window(start, end)
 
 
 def campaign_report(daily: pd.DataFrame, start: date, end: date, z: float = 1.96) -> pd.DataFrame:

@@ -11,27 +11,17 @@ import pytest
 from analysis.campaigns import campaign_report, campaign_windows, volume_lift
 from analysis.spikes import detect_spikes
 from analysis.terms import emerging_terms
-from analysis.trends import net_sentiment, net_sentiment_interval, period_change, previous_window
+from analysis.trends import net_sentiment, previous_window
 
 
-def test_net_sentiment_and_period_change() -> None:
+def test_net_sentiment_and_previous_window() -> None:
     assert net_sentiment(6, 2, 10) == pytest.approx(0.4)
     assert net_sentiment(1, 3, 8) == pytest.approx(-0.25)
     assert math.isnan(net_sentiment(0, 0, 0))
-    assert period_change(150, 120) == pytest.approx(0.25)
-    assert period_change(90, 120) == pytest.approx(-0.25)
-    assert math.isnan(period_change(5, 0))
     assert previous_window(date(2026, 3, 8), date(2026, 3, 14)) == (
         date(2026, 3, 1),
         date(2026, 3, 7),
     )
-
-
-def test_net_sentiment_interval() -> None:
-    # 60 positive, 20 negative of 100: net 0.4, variance 0.8 - 0.16 = 0.64, SE 0.08.
-    low, high = net_sentiment_interval(60, 20, 100)
-    assert low == pytest.approx(0.4 - 1.96 * 0.08)
-    assert high == pytest.approx(0.4 + 1.96 * 0.08)
 
 
 def test_volume_lift_of_steady_windows_is_a_poisson_interval() -> None:
