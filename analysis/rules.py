@@ -19,7 +19,6 @@ class BrandRule:
     exclude_sites: tuple[str, ...] = ()
     exclude_subreddits: tuple[str, ...] = ()
     exclude_authors: tuple[str, ...] = ()
-    competitor: bool = False
 
 
 @dataclass(frozen=True)

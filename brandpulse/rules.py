@@ -73,7 +73,6 @@ def brand_rule(
         exclude_sites=brand.exclude_sites,
         exclude_subreddits=brand.exclude_subreddits,
         exclude_authors=authors,
-        competitor=brand.competitor,
     )
 
 
