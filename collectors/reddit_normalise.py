@@ -9,7 +9,7 @@ its attributes, so turning a listing into Mentions costs no request at all.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -225,15 +225,3 @@ def mentions_from_things(payload: Any, collected_at: datetime) -> tuple[list[Men
         else:
             mentions.append(mention)
     return mentions, skipped
-
-
-
-def unique(mentions: Iterable[Mention]) -> list[Mention]:
-    """Drop repeated mentions (the same post found twice), keeping the first of each id."""
-    seen: set[str] = set()
-    out = []
-    for mention in mentions:
-        if mention.id not in seen:
-            seen.add(mention.id)
-            out.append(mention)
-    return out

@@ -3,7 +3,6 @@ recorded instead of slept, and configs pointing PRAW at the server."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -114,9 +113,3 @@ def make_config(
 ) -> Config:
     """Return a config with `brands` whose Reddit section points at the replay server."""
     return Config(brands=brands, reddit=reddit_settings(server, **overrides))
-
-
-def with_reddit(config: Config, **overrides: Any) -> Config:
-    """Return `config` with some [reddit] settings changed."""
-    assert config.reddit is not None
-    return dataclasses.replace(config, reddit=dataclasses.replace(config.reddit, **overrides))

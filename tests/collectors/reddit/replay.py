@@ -193,11 +193,6 @@ class ReplayServer:
         self._thread.join(timeout=5)
 
     @property
-    def api_requests(self) -> list[Seen]:
-        """Return every request except token requests, in arrival order."""
-        return list(self.seen)
-
-    @property
     def played(self) -> int:
         """Return how many recorded answers were sent."""
         return sum(i.played for i in self.interactions)
