@@ -346,7 +346,8 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-# The word pattern of store.analytics.term_counts, so sampled and exact counts agree on terms.
+# The word pattern of store.analytics.term_counts, so sampled and exact counts agree on terms
+# (tests/dashboard/test_browse.py checks that they do).
 _TERM_PATTERN = "[#@]?[a-z0-9\\x{00c0}-\\x{024f}][a-z0-9\\x{00c0}-\\x{024f}'_-]*"
 # Site of a news or blog mention: the feed's `domain`, else the host of its URL.
 _SITE_SQL = (

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from dashboard.filters import Filters
-from store import browse
+from store import analytics, browse
 from store.connection import read_connection
 from tests.dashboard import expected as ex
 from tests.dashboard.fixture import FIRST_DAY, LAST_DAY, SPEC, TZ
@@ -105,3 +105,17 @@ def test_term_mentions_count_each_mention_once_per_term(con: duckdb.DuckDBPyConn
     assert counts.loc["recall", "calm"] == 0
     assert counts.loc["specifications", "calm"] == len(calm)
     assert "the" in counts.index and "is" not in counts.index  # too short
+
+
+def test_term_mentions_count_the_words_the_trend_reads_count(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Sampled (dashboard) and exact (analytics) term counts must agree on what a term is.
+    first = LAST_DAY - timedelta(days=13)
+    ids = sorted(ex.mentions(ex.rows(first, LAST_DAY, ["Acme"])))
+    sampled = browse.term_mentions(con, {"now": ids})
+    exact, mentions = analytics.term_counts(con, ["Acme"], first, LAST_DAY, tz=TZ)
+    assert mentions == len(ids) > 0
+    assert dict(zip(sampled["term"], sampled["now"], strict=True)) == dict(
+        zip(exact["term"], exact["mentions"], strict=True)
+    )
