@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from analysis.query import Node, QuerySyntaxError, Term, any_of, parse_query
 from analysis.query import Or as OrNode
 from analysis.rules import BrandRule, CampaignRule, Rules
@@ -46,7 +48,7 @@ def brand_query(brand: Brand, config: Config | None = None) -> tuple[Node, str]:
         kind = "competitors" if brand.competitor else "brands"
         raise ConfigError(
             f"{where}[[{kind}]] {brand.name!r} query: {exc.message} at position {exc.position}"
-            f"\n    {exc.query}\n    {' ' * (exc.position - 1)}^",
+            f"\n{textwrap.indent(exc.pointer(), '    ')}",
             'fix the query: words and "quoted phrases" joined by AND, OR, NOT and parentheses,'
             " e.g. '\"acme corp\" OR (acme NOT coyote)'",
         ) from None
