@@ -122,20 +122,6 @@ def kpis(_reader: Reader, key: Key, f: Filters, tz: str) -> pd.DataFrame:
 
 
 @cached
-def top_by(
-    _reader: Reader,
-    key: Key,
-    f: Filters,
-    tz: str,
-    dimension: str,
-    brands: tuple[str, ...],
-    limit: int,
-) -> pd.DataFrame:
-    """Return the top authors, subreddits, domains, feeds or sources."""
-    return analytics.top_by(_reader.con, dimension, **_args(f, brands), tz=tz, limit=limit)
-
-
-@cached
 def share_of_voice_over_time(
     _reader: Reader, key: Key, f: Filters, tz: str, brands: tuple[str, ...], granularity: str
 ) -> pd.DataFrame:
@@ -143,14 +129,6 @@ def share_of_voice_over_time(
     return analytics.share_of_voice_over_time(
         _reader.con, **_args(f, brands), tz=tz, granularity=granularity
     )
-
-
-@cached
-def share_of_voice(
-    _reader: Reader, key: Key, f: Filters, tz: str, brands: tuple[str, ...]
-) -> pd.DataFrame:
-    """Return each brand's share of the window's mentions, with its net sentiment."""
-    return analytics.share_of_voice(_reader.con, **_args(f, brands), tz=tz)
 
 
 @cached
