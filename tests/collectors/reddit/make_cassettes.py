@@ -314,114 +314,82 @@ def globex_posts() -> list[dict[str, Any]]:
     ]
 
 
-def globex_thread() -> list[dict[str, Any]]:
-    """A comment tree three levels deep, with removed and deleted comments, a "more" stub
-    and a "continue this thread" stub."""
-    link = "gx001"
-    top = f"t3_{link}"
-    deep = comment(
+GLOBEX_POST = "gx001"  # the Globex post whose comment thread the tests read
+
+
+def globex_comment(
+    ident: str, body: str, minutes: int, *, parent: str, depth: int, **more: Any
+) -> dict[str, Any]:
+    """Return a comment in the thread of the Globex post."""
+    return comment(
+        ident,
+        body,
+        minutes,
+        link=GLOBEX_POST,
+        parent=parent,
+        depth=depth,
+        sub="mildlyinfuriating",
+        **more,
+    )
+
+
+def level_three(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return c0004, the thread's third level: the thread shows it with a "continue this
+    thread" stub below, and the continuation repeats it with its reply."""
+    return globex_comment(
         "c0004",
         "Level three: still angry at Globex.",
         20,
-        link=link,
         parent="t1_c0002",
         depth=2,
-        sub="mildlyinfuriating",
-        replies=[more("t1_c0004", [], 3)],
+        replies=replies,
     )
+
+
+def globex_thread() -> list[dict[str, Any]]:
+    """A comment tree three levels deep, with removed and deleted comments, a "more" stub
+    and a "continue this thread" stub."""
+    top = f"t3_{GLOBEX_POST}"
     return [
-        comment(
+        globex_comment(
             "c0001",
             "Same here, Globex never answers the phone.",
             28,
-            link=link,
             parent=top,
             depth=0,
-            sub="mildlyinfuriating",
             replies=[
-                comment(
+                globex_comment(
                     "c0002",
                     "Globex told me to reboot, twice.",
                     25,
-                    link=link,
                     parent="t1_c0001",
                     depth=1,
-                    sub="mildlyinfuriating",
-                    replies=[deep],
+                    replies=[level_three([more("t1_c0004", [], 3)])],
                 ),
-                comment(
-                    "c0003",
-                    "[removed]",
-                    24,
-                    link=link,
-                    parent="t1_c0001",
-                    depth=1,
-                    sub="mildlyinfuriating",
-                ),
+                globex_comment("c0003", "[removed]", 24, parent="t1_c0001", depth=1),
             ],
         ),
-        comment(
-            "c0005",
-            "[deleted]",
-            27,
-            link=link,
-            parent=top,
-            depth=0,
-            sub="mildlyinfuriating",
-            author="[deleted]",
-        ),
+        globex_comment("c0005", "[deleted]", 27, parent=top, depth=0, author="[deleted]"),
         more(top, ["c0006", "c0007"], 0),
     ]
 
 
 def globex_more() -> list[dict[str, Any]]:
-    link = "gx001"
+    top = f"t3_{GLOBEX_POST}"
     return [
-        comment(
-            "c0006",
-            "Globex fixed mine in a day, to be fair.",
-            26,
-            link=link,
-            parent=f"t3_{link}",
-            depth=0,
-            sub="mildlyinfuriating",
-            score=7,
+        globex_comment(
+            "c0006", "Globex fixed mine in a day, to be fair.", 26, parent=top, depth=0, score=7
         ),
-        comment(
-            "c0007",
-            "Switching away from Globex next month.",
-            26,
-            link=link,
-            parent=f"t3_{link}",
-            depth=0,
-            sub="mildlyinfuriating",
-        ),
+        globex_comment("c0007", "Switching away from Globex next month.", 26, parent=top, depth=0),
     ]
 
 
 def globex_continued() -> dict[str, Any]:
     """The answer to "continue this thread" below c0004: c0004 again, with its reply."""
-    link = "gx001"
-    reply = comment(
-        "c0008",
-        "Level four: Globex sent a technician.",
-        15,
-        link=link,
-        parent="t1_c0004",
-        depth=3,
-        sub="mildlyinfuriating",
+    reply = globex_comment(
+        "c0008", "Level four: Globex sent a technician.", 15, parent="t1_c0004", depth=3
     )
-    again = comment(
-        "c0004",
-        "Level three: still angry at Globex.",
-        20,
-        link=link,
-        parent="t1_c0002",
-        depth=2,
-        sub="mildlyinfuriating",
-        replies=[reply],
-    )
-    return listing([again])
+    return listing([level_three([reply])])
 
 
 def owned_posts() -> list[dict[str, Any]]:
@@ -471,7 +439,7 @@ def empty_threads(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def globex_threads() -> list[dict[str, Any]]:
     posts = globex_posts()
-    form = "api_type=json&children=c0006%2Cc0007&link_id=t3_gx001&sort=confidence"
+    form = f"api_type=json&children=c0006%2Cc0007&link_id=t3_{GLOBEX_POST}&sort=confidence"
     return [
         thread(posts[0], globex_thread()),
         {
@@ -480,7 +448,7 @@ def globex_threads() -> list[dict[str, Any]]:
         },
         {
             "request": request(
-                "GET", "/comments/gx001/_/c0004", {"limit": 2048, "sort": "confidence"}
+                "GET", f"/comments/{GLOBEX_POST}/_/c0004", {"limit": 2048, "sort": "confidence"}
             ),
             "response": answer([listing([posts[0]]), globex_continued()]),
         },
