@@ -8,7 +8,7 @@ and bars also carry a pattern and every trace a text label, so colour is never t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -53,6 +53,39 @@ def _layout(fig: go.Figure, *, x_title: str = "", y_title: str = "", height: int
     fig.update_yaxes(title_text=y_title)
 
 
+def _labels(df: pd.DataFrame) -> list[str]:
+    """Return the sentiment columns to draw: `unscored` only when some mention is."""
+    return [c for c in LABELS if c in df and (c != "unscored" or df[c].any())]
+
+
+def _stacked_sentiment(fig: go.Figure, df: pd.DataFrame, x: str, hover: str) -> None:
+    """Add one bar trace per sentiment column of `df` over column `x`, stacked."""
+    for label in _labels(df):
+        fig.add_bar(
+            x=df[x],
+            y=df[label],
+            name=label,
+            marker_color=SENTIMENT_COLORS[label],
+            marker_pattern_shape=SENTIMENT_PATTERNS[label],
+            hovertemplate=f"{label}: {hover}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+
+
+def _shade(fig: go.Figure, first: date, last: date, text: str) -> None:
+    """Shade the days `first`..`last` (whole days, centred on their ticks) with a caption."""
+    fig.add_vrect(
+        x0=pd.Timestamp(first) - pd.Timedelta(hours=12),
+        x1=pd.Timestamp(last) + pd.Timedelta(hours=12),
+        fillcolor=CAMPAIGN_FILL,
+        line_width=0,
+        layer="below",
+        annotation_text=text,
+        annotation_position="top left",
+        annotation_font_size=11,
+    )
+
+
 def period_label(granularity: str, tz: str) -> str:
     """Return the x axis title for days or weeks in a time zone."""
     return f"{'Week starting' if granularity == 'week' else 'Day'} ({tz})"
@@ -72,29 +105,9 @@ def volume_by_sentiment(
     `campaigns` are (name, first day, last day); `spikes` are (day, mentions, caption).
     """
     fig = go.Figure()
-    for label in LABELS:
-        if label not in volume or (label == "unscored" and not volume[label].any()):
-            continue
-        fig.add_bar(
-            x=volume["period"],
-            y=volume[label],
-            name=label,
-            marker_color=SENTIMENT_COLORS[label],
-            marker_pattern_shape=SENTIMENT_PATTERNS[label],
-            hovertemplate=f"{label}: %{{y:,}}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
+    _stacked_sentiment(fig, volume, "period", "%{y:,}")
     for name, first, last in campaigns:
-        fig.add_vrect(
-            x0=pd.Timestamp(first) - pd.Timedelta(hours=12),
-            x1=pd.Timestamp(last) + pd.Timedelta(hours=12),
-            fillcolor=CAMPAIGN_FILL,
-            line_width=0,
-            layer="below",
-            annotation_text=f"campaign: {name}",
-            annotation_position="top left",
-            annotation_font_size=11,
-        )
+        _shade(fig, first, last, f"campaign: {name}")
     if spikes:
         fig.add_scatter(
             x=[day for day, _, _ in spikes],
@@ -177,9 +190,7 @@ def sentiment_split(df: pd.DataFrame, *, category: str = "brand") -> go.Figure:
     """Draw one 100% bar per brand (or phase) split by sentiment, side by side."""
     fig = go.Figure()
     total = df[[c for c in LABELS if c in df]].sum(axis=1).replace(0, pd.NA)
-    for label in LABELS:
-        if label not in df or (label == "unscored" and not df[label].any()):
-            continue
+    for label in _labels(df):
         share = (df[label] / total * 100).astype("float64").round(1)
         fig.add_bar(
             y=df[category].astype(str),
@@ -203,18 +214,8 @@ def sentiment_split(df: pd.DataFrame, *, category: str = "brand") -> go.Figure:
 def phase_volume(phases: pd.DataFrame) -> go.Figure:
     """Draw mentions per day before, during and after a campaign, stacked by sentiment."""
     fig = go.Figure()
-    for label in LABELS:
-        if label not in phases or (label == "unscored" and not phases[label].any()):
-            continue
-        fig.add_bar(
-            x=phases["phase"],
-            y=phases[label],
-            name=label,
-            marker_color=SENTIMENT_COLORS[label],
-            marker_pattern_shape=SENTIMENT_PATTERNS[label],
-            hovertemplate=f"{label}: %{{y:.1f}} per day<extra></extra>",
-        )
-    fig.update_layout(barmode="stack", hovermode="closest")
+    _stacked_sentiment(fig, phases, "phase", "%{y:.1f} per day")
+    fig.update_layout(hovermode="closest")
     _layout(fig, y_title="Mentions per day")
     return fig
 
@@ -240,14 +241,6 @@ def brand_lines(
             line={"color": colors.get(str(brand)), "width": 2},
         )
     if window is not None:
-        fig.add_vrect(
-            x0=pd.Timestamp(window[0]) - timedelta(hours=12),
-            x1=pd.Timestamp(window[1]) + timedelta(hours=12),
-            fillcolor=CAMPAIGN_FILL,
-            line_width=0,
-            layer="below",
-            annotation_text="campaign",
-            annotation_position="top left",
-        )
+        _shade(fig, *window, "campaign")
     _layout(fig, x_title=period_label(granularity, tz), y_title=y_title)
     return fig
