@@ -204,10 +204,10 @@ def sentiment_split(df: pd.DataFrame, *, category: str = "brand") -> go.Figure:
             customdata=df[label],
             hovertemplate=f"{label}: %{{x:.1f}}% (%{{customdata:,}})<extra></extra>",
         )
+    _layout(fig, x_title="Share of mentions", height=60 + 50 * max(2, len(df)))
     fig.update_layout(barmode="stack", hovermode="closest")
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    _layout(fig, x_title="Share of mentions", height=60 + 50 * max(2, len(df)))
     return fig
 
 
@@ -215,8 +215,9 @@ def phase_volume(phases: pd.DataFrame) -> go.Figure:
     """Draw mentions per day before, during and after a campaign, stacked by sentiment."""
     fig = go.Figure()
     _stacked_sentiment(fig, phases, "phase", "%{y:.1f} per day")
-    fig.update_layout(hovermode="closest")
     _layout(fig, y_title="Mentions per day")
+    # After _layout, whose unified hover suits time axes, not three phase bars.
+    fig.update_layout(hovermode="closest")
     return fig
 
 

@@ -100,3 +100,15 @@ def test_a_waiting_writer_goes_before_new_readers() -> None:
     w.join(5)
     r.join(5)
     assert order == ["writer", "reader"]
+
+
+def test_bars_without_a_time_axis_show_the_hovered_bar_only() -> None:
+    phases = pd.DataFrame(
+        {"phase": ["before", "during"], "positive": [2, 5], "neutral": [1, 1], "negative": [1, 0]}
+    )
+    for fig in (
+        charts.phase_volume(phases),
+        charts.sentiment_split(phases, category="phase"),
+        charts.ranking(pd.DataFrame({"source": ["news"], "mentions": [3]}), label="source"),
+    ):
+        assert fig.layout.hovermode == "closest"
