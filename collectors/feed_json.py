@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from collectors.feed_model import Entry, ParsedFeed, language_tag
-from collectors.feed_text import plain_text, safe_url
+from collectors.feed_text import plain_text, safe_url, text_or_none
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 
@@ -27,13 +27,17 @@ def parse(content: bytes, location: str | None = None) -> ParsedFeed:
         version=f"json{version.removeprefix(VERSION_PREFIX).replace('.', '')}"
         if isinstance(version, str) and version.startswith(VERSION_PREFIX)
         else "json",
-        title=plain_text(_str(document.get("title")), multiline=False) or None,
-        link=_str(document.get("home_page_url")),
+        title=plain_text(text_or_none(document.get("title")), multiline=False) or None,
+        link=text_or_none(document.get("home_page_url")),
         language=language_tag(document.get("language")),
     )
     if parsed.version == "json":
         parsed.warning = f"JSON Feed without a `version` starting {VERSION_PREFIX}"
-    base = safe_url(parsed.link) or safe_url(location) or safe_url(_str(document.get("feed_url")))
+    base = (
+        safe_url(parsed.link)
+        or safe_url(location)
+        or safe_url(text_or_none(document.get("feed_url")))
+    )
     for item in document["items"]:
         entry = _entry(item, base, parsed.language) if isinstance(item, dict) else None
         if entry is None:
@@ -44,21 +48,21 @@ def parse(content: bytes, location: str | None = None) -> ParsedFeed:
 
 
 def _entry(item: dict[str, Any], base: str | None, feed_language: str | None) -> Entry | None:
-    link = _str(item.get("url")) or _str(item.get("external_url"))
-    title = _str(item.get("title"))
+    link = text_or_none(item.get("url")) or text_or_none(item.get("external_url"))
+    title = text_or_none(item.get("title"))
     body = (
-        _str(item.get("content_html"))
-        or _str(item.get("content_text"))
-        or _str(item.get("summary"))
+        text_or_none(item.get("content_html"))
+        or text_or_none(item.get("content_text"))
+        or text_or_none(item.get("summary"))
     )
     if not (link or title or body):
         return None
     native = item.get("id")
     if isinstance(native, int | float) and not isinstance(native, bool):
         native = str(native)
-    date_raw = _str(item.get("date_published")) or _str(item.get("date_modified"))
+    date_raw = text_or_none(item.get("date_published")) or text_or_none(item.get("date_modified"))
     return Entry(
-        native_id=_str(native),
+        native_id=text_or_none(native),
         link=safe_url(link, base) or link,
         title=plain_text(title, multiline=False),
         text=plain_text(body),
@@ -73,8 +77,8 @@ def _author(item: dict[str, Any]) -> str | None:
     authors = item.get("authors")
     candidates = authors if isinstance(authors, list) else [item.get("author")]
     for author in candidates:
-        if isinstance(author, dict) and _str(author.get("name")):
-            return _str(author.get("name"))
+        if isinstance(author, dict) and text_or_none(author.get("name")):
+            return text_or_none(author.get("name"))
     return None
 
 
@@ -91,10 +95,3 @@ def _date(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # RFC 3339 requires an offset; assume UTC
     return parsed.astimezone(UTC)
-
-
-def _str(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value or None

@@ -18,7 +18,7 @@ import feedparser
 
 from collectors import feed_json
 from collectors.feed_model import Entry, ParsedFeed, language_tag
-from collectors.feed_text import plain_text
+from collectors.feed_text import plain_text, text_or_none
 
 # feedparser's complaints that say "the bytes were odd" rather than "this is not XML".
 _SOFT_BOZO = ("CharacterEncodingOverride", "CharacterEncodingUnknown", "NonXMLContentType")
@@ -125,16 +125,16 @@ def _entry(raw: Any, feed_language: str | None) -> Entry:
     author = author_detail.get("name") or raw.get("author")
     source = raw.get("source") if isinstance(raw.get("source"), Mapping) else {}
     return Entry(
-        native_id=_text_or_none(raw.get("id")),
-        link=_text_or_none(raw.get("link")),
+        native_id=text_or_none(raw.get("id")),
+        link=text_or_none(raw.get("link")),
         title=plain_text(raw.get("title"), multiline=False),
         text=plain_text(body.get("value")),
         author=plain_text(author, multiline=False, limit=200) or None,
         published=_first_date(raw),
-        date_raw=_text_or_none(raw.get("published") or raw.get("updated") or raw.get("created")),
+        date_raw=text_or_none(raw.get("published") or raw.get("updated") or raw.get("created")),
         language=language or feed_language,
         publisher=plain_text(source.get("title"), multiline=False, limit=200) or None,
-        publisher_url=_text_or_none(source.get("href")),
+        publisher_url=text_or_none(source.get("href")),
     )
 
 
@@ -179,10 +179,3 @@ def plausible_date(text: Any) -> bool:
 
 def _days_in(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
-
-
-def _text_or_none(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value or None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Elements whose content is code, styling or embedded objects, never readable text.
@@ -165,6 +166,14 @@ def plain_text(value: str | None, *, multiline: bool = True, limit: int = MAX_TE
         text = " ".join(text.split())
     text = text.strip()
     return text[:limit].rstrip() if len(text) > limit else text
+
+
+def text_or_none(value: Any) -> str | None:
+    """Return a string field stripped, or None when it is blank or not a string at all."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None
 
 
 def safe_url(value: str | None, base: str | None = None) -> str | None:
