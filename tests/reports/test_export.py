@@ -182,7 +182,7 @@ def test_parquet_and_json_keep_values_unaltered(
     assert records[0]["published_at"] == "2026-03-02T07:00:00-05:00"
 
 
-def test_campaign_and_spike_exports(
+def test_campaign_export_compares_window_and_baseline(
     tmp_path: Path, db_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = []
@@ -209,16 +209,58 @@ def test_campaign_and_spike_exports(
     assert report.loc["Acme", "lift_low"] < 3.0 < report.loc["Acme", "lift_high"]
     assert report.loc["Globex", "lift"] == pytest.approx(1.0)
 
-    spikes = tmp_path / "s.csv"
-    assert export(capsys, config_file, db_path, "--what", "spikes", "-o", str(spikes)) == 0
-    assert list(pd.read_csv(spikes).columns)[:6] == [
+
+def test_spike_export_names_the_day_and_what_drove_it(
+    tmp_path: Path, db_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Four weeks of 3 Acme mentions a day (one negative), then 20 negative ones on 30 March
+    # about a recall: z = (20 - 3) / sqrt(3) for volume and (20 - 1) / 1 for negatives.
+    rows = []
+    for day in range(1, 30):
+        for k in range(3):
+            label = "negative" if k == 0 else "neutral"
+            rows.append(Row(at(f"2026-03-{day:02d}", 15), ["Acme"], label, text="acme anvil"))
+    for k in range(20):
+        rows.append(
+            Row(
+                at("2026-03-30", 15),
+                ["Acme"],
+                "negative",
+                score=k,
+                text="acme recall: batteries overheating",
+                url=f"https://news.example/{k}",
+            )
+        )
+    ids = seed(db_path, rows)
+    out = tmp_path / "s.csv"
+    assert export(capsys, config_file, db_path, "--what", "spikes", "-o", str(out)) == 0
+    spikes = pd.read_csv(out)
+    assert list(spikes.columns) == [
         "date",
         "brand",
         "kind",
         "value",
         "expected",
         "z",
+        "top_terms",
+        "top_mention_ids",
+        "top_mention_urls",
     ]
+    assert [tuple(r) for r in spikes[["date", "brand", "kind", "value", "expected"]].values] == [
+        ("2026-03-30", "Acme", "negative", 20, 1.0),
+        ("2026-03-30", "Acme", "volume", 20, 3.0),
+    ]
+    assert spikes["z"].tolist() == pytest.approx([19.0, 17 / 3**0.5])
+    for row in spikes.itertuples():
+        # The day's own words, not the brand's query term nor the quiet days' words.
+        assert set(row.top_terms.split("; ")) == {"recall", "batteries", "overheating"}
+        # The three most engaged mentions of the day: scores 19, 18 and 17.
+        assert row.top_mention_ids.split("; ") == [ids[-1], ids[-2], ids[-3]]
+        assert row.top_mention_urls.split("; ") == [
+            "https://news.example/19",
+            "https://news.example/18",
+            "https://news.example/17",
+        ]
 
 
 def test_bad_options_are_refused_with_a_fix(
