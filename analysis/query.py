@@ -243,6 +243,12 @@ def positive_terms(node: Node) -> list[Term | Field]:
     return [term for child in node.children for term in positive_terms(child)]
 
 
+def text_terms(node: Node) -> list[str]:
+    """Return the words and phrases that can make a mention match, leaving out site:,
+    subreddit:, author: and source: conditions, which say where a mention is from."""
+    return [term.text for term in positive_terms(node) if isinstance(term, Term)]
+
+
 def any_of(terms: tuple[str, ...] | list[str]) -> Node:
     """Return the query matching any of `terms`, each taken as a whole phrase."""
     nodes = tuple(Term(" ".join(t.split())) for t in terms if t.strip())

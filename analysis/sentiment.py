@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 
 from analysis.matcher import find_term, match_text
-from analysis.query import Term, positive_terms
+from analysis.query import text_terms
 from analysis.rules import BrandRule, Rules
 from analysis.vader import score_many
 from store.records import BrandMatch, Mention, SentimentLabel
@@ -45,8 +45,7 @@ def sentences(text: str) -> list[str]:
 
 def brand_sentences(text: str, rules: Iterable[BrandRule]) -> str | None:
     """Return the sentences of `text` that name any of the brands (joined), or None if none do."""
-    # Field conditions (site:, subreddit:) say where a mention is from, not what a sentence says.
-    terms = [t.text for rule in rules for t in positive_terms(rule.query) if isinstance(t, Term)]
+    terms = [term for rule in rules for term in text_terms(rule.query)]
     if not terms:
         return None
     kept = []

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import typer
 
 from analysis.campaigns import campaign_report, campaign_windows
-from analysis.query import Term, positive_terms
+from analysis.query import text_terms
 from analysis.sentiment import LABELS
 from analysis.spikes import WINDOW_DAYS, detect_spikes
 from analysis.spreadsheet import write_csv
@@ -42,7 +42,6 @@ from store.connection import read_connection
 from store.errors import ConfigError
 
 BOM = "\ufeff".encode()
-# A spreadsheet runs a cell starting with one of these as a formula.
 
 
 class What(StrEnum):
@@ -322,10 +321,7 @@ def spikes_frame(
     first, last = scope.first or bounds[0], scope.last or bounds[1]
     rules = rules_from_config(config)
     names = list(scope.brands) or [b.name for b in config.brands] or analytics.brands_present(con)
-    own_terms = {
-        r.name: [t.text for t in positive_terms(r.query) if isinstance(t, Term)]
-        for r in rules.brands
-    }
+    own_terms = {r.name: text_terms(r.query) for r in rules.brands}
     # History before the first stored day would be zeros that only mean "not collected
     # yet", and would make the first real days look like spikes.
     history_first = max(first - timedelta(days=WINDOW_DAYS), bounds[0])
@@ -342,44 +338,58 @@ def spikes_frame(
             flagged = detect_spikes(series, column)
             flagged = flagged[flagged["spike"] & (flagged["period"] >= first)]
             for spike in flagged.itertuples():
-                day = spike.period
-                now, n_now = analytics.term_counts(
-                    con, name, day, day, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
-                )
-                before, n_before = analytics.term_counts(
+                drivers = _spike_drivers(
                     con,
+                    scope,
                     name,
-                    day - timedelta(days=WINDOW_DAYS),
-                    day - timedelta(days=1),
-                    scope.sources,
+                    spike.period,
                     labels,
-                    scope.tz,
-                    sorted(STOP_WORDS),
-                )
-                terms = emerging_terms(
-                    now,
-                    n_now,
-                    before,
-                    n_before,
-                    min_mentions=2,
-                    exclude=own_terms.get(name, [name]),
-                    limit=top_terms,
-                )
-                top = analytics.top_mentions(
-                    con, name, day, day, scope.sources, labels, scope.tz, top_mentions
+                    own_terms.get(name, [name]),
+                    top_terms,
+                    top_mentions,
                 )
                 rows.append(
                     {
-                        "date": day,
+                        "date": spike.period,
                         "brand": name,
                         "kind": kind,
                         "value": int(spike.value),
                         "expected": float(spike.expected),
                         "z": float(spike.z),
-                        "top_terms": "; ".join(terms["term"]),
-                        "top_mention_ids": "; ".join(top["id"]),
-                        "top_mention_urls": "; ".join(u for u in top["url"] if u),
+                        **drivers,
                     }
                 )
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["date", "brand", "kind"]).reset_index(drop=True)
+
+
+def _spike_drivers(
+    con: duckdb.DuckDBPyConnection,
+    scope: exports.ExportFilter,
+    brand: str,
+    day: date,
+    labels: list[str] | None,
+    own_terms: list[str],
+    top_terms: int,
+    top_mentions: int,
+) -> dict[str, str]:
+    """Return the top_terms, top_mention_ids and top_mention_urls cells of a brand's spike
+    day: its terms rising most against the trailing four weeks, its most engaged mentions."""
+    now, n_now = analytics.term_counts(
+        con, brand, day, day, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
+    )
+    history = day - timedelta(days=WINDOW_DAYS), day - timedelta(days=1)
+    before, n_before = analytics.term_counts(
+        con, brand, *history, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
+    )
+    terms = emerging_terms(
+        now, n_now, before, n_before, min_mentions=2, exclude=own_terms, limit=top_terms
+    )
+    top = analytics.top_mentions(
+        con, brand, day, day, scope.sources, labels, scope.tz, top_mentions
+    )
+    return {
+        "top_terms": "; ".join(terms["term"]),
+        "top_mention_ids": "; ".join(top["id"]),
+        "top_mention_urls": "; ".join(u for u in top["url"] if u),
+    }
