@@ -18,7 +18,7 @@ from typing import IO, Annotated
 
 import typer
 
-from analysis.matcher import MentionView, evaluate, excluded
+from analysis.matcher import MentionView, evaluate, excluded, match_text
 from analysis.rules import BrandRule
 from brandpulse import privacy
 from brandpulse.config import Brand
@@ -116,7 +116,7 @@ def _verdict(rule: BrandRule, mention: Mention) -> str | None:
 
 
 def _line(first: str, mention: Mention) -> str:
-    text = " ".join((mention.title + " " + mention.text if mention.title else mention.text).split())
+    text = " ".join(match_text(mention).split())
     when = mention.published_at.strftime("%Y-%m-%d")
     return f"{first}\t{when}\t{mention.source}\t{text[:160]}\t{mention.url or ''}\n"
 

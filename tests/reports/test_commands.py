@@ -207,6 +207,7 @@ def test_match_shows_the_term_that_caught_each_mention(
     rows = [line.split("\t") for line in out.splitlines()]
     assert [(r[0], r[2]) for r in rows] == [("tim cook", "news"), ("iphone", "text")]
     assert rows[0][1] == "2026-03-02" and rows[0][4] == "https://n.example/1"
+    assert rows[0][3] == "Tim Cook on stage He showed a phone."  # the text the query searched
     assert "caught 2 of 4 mentions" in err and "excluded term 'apple pie' 1" in err
 
     code, out, err = run(
