@@ -101,6 +101,29 @@ def delta_color(change: float | None) -> str:
     return "blue" if change > 0 else "orange"
 
 
+def metric(
+    column: Any,
+    label: str,
+    value: str,
+    change: float | None,
+    *,
+    scale: float = 1.0,
+    digits: int = 1,
+    suffix: str = "",
+    help: str | None = None,
+) -> None:
+    """Draw a bordered KPI card in `column` whose delta is `change` × `scale`, signed."""
+    shown = None if change is None or pd.isna(change) else change * scale
+    column.metric(
+        label,
+        value,
+        ui.signed(shown, digits, suffix),
+        delta_color=delta_color(change),
+        help=help,
+        border=True,
+    )
+
+
 def sentiment_totals(volume: pd.DataFrame) -> pd.DataFrame:
     """Sum per-brand period rows into one row per period, with an `unscored` column."""
     columns = ["mentions", "positive", "neutral", "negative"]

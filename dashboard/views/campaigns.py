@@ -72,12 +72,12 @@ cols[1].metric(
     border=True,
 )
 cols[1].caption(f"95% interval ×{mine['lift_low']:.2f} to ×{mine['lift_high']:.2f}")
-cols[2].metric(
+panels.metric(
+    cols[2],
     "Net sentiment during",
     "–" if pd.isna(mine["net_sentiment"]) else f"{mine['net_sentiment']:+.2f}",
-    ui.signed(mine["net_change"], 2),
-    delta_color=panels.delta_color(mine["net_change"]),
-    border=True,
+    mine["net_change"],
+    digits=2,
 )
 if not pd.isna(mine["net_change_low"]):
     cols[2].caption(

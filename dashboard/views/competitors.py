@@ -34,14 +34,14 @@ cols = st.columns(len(brands))
 for column, row in zip(cols, kpis.itertuples(index=False), strict=True):
     share = row.mentions / total if total else None
     prev_share = row.prev_mentions / prev_total if prev_total else None
-    change = None if share is None or prev_share is None else share - prev_share
-    column.metric(
+    panels.metric(
+        column,
         f"{row.brand} share of voice",
         "–" if share is None else f"{share * 100:.1f}%",
-        ui.signed(None if change is None else change * 100, 1, " pts"),
-        delta_color=panels.delta_color(change),
+        None if share is None or prev_share is None else share - prev_share,
+        scale=100,
+        suffix=" pts",
         help=f"{int(row.mentions):,} of the {int(total):,} mentions of these brands",
-        border=True,
     )
 
 st.subheader("Share of voice over time")

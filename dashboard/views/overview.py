@@ -21,37 +21,40 @@ st.caption(
 
 kpi = panels.headline(data.kpis(here.reader, here.key, f, tz), focus)
 cols = st.columns(4)
-cols[0].metric(
+panels.metric(
+    cols[0],
     "Mentions",
     f"{kpi.mentions:,}",
-    ui.signed(kpi.mentions_change * 100 if kpi.mentions_change is not None else None, 1, "%"),
-    delta_color=panels.delta_color(kpi.mentions_change),
+    kpi.mentions_change,
+    scale=100,
+    suffix="%",
     help="Brand mentions in the period; a mention naming two of these brands counts for each.",
-    border=True,
 )
-cols[1].metric(
+panels.metric(
+    cols[1],
     "Net sentiment",
     "–" if kpi.net is None else f"{kpi.net:+.2f}",
-    ui.signed(kpi.net_change, 2),
-    delta_color=panels.delta_color(kpi.net_change),
+    kpi.net_change,
+    digits=2,
     help="(positive − negative) / mentions, from −1 (all negative) to +1 (all positive).",
-    border=True,
 )
-cols[2].metric(
+panels.metric(
+    cols[2],
     "Share of voice",
     "–" if kpi.share is None else f"{kpi.share * 100:.1f}%",
-    ui.signed(kpi.share_change * 100 if kpi.share_change is not None else None, 1, " pts"),
-    delta_color=panels.delta_color(kpi.share_change),
+    kpi.share_change,
+    scale=100,
+    suffix=" pts",
     help="These brands' mentions as a share of all tracked brands' (competitors included).",
-    border=True,
 )
-cols[3].metric(
+panels.metric(
+    cols[3],
     "Engagement",
     f"{kpi.engagement:,}",
-    ui.signed(kpi.engagement_change * 100 if kpi.engagement_change is not None else None, 1, "%"),
-    delta_color=panels.delta_color(kpi.engagement_change),
+    kpi.engagement_change,
+    scale=100,
+    suffix="%",
     help="Scores plus comments of the period's mentions.",
-    border=True,
 )
 
 volume = data.daily_volume(here.reader, here.key, f, tz, granularity, focus)
