@@ -97,14 +97,7 @@ def collect(
     for problem in problems:
         report.error(problem)
     seen: set[str] = set()
-    results = read_feeds(
-        jobs,
-        state,
-        client,
-        concurrency=config.fetch.concurrency,
-        per_host=config.fetch.per_host,
-    )
-    for result in results:
+    for result in read_feeds(jobs, state, client):
         fresh = [m for m in result.mentions if m.id not in seen]
         seen.update(m.id for m in fresh)
         result.detail["duplicates"] = len(result.mentions) - len(fresh)
@@ -149,19 +142,23 @@ def read_feeds(
     state: Mapping[str, Any],
     client: HttpFetcher,
     *,
-    concurrency: int = 8,
-    per_host: int = 2,
     collected_at: datetime | None = None,
 ) -> Iterator[FeedResult]:
-    """Read every job concurrently (per-host limited) and yield their results in job order."""
+    """Read every job concurrently and yield their results in job order; how many at once,
+    in all and per host, is the client's [fetch] `concurrency` and `per_host`."""
     now = collected_at or datetime.now(UTC)
+    limits = client.settings
 
     def work(job: FeedJob) -> FeedResult:
         return read_feed(job, state.get(job.url), client, now)
 
     try:
         for _, result in run_in_order(
-            jobs, work, host=lambda job: job.host, concurrency=concurrency, per_host=per_host
+            jobs,
+            work,
+            host=lambda job: job.host,
+            concurrency=limits.concurrency,
+            per_host=limits.per_host,
         ):
             yield result
     finally:

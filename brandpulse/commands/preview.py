@@ -72,9 +72,7 @@ def command(
     out = sys.stdout
     ascii_only = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
     client = feeds.open_client(cfg)
-    for result in feeds.read_feeds(
-        jobs, {}, client, concurrency=cfg.fetch.concurrency, per_host=cfg.fetch.per_host
-    ):
+    for result in feeds.read_feeds(jobs, {}, client):
         source = inputs_of.get(result.job.url, result.job.url)
         if result.error:
             failed += 1
