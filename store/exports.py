@@ -8,7 +8,6 @@ number of rows of the mentions export for the same filters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -138,18 +137,9 @@ def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:
 _DAILY = ("brand", "mentions", "positive", "negative", "neutral", "net_sentiment", "engagement")
 
 
-def campaign_term_mentions(
-    con: duckdb.DuckDBPyConnection, campaigns: Sequence[str] | None = None
-) -> dict[str, int]:
+def campaign_term_mentions(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return, per campaign, how many mentions used one of its tracked terms in its window."""
-    params: list[Any] = []
-    where = "TRUE"
-    if campaigns:
-        where = f"campaign IN ({', '.join('?' for _ in campaigns)})"
-        params = list(campaigns)
     rows = con.execute(
-        f"SELECT campaign, count(DISTINCT mention_id) FROM mention_campaigns WHERE {where}"
-        " GROUP BY campaign",
-        params,
+        "SELECT campaign, count(DISTINCT mention_id) FROM mention_campaigns GROUP BY campaign"
     ).fetchall()
     return {str(name): int(count) for name, count in rows}
