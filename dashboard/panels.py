@@ -193,11 +193,9 @@ def emerging_terms(here: Frame, brands: tuple[str, ...], limit: int = 12) -> Non
         share=(table["share"] * 100).round(1),
         baseline_share=(table["baseline_share"] * 100).round(1),
     )
-    st.dataframe(
+    ui.table(
         shown[["term", "share", "baseline_share", "lift"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        columns={
             "term": "Term",
             "share": st.column_config.NumberColumn("% of mentions", format="%.1f%%"),
             "baseline_share": st.column_config.NumberColumn("before", format="%.1f%%"),
@@ -240,9 +238,7 @@ def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:
 def mention_columns(tz: str) -> dict[str, Any]:
     """Return the column headings and formats of every mention table."""
     return {
-        "published": st.column_config.DatetimeColumn(
-            f"Published ({tz})", format="YYYY-MM-DD HH:mm"
-        ),
+        "published": ui.time_column("Published", tz),
         "source": "Source",
         "brands": "Brands",
         "sentiment": "Sentiment",
@@ -257,13 +253,7 @@ def mention_columns(tz: str) -> dict[str, Any]:
 
 def mention_table(rows: pd.DataFrame, tz: str, key: str) -> None:
     """Show mentions (time, source, brands, sentiment, title, text, engagement, link) as text."""
-    st.dataframe(
-        mention_frame(rows, tz),
-        hide_index=True,
-        width="stretch",
-        key=key,
-        column_config=mention_columns(tz),
-    )
+    ui.table(mention_frame(rows, tz), mention_columns(tz), key=key)
 
 
 def compared_brands(here: Frame) -> tuple[str, ...]:

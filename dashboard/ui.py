@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -70,3 +71,17 @@ def signed(value: float | None, digits: int = 1, suffix: str = "") -> str | None
 def note_window(first: object, last: object, tz: str) -> None:
     """Print the window a page covers, with the time zone its days are in."""
     st.caption(f"{first:%Y-%m-%d} to {last:%Y-%m-%d} · days in {tz}")
+
+
+def table(
+    rows: pd.DataFrame, columns: dict[str, Any] | None = None, key: str | None = None
+) -> None:
+    """Show a read-only table across the page, without the index; `columns` as column_config."""
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=columns, key=key)
+
+
+def time_column(label: str, tz: str, *, seconds: bool = False) -> Any:
+    """Return a table column of local times (see `to_local`) whose heading names the zone."""
+    return st.column_config.DatetimeColumn(
+        f"{label} ({tz})", format="YYYY-MM-DD HH:mm:ss" if seconds else "YYYY-MM-DD HH:mm"
+    )

@@ -132,7 +132,7 @@ table = report.assign(
         for lo, hi in zip(report["lift_low"], report["lift_high"], strict=True)
     ]
 )
-st.dataframe(
+ui.table(
     table[
         [
             "brand",
@@ -145,9 +145,7 @@ st.dataframe(
             "net_change",
         ]
     ],
-    hide_index=True,
-    width="stretch",
-    column_config={
+    columns={
         "brand": "Brand",
         "mentions": st.column_config.NumberColumn("Mentions during", format="%d"),
         "baseline_mentions": st.column_config.NumberColumn("Mentions before", format="%d"),

@@ -71,7 +71,7 @@ table = kpis.assign(
     share=(kpis["mentions"] / total * 100) if total else 0.0,
     change=kpis["mentions_change"] * 100,
 )
-st.dataframe(
+ui.table(
     table[
         [
             "brand",
@@ -83,9 +83,7 @@ st.dataframe(
             "engagement",
         ]
     ],
-    hide_index=True,
-    width="stretch",
-    column_config={
+    columns={
         "brand": "Brand",
         "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
         "share": st.column_config.NumberColumn("Share of voice", format="%.1f%%"),

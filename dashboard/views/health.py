@@ -90,7 +90,7 @@ for row in health.itertuples(index=False):
             details = []
         if isinstance(details, list) and details and all(isinstance(d, dict) for d in details):
             with st.expander(f"Per item ({len(details)})"):
-                st.dataframe(pd.DataFrame(details), hide_index=True, width="stretch")
+                ui.table(pd.DataFrame(details))
 
 st.subheader("Data freshness")
 freshness = data.data_freshness(here.reader, here.key)
@@ -101,19 +101,13 @@ else:
         newest_published=ui.to_local(freshness["newest_published"], tz),
         last_collected=ui.to_local(freshness["last_collected"], tz),
     )
-    st.dataframe(
+    ui.table(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        columns={
             "source": "Source",
             "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
-            "newest_published": st.column_config.DatetimeColumn(
-                f"Newest published ({tz})", format="YYYY-MM-DD HH:mm"
-            ),
-            "last_collected": st.column_config.DatetimeColumn(
-                f"Last collected ({tz})", format="YYYY-MM-DD HH:mm"
-            ),
+            "newest_published": ui.time_column("Newest published", tz),
+            "last_collected": ui.time_column("Last collected", tz),
         },
     )
 
@@ -127,11 +121,9 @@ else:
         ended_at=ui.to_local(history["ended_at"], tz),
         errors=history["errors"].map(lambda e: "; ".join(map(str, e))[:300] if len(e) else ""),
     )
-    st.dataframe(
+    ui.table(
         history,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        columns={
             "run_id": "Run",
             "source": "Source",
             "status": "Status",
@@ -139,12 +131,8 @@ else:
             "new": "New",
             "updated": "Updated",
             "skipped": "Skipped",
-            "started_at": st.column_config.DatetimeColumn(
-                f"Started ({tz})", format="YYYY-MM-DD HH:mm:ss"
-            ),
-            "ended_at": st.column_config.DatetimeColumn(
-                f"Ended ({tz})", format="YYYY-MM-DD HH:mm:ss"
-            ),
+            "started_at": ui.time_column("Started", tz, seconds=True),
+            "ended_at": ui.time_column("Ended", tz, seconds=True),
             "error_count": "Errors",
             "errors": "Error messages",
         },

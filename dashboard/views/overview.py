@@ -100,11 +100,9 @@ for column, (dimension, title) in zip(
         if top.empty:
             st.caption(f"No {title.lower()} in this view.")
         else:
-            st.dataframe(
+            ui.table(
                 top[["name", "mentions", "engagement"]],
-                hide_index=True,
-                width="stretch",
-                column_config={
+                columns={
                     "name": title[:-1],
                     "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
                     "engagement": st.column_config.NumberColumn("Engagement", format="%d"),

@@ -34,12 +34,10 @@ summary = found.assign(
     times=(found["value"] / found["expected"].clip(lower=1)).round(1),
     negative_share=(found["negative"] / found["mentions"].clip(lower=1) * 100).round(0),
 )
-st.dataframe(
+ui.table(
     summary[["period", "brand", "value", "expected", "times", "z", "negative_share"]],
-    hide_index=True,
-    width="stretch",
     key="spikes_table",
-    column_config={
+    columns={
         "period": st.column_config.DateColumn(f"Day ({tz})", format="YYYY-MM-DD"),
         "brand": "Brand",
         "value": st.column_config.NumberColumn("Mentions", format="%d"),
@@ -74,13 +72,11 @@ for number, row in enumerate(found.head(EXPLAINED).itertuples(index=False)):
             if terms.empty:
                 st.caption("No term stands out against the four weeks before.")
             else:
-                st.dataframe(
+                ui.table(
                     terms.assign(share=(terms["share"] * 100).round(1))[
                         ["term", "mentions", "share", "lift"]
                     ],
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
+                    columns={
                         "term": "Term",
                         "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
                         "share": st.column_config.NumberColumn("% of the day", format="%.1f%%"),
