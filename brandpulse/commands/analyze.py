@@ -29,7 +29,6 @@ BATCH = 20_000
 class Tally:
     mentions: int = 0
     matched: int = 0
-    unmatched: int = 0
     scored: int = 0
     brand_rows: int = 0
     campaign_rows: int = 0
@@ -83,9 +82,7 @@ def command(
             stale = [
                 m
                 for m in matched
-                if rescore
-                or state.get(m.id, (None, frozenset()))[0] != SCORER_VERSION
-                or state.get(m.id, (None, frozenset()))[1] != frozenset(brands_of[m.id])
+                if rescore or state.get(m.id) != (SCORER_VERSION, frozenset(brands_of[m.id]))
             ]
             campaigns = match_campaigns(matched, brands, rules.campaigns, rules.timezone)
             labels = score_mentions(stale, brands, rules)
@@ -93,7 +90,6 @@ def command(
                 write_analysis(con, [m.id for m in mentions], brands, campaigns, labels)
             tally.mentions += len(mentions)
             tally.matched += len(matched)
-            tally.unmatched += len(mentions) - len(matched)
             tally.scored += len(labels)
             tally.brand_rows += len(brands)
             tally.campaign_rows += len(campaigns)
@@ -103,7 +99,8 @@ def command(
     typer.echo(
         f"analysed {tally.mentions} mentions: {tally.matched} match a brand"
         f" ({tally.brand_rows} brand matches, {tally.campaign_rows} campaign matches),"
-        f" {tally.unmatched} match none; scored {tally.scored} with vader {SCORER_VERSION}"
+        f" {tally.mentions - tally.matched} match none;"
+        f" scored {tally.scored} with vader {SCORER_VERSION}"
     )
     if total:
         typer.echo(
