@@ -209,11 +209,18 @@ def emerging_terms(here: Frame, brands: tuple[str, ...], limit: int = 12) -> Non
         )
 
 
-def window_scope(here: Frame, brands: tuple[str, ...], first: date, last: date) -> Scope:
-    """Return a scope of `brands` over local days `first`..`last` with the sidebar's sources."""
-    start = local_midnight(first, here.tz)
-    end = local_midnight(last + timedelta(days=1), here.tz)
-    return Scope(brands=brands, start=start, end=end, sources=here.filters.sources)
+def window_scope(
+    here: Frame, brands: tuple[str, ...], first: date, last: date, *, sentiments: bool = False
+) -> Scope:
+    """Return a scope of `brands` over local days `first`..`last` with the sidebar's sources
+    (and its sentiments, if asked)."""
+    return Scope(
+        brands=brands,
+        start=local_midnight(first, here.tz),
+        end=local_midnight(last + timedelta(days=1), here.tz),
+        sources=here.filters.sources,
+        sentiments=here.filters.sentiments if sentiments else (),
+    )
 
 
 def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:

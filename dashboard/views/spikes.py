@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import streamlit as st
@@ -56,15 +55,14 @@ for number, row in enumerate(found.head(EXPLAINED).itertuples(index=False)):
         f" neutral, {int(row.negative)} negative"
     )
     with st.expander(title, expanded=number == 0):
-        day = panels.window_scope(here, (row.brand,), row.period, row.period)
-        day = replace(day, sentiments=f.sentiments)
+        day = panels.window_scope(here, (row.brand,), row.period, row.period, sentiments=True)
         history = panels.window_scope(
             here,
             (row.brand,),
             row.period - timedelta(days=spike_rules.WINDOW_DAYS),
             row.period - timedelta(days=1),
+            sentiments=True,
         )
-        history = replace(history, sentiments=f.sentiments)
         terms, _ = data.emerging_terms(here.reader, here.key, day, history, words, 8)
         left, right = st.columns([1, 2])
         with left:
