@@ -218,12 +218,9 @@ def read_feed(
                 result.warnings.append(f"entry skipped: {exc}")
         detail["mentions"] = len(result.mentions)
         detail["status"] = "ok"
-    except (FeedProblem, FetchError) as exc:
-        detail["error"] = str(exc)
-        result.state = None
-        result.mentions = []
     except Exception as exc:  # a bug met on one feed must not cost the other feeds their run
-        detail["error"] = f"unexpected {type(exc).__name__}: {exc}"
+        known = isinstance(exc, FeedProblem | FetchError)
+        detail["error"] = str(exc) if known else f"unexpected {type(exc).__name__}: {exc}"
         result.state = None
         result.mentions = []
     finally:
