@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from itertools import compress
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 
 from vaderSentiment import vaderSentiment as _vs
 
@@ -350,6 +351,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             # Not fork: the caller may hold DuckDB's threads, and forking a threaded
             # process can deadlock the child. The fork server imports only this module
             # (not the caller's __main__), so each worker starts in milliseconds.
+            context: BaseContext
             if hasattr(os, "fork"):
                 context = get_context("forkserver")
                 context.set_forkserver_preload([__name__])

@@ -73,9 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # Usage errors come from the click copy inside typer, which it does not export:
         # they are the exceptions that can show themselves and carry an exit code (2).
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+        exit_code = getattr(exc, "exit_code", None)
+        if hasattr(exc, "show") and isinstance(exit_code, int):
             exc.show()
-            return int(exc.exit_code)
+            return exit_code
         raise
     return result if isinstance(result, int) else 0
 

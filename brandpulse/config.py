@@ -201,13 +201,17 @@ class _Reader:
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(key, expected, value)
-        return value  # type: ignore[return-value]
+        return value
 
     def required_str(self, key: str) -> str:
         value = self.get(key, str, "", "a non-empty string")
         if not value.strip():
             raise self.fail(key, "a non-empty string", value if key in self.table else None)
         return value.strip()
+
+    def optional_str(self, key: str, expected: str = "a string") -> str | None:
+        """Return a string key's stripped value, or None when it is absent or blank."""
+        return self.get(key, str, "", expected).strip() or None
 
     def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         value = self.get(key, list, list(default), "a list of strings")
@@ -394,8 +398,7 @@ def _settings(r: _Reader, base: Path) -> Settings:
 def _brand(r: _Reader, competitor: bool) -> Brand:
     brand = Brand(
         name=r.required_str("name"),
-        query=r.get("query", str, None, "a query string like 'acme OR \"acme corp\"'")  # type: ignore[arg-type]
-        or None,
+        query=r.optional_str("query", "a query string like 'acme OR \"acme corp\"'"),
         keywords=r.strings("keywords"),
         aliases=r.strings("aliases"),
         exclude=r.strings("exclude"),
@@ -433,7 +436,7 @@ def _feed(r: _Reader, base: Path) -> Feed:
         raise r.fail("kind", "news or blog", kind)
     feed = Feed(
         url=url,
-        name=r.get("name", str, None, "a string") or None,  # type: ignore[arg-type]
+        name=r.optional_str("name"),
         kind=kind,
     )
     r.reject_unknown()
