@@ -82,6 +82,9 @@ def _where(
     return " AND ".join(parts), params
 
 
+# A term: a word or #hashtag/@handle of letters (Latin accents included), digits, ', _ and -.
+TERM_PATTERN = "[#@]?[a-z0-9\\x{00c0}-\\x{024f}][a-z0-9\\x{00c0}-\\x{024f}'_-]*"
+
 # The scope's time window again, on the joined mentions table: it repeats what `_where`
 # says of mention_brands, but lets DuckDB skip the row groups of `mentions` outside the
 # window instead of scanning all of it for the join.
@@ -406,7 +409,7 @@ def term_counts(
         words AS (
             SELECT DISTINCT m.id, unnest(regexp_extract_all(
                 regexp_replace(lower(m.title || ' ' || m.text), 'https?://\\S+', ' ', 'g'),
-                '[#@]?[a-z0-9\\x{{00c0}}-\\x{{024f}}][a-z0-9\\x{{00c0}}-\\x{{024f}}''_-]*'
+                ?
             )) AS term
             FROM scoped s JOIN mentions m ON m.id = s.mention_id AND {_MENTIONS_WINDOW}
         )
@@ -417,7 +420,13 @@ def term_counts(
            AND term NOT IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY mentions DESC, term
         """,
-        [*params, *_window_params(first, last, tz), int(min_length), list(stop_words)],
+        [
+            *params,
+            TERM_PATTERN,
+            *_window_params(first, last, tz),
+            int(min_length),
+            list(stop_words),
+        ],
     ).df()
     df["mentions"] = df["mentions"].astype("int64")
     return df, int(docs or 0)

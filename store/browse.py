@@ -346,9 +346,6 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-# The word pattern of store.analytics.term_counts, so sampled and exact counts agree on terms
-# (tests/dashboard/test_browse.py checks that they do).
-_TERM_PATTERN = "[#@]?[a-z0-9\\x{00c0}-\\x{024f}][a-z0-9\\x{00c0}-\\x{024f}'_-]*"
 # Site of a news or blog mention: the feed's `domain`, else the host of its URL.
 _SITE_SQL = (
     "coalesce(lower(m.extra ->> 'domain'), split_part(split_part(lower(m.url), '/', 3), ':', 1))"
@@ -467,7 +464,7 @@ def term_mentions(
             WHERE length(w.term) >= ? AND NOT regexp_full_match(w.term, '[0-9]+')
             GROUP BY w.term
             """,
-            [*(r[1] for r in ids), _TERM_PATTERN, *names, int(min_length)],
+            [*(r[1] for r in ids), analytics.TERM_PATTERN, *names, int(min_length)],
         ).df()
     finally:
         con.unregister("_term_ids")
