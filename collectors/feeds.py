@@ -97,7 +97,8 @@ def collect(
     for problem in problems:
         report.error(problem)
     seen: set[str] = set()
-    for result in read_feeds(jobs, state, client):
+    for done, result in enumerate(read_feeds(jobs, state, client), start=1):
+        report.advance(done, len(jobs))
         fresh = [m for m in result.mentions if m.id not in seen]
         seen.update(m.id for m in fresh)
         result.detail["duplicates"] = len(result.mentions) - len(fresh)

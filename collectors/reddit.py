@@ -91,11 +91,12 @@ class _Run:
         self.transient = 0
 
     def run(self, targets: list[Target]) -> Iterator[Mention]:
-        for target in targets:
+        for done, target in enumerate(targets, start=1):
             if self.stopped:
                 self._detail(target.label, "skipped", reason=self.stopped)
                 continue
             yield from self._target(target)
+            self.report.advance(done, len(targets))
         if self.settings.comments and not self.stopped:
             yield from self._threads()
         skipped = sum(1 for d in self.report.details if d.get("status") == "skipped")

@@ -264,3 +264,32 @@ def test_status_warns_about_a_source_failing_run_after_run(
     assert code == 0 and "reddit: failed, fetched 0" in out
     assert "warning: reddit has failed 3 runs in a row" in err
     assert "feeds has failed" not in err
+
+
+def test_collectors_report_progress_per_feed(tmp_path: Path) -> None:
+    """The live bar on a terminal is driven by the collector's report.advance() calls."""
+    from brandpulse import pipeline
+
+    feed = tmp_path / "feed.xml"
+    items = "".join(
+        f"<item><title>Acme news {n}</title><link>https://example.com/{n}</link></item>"
+        for n in range(3)
+    )
+    feed.write_text(f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>")
+    second = tmp_path / "second.xml"
+    second.write_text(feed.read_text())
+    config_file = tmp_path / "brands.toml"
+    config_file.write_text(
+        CONFIG.replace('url = "feed.xml"', 'url = "feed.xml"\n\n[[feeds]]\nurl = "second.xml"')
+    )
+    config = parse_config(config_file.read_text(), config_file)
+    seen: list[tuple[int, int | None]] = []
+    report = pipeline.collect_source(
+        "feeds",
+        config.settings.database,
+        config,
+        Secrets(),
+        on_progress=lambda d, t: seen.append((d, t)),
+    )
+    assert report.status == "ok" and report.fetched == 3
+    assert seen == [(1, 2), (2, 2)]

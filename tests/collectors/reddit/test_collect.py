@@ -274,3 +274,15 @@ def test_a_bad_subreddit_name_is_an_error_without_a_request(replay: Any) -> None
     assert len(report.errors) == 1 and "'not a name!' is not a subreddit name" in report.errors[0]
     assert {s.path for s in server.seen} == {SEARCH_PATH}
     assert len(mentions) == len(recorded("search_acme.json"))
+
+
+def test_progress_is_reported_once_per_target(replay: Any) -> None:
+    server = replay("search_acme.json")
+    config = make_config(server, backfill_limit=12)
+    seen: list[tuple[int, int | None]] = []
+    client = reddit.open_client(config, SECRETS)
+    report = RunReport(source="reddit", started_at=LATER, progress=lambda d, t: seen.append((d, t)))
+    list(reddit.collect(config, {}, client, report))
+    targets = [d for d in report.details if "target" in d]
+    assert seen and seen[-1] == (len(seen), len(seen))
+    assert len(seen) <= len(targets)
