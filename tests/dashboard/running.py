@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ def served_dashboard(config: Path) -> Iterator[tuple[str, subprocess.Popen[str]]
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    drain: threading.Thread | None = None
     try:
         assert proc.stderr is not None
         deadline = time.monotonic() + START_TIMEOUT
@@ -51,10 +53,17 @@ def served_dashboard(config: Path) -> Iterator[tuple[str, subprocess.Popen[str]]
             assert line, f"the command ended without announcing {url}: {said}"
             assert time.monotonic() < deadline, f"no announcement of {url} in time: {said}"
             said += line
+        # Keep reading what the server logs, so a full pipe can never stall it.
+        drain = threading.Thread(target=proc.stderr.read, daemon=True)
+        drain.start()
         yield url, proc
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        if drain is not None:
+            drain.join(timeout=10)  # the pipe ends with the process
+        if proc.stderr:
+            proc.stderr.close()
 
 
 def export_csv(config: Path, out: Path, *args: str) -> bytes:
