@@ -15,7 +15,6 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from brandpulse.cli import main
 from store import analytics
 from store.connection import read_connection, write_connection
 from store.errors import ConfigError
+from tests.dashboard.running import free_port
 from tests.demo.corpus import expected_mentions, file_entries
 
 REPO = Path(__file__).resolve().parents[2]
@@ -296,15 +296,9 @@ def test_the_corpus_stays_small_and_offline() -> None:
     assert os.path.basename(demo.DEMO_CONFIG) == "brands.toml" and demo.DEMO_CONFIG.is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.timeout(240)
 def test_without_no_serve_it_serves_the_dashboard_on_localhost(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "brandpulse", "demo", "--db", str(tmp_path / "d.duckdb")]
         + ["--port", str(port)],
