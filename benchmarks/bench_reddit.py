@@ -23,7 +23,7 @@ from typing import Any
 
 from praw.models import Comment, Submission
 
-from benchmarks.common import report
+from benchmarks.common import corpora_root, report
 from collectors.reddit import offline_client
 from collectors.reddit_normalise import normalise
 from store.records import Mention, mention_id
@@ -31,12 +31,10 @@ from store.records import Mention, mention_id
 TOTAL = int(os.environ.get("BENCH_REDDIT_THINGS", "100000"))
 CHUNK = 5_000
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[1]
 
 
 def corpus() -> Path:
-    root = os.environ.get("BRANDPULSE_CORPORA") or REPO.parent / "shared" / "corpora"
-    return Path(root) / "reddit"
+    return corpora_root() / "reddit"
 
 
 def recorded_things() -> list[dict[str, Any]]:

@@ -21,20 +21,17 @@ import random
 import statistics
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from analysis import vader
 from analysis.sentiment import label_for
-from benchmarks.common import report, timed
+from benchmarks.common import corpora_root, report, timed
 
 TOTAL = int(os.environ.get("BENCH_SENTIMENT_TEXTS", "200000"))
 REPEATS = 0.10
-REPO = Path(__file__).resolve().parents[1]
 
 
 def corpus_texts() -> list[str]:
-    root = Path(os.environ.get("BRANDPULSE_CORPORA") or REPO.parent / "shared" / "corpora")
-    base = root / "sentiment"
+    base = corpora_root() / "sentiment"
     texts: list[str] = []
     for name in ("tweets_GroundTruth.txt", "amazonReviewSnippets_GroundTruth.txt"):
         for line in (base / name).read_text(encoding="utf-8", errors="replace").splitlines():

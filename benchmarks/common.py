@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -76,3 +78,9 @@ def peak_rss_during(fn: Callable[[], T], every: float = 0.005) -> tuple[T, float
         done.set()
         sampler.join()
     return result, max(peak, current_rss_mb()) - start
+
+
+def corpora_root() -> Path:
+    """Return the outside corpora: $BRANDPULSE_CORPORA, else ../shared/corpora beside the repo."""
+    repo = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("BRANDPULSE_CORPORA") or repo.parent / "shared" / "corpora")
