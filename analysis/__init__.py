@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from analysis.campaigns import match_campaigns
-from analysis.matcher import match_mentions
-from analysis.query import QuerySyntaxError, parse_query
-from analysis.rules import BrandRule, CampaignRule, Rules
-from analysis.sentiment import SCORER, SCORER_VERSION, label_for, score_mentions
-from store.records import BrandMatch, CampaignMatch, Mention, SentimentLabel
+from brandpulse.analysis.campaigns import match_campaigns
+from brandpulse.analysis.matcher import match_mentions
+from brandpulse.analysis.query import QuerySyntaxError, parse_query
+from brandpulse.analysis.rules import BrandRule, CampaignRule, Rules
+from brandpulse.analysis.sentiment import SCORER, SCORER_VERSION, label_for, score_mentions
+from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, SentimentLabel
 
 __all__ = [
     "SCORER",

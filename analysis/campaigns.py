@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analysis.matcher import MentionView, evaluate
-from analysis.rules import CampaignRule
-from analysis.trends import net_sentiment, previous_window
-from store.records import BrandMatch, CampaignMatch, Mention
+from brandpulse.analysis.matcher import MentionView, evaluate
+from brandpulse.analysis.rules import CampaignRule
+from brandpulse.analysis.trends import net_sentiment, previous_window
+from brandpulse.store.records import BrandMatch, CampaignMatch, Mention
 
 
 def match_campaigns(

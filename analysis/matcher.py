@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from analysis.query import And, Field, Node, Not, Term
-from analysis.rules import BrandRule
-from store.records import BrandMatch, Mention
+from brandpulse.analysis.query import And, Field, Node, Not, Term
+from brandpulse.analysis.rules import BrandRule
+from brandpulse.store.records import BrandMatch, Mention
 
 _APOSTROPHES = "'’`"
 

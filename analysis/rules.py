@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from analysis.query import Node
+from brandpulse.analysis.query import Node
 
 
 @dataclass(frozen=True)

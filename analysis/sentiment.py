@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 
-from analysis.matcher import find_term, match_text
-from analysis.query import text_terms
-from analysis.rules import BrandRule, Rules
-from analysis.vader import score_many
-from store.records import BrandMatch, Mention, SentimentLabel
+from brandpulse.analysis.matcher import find_term, match_text
+from brandpulse.analysis.query import text_terms
+from brandpulse.analysis.rules import BrandRule, Rules
+from brandpulse.analysis.vader import score_many
+from brandpulse.store.records import BrandMatch, Mention, SentimentLabel
 
 SCORER = "vader"
 # Bump the suffix whenever labelling changes, so `analyze --rescore` finds stale labels.

@@ -33,13 +33,13 @@ from streamlit import logger as streamlit_logger
 # Cached readers run here outside a Streamlit server, which Streamlit warns about per call.
 streamlit_logger.set_log_level("error")
 
-from analysis import spikes as spike_rules  # noqa: E402
-from analysis import terms  # noqa: E402
+from brandpulse.analysis import spikes as spike_rules  # noqa: E402
+from brandpulse.analysis import terms  # noqa: E402
 from benchmarks.common import peak_rss_mb, report  # noqa: E402
-from dashboard import charts, data, panels  # noqa: E402
-from dashboard.db import Reader  # noqa: E402
-from dashboard.filters import Filters  # noqa: E402
-from store.connection import write_connection  # noqa: E402
+from brandpulse.dashboard import charts, data, panels  # noqa: E402
+from brandpulse.dashboard.db import Reader  # noqa: E402
+from brandpulse.dashboard.filters import Filters  # noqa: E402
+from brandpulse.store.connection import write_connection  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_DASHBOARD_ROWS", "10000000"))
 DAYS = 180

@@ -25,8 +25,8 @@ import feedparser
 
 from benchmarks.common import report, timed
 from brandpulse.config import Brand, Config, Feed, Fetch
-from collectors import feeds
-from store.records import RunReport
+from brandpulse.collectors import feeds
+from brandpulse.store.records import RunReport
 
 HOSTS = 25
 FEEDS_PER_HOST = 8

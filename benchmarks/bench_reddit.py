@@ -24,9 +24,9 @@ from typing import Any
 from praw.models import Comment, Submission
 
 from benchmarks.common import corpora_root, report
-from collectors.reddit import offline_client
-from collectors.reddit_normalise import normalise
-from store.records import Mention, mention_id
+from brandpulse.collectors.reddit import offline_client
+from brandpulse.collectors.reddit_normalise import normalise
+from brandpulse.store.records import Mention, mention_id
 
 TOTAL = int(os.environ.get("BENCH_REDDIT_THINGS", "100000"))
 CHUNK = 5_000

@@ -22,8 +22,8 @@ import statistics
 import sys
 from collections.abc import Callable
 
-from analysis import vader
-from analysis.sentiment import label_for
+from brandpulse.analysis import vader
+from brandpulse.analysis.sentiment import label_for
 from benchmarks.common import corpora_root, report, timed
 
 TOTAL = int(os.environ.get("BENCH_SENTIMENT_TEXTS", "200000"))

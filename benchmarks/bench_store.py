@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.common import peak_rss_during, report
-from store.connection import write_connection
-from store.records import Mention, mention_id
-from store.writes import transaction, upsert_mentions
+from brandpulse.store.connection import write_connection
+from brandpulse.store.records import Mention, mention_id
+from brandpulse.store.writes import transaction, upsert_mentions
 
 TOTAL = int(os.environ.get("BENCH_STORE_ROWS", "1000000"))
 SAMPLE = 20_000

@@ -24,8 +24,8 @@ import duckdb
 import pandas as pd
 
 from benchmarks.common import peak_rss_mb, report, timed
-from store import analytics
-from store.connection import write_connection
+from brandpulse.store import analytics
+from brandpulse.store.connection import write_connection
 
 ROWS = int(os.environ.get("BENCH_TRENDS_ROWS", "10000000"))
 TZ = "Europe/Paris"

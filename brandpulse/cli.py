@@ -24,7 +24,7 @@ from brandpulse.commands import (
 )
 from brandpulse.commands import dashboard as dashboard_command
 from brandpulse.commands import demo as demo_command
-from store.errors import BrandpulseError
+from brandpulse.store.errors import BrandpulseError
 
 app = typer.Typer(
     name="brandpulse",

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from store.errors import ConfigError
+from brandpulse.store.errors import ConfigError
 
 DEFAULT_CONFIG = "brands.toml"
 DEFAULT_DATABASE = "data/brandpulse.duckdb"

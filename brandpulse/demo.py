@@ -18,11 +18,11 @@ import duckdb
 
 from brandpulse import pipeline
 from brandpulse.config import Config, Secrets, load_config
-from store import analytics, browse, queries
-from store.connection import collection_lock, read_connection, write_connection
-from store.errors import BrandpulseError, ConfigError, StoreBusy
-from store.records import Mention, RunReport
-from store.writes import save_state, transaction
+from brandpulse.store import analytics, browse, queries
+from brandpulse.store.connection import collection_lock, read_connection, write_connection
+from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
+from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.writes import save_state, transaction
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_CONFIG = DEMO_DIR / "brands.toml"
@@ -155,7 +155,7 @@ def reddit_mentions(paths: list[Path], collected_at: datetime, report: RunReport
 
     A file that cannot be read or normalised is recorded on `report` and skipped.
     """
-    from collectors import reddit  # imported here: only the demo needs it without a network
+    from brandpulse.collectors import reddit  # imported here: only the demo needs it without a network
 
     client = reddit.offline_client()
     mentions: list[Mention] = []

@@ -8,16 +8,16 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import analysis
-import collectors
+from brandpulse import analysis
+from brandpulse import collectors
 from brandpulse import privacy, progress
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
-from store import queries
-from store.connection import collection_lock, read_connection, write_connection
-from store.errors import BrandpulseError
-from store.records import Mention, RunReport
-from store.writes import record_run, save_state, transaction, upsert_mentions, write_analysis
+from brandpulse.store import queries
+from brandpulse.store.connection import collection_lock, read_connection, write_connection
+from brandpulse.store.errors import BrandpulseError
+from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.writes import record_run, save_state, transaction, upsert_mentions, write_analysis
 
 Notify = Callable[[str], None]
 

@@ -8,8 +8,8 @@ import hmac
 from collections.abc import Iterable
 
 from brandpulse.config import AUTHOR_KEY_ENV, Config, Secrets
-from store.errors import ConfigError
-from store.records import Mention
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.records import Mention
 
 PREFIX = "anon-"
 

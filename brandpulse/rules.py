@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from analysis.query import Node, QuerySyntaxError, Term, any_of, parse_query
-from analysis.query import Or as OrNode
-from analysis.rules import BrandRule, CampaignRule, Rules
+from brandpulse.analysis.query import Node, QuerySyntaxError, Term, any_of, parse_query
+from brandpulse.analysis.query import Or as OrNode
+from brandpulse.analysis.rules import BrandRule, CampaignRule, Rules
 from brandpulse.config import Brand, Config
 from brandpulse.privacy import pseudonym
-from store.errors import ConfigError
+from brandpulse.store.errors import ConfigError
 
 
 def rules_from_config(config: Config, author_key: str | None = None) -> Rules:

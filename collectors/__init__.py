@@ -8,8 +8,8 @@ from types import ModuleType
 # Source name -> module implementing collectors.base.Collector. Built-ins are registered
 # the same way an outside source would be: one line here.
 REGISTRY: dict[str, str] = {
-    "feeds": "collectors.feeds",
-    "reddit": "collectors.reddit",
+    "feeds": "brandpulse.collectors.feeds",
+    "reddit": "brandpulse.collectors.reddit",
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
-from store.records import Mention, RunReport
+from brandpulse.store.records import Mention, RunReport
 
 
 class Collector(Protocol):

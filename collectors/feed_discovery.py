@@ -10,7 +10,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from collectors.feed_text import safe_url
+from brandpulse.collectors.feed_text import safe_url
 
 FEED_TYPES = frozenset(
     {

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from collectors.feed_model import Entry, ParsedFeed, language_tag
-from collectors.feed_text import plain_text, safe_url, text_or_none
+from brandpulse.collectors.feed_model import Entry, ParsedFeed, language_tag
+from brandpulse.collectors.feed_text import plain_text, safe_url, text_or_none
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 

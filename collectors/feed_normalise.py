@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from collectors.feed_model import Entry, ParsedFeed
-from collectors.feed_text import safe_url, site_of
-from store.records import Mention, mention_id
+from brandpulse.collectors.feed_model import Entry, ParsedFeed
+from brandpulse.collectors.feed_text import safe_url, site_of
+from brandpulse.store.records import Mention, mention_id
 
 NAMESPACE = "feed"
 # A date this far ahead of the collection is a feed's mistake, not news from the future.

@@ -16,9 +16,9 @@ from typing import Any
 
 import feedparser
 
-from collectors import feed_json
-from collectors.feed_model import Entry, ParsedFeed, language_tag
-from collectors.feed_text import plain_text, text_or_none
+from brandpulse.collectors import feed_json
+from brandpulse.collectors.feed_model import Entry, ParsedFeed, language_tag
+from brandpulse.collectors.feed_text import plain_text, text_or_none
 
 # feedparser's complaints that say "the bytes were odd" rather than "this is not XML".
 _SOFT_BOZO = ("CharacterEncodingOverride", "CharacterEncodingUnknown", "NonXMLContentType")

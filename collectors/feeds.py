@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from collectors.feed_discovery import feed_links, usual_feed_urls
-from collectors.feed_model import ParsedFeed
-from collectors.feed_normalise import Origin, to_mention
-from collectors.feed_parse import parse_document
-from collectors.feed_pool import run_in_order
-from collectors.feed_text import safe_url
-from collectors.http_fetch import FetchError, HttpFetcher, Response
-from store.records import Mention, RunReport
+from brandpulse.collectors.feed_discovery import feed_links, usual_feed_urls
+from brandpulse.collectors.feed_model import ParsedFeed
+from brandpulse.collectors.feed_normalise import Origin, to_mention
+from brandpulse.collectors.feed_parse import parse_document
+from brandpulse.collectors.feed_pool import run_in_order
+from brandpulse.collectors.feed_text import safe_url
+from brandpulse.collectors.http_fetch import FetchError, HttpFetcher, Response
+from brandpulse.store.records import Mention, RunReport
 
 name = "feeds"
 

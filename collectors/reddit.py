@@ -19,16 +19,16 @@ from typing import Any
 import praw
 from praw.models import Comment, MoreComments, Submission
 
-from collectors.reddit_client import offline_client, open_client
-from collectors.reddit_errors import Failure, explain
-from collectors.reddit_normalise import (
+from brandpulse.collectors.reddit_client import offline_client, open_client
+from brandpulse.collectors.reddit_errors import Failure, explain
+from brandpulse.collectors.reddit_normalise import (
     comment_mention,
     mentions_from_things,
     normalise,
     submission_mention,
 )
-from collectors.reddit_targets import COMMENTS, Target, plan
-from store.records import Mention, RunReport
+from brandpulse.collectors.reddit_targets import COMMENTS, Target, plan
+from brandpulse.store.records import Mention, RunReport
 
 __all__ = ["collect", "mentions_from_listing", "name", "offline_client", "open_client"]
 

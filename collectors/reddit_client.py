@@ -10,7 +10,7 @@ import praw
 import prawcore
 from praw.exceptions import MissingRequiredAttributeException
 
-from store.errors import SourceError
+from brandpulse.store.errors import SourceError
 
 ID_ENV = "REDDIT_CLIENT_ID"
 SECRET_ENV = "REDDIT_CLIENT_SECRET"

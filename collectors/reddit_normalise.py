@@ -16,7 +16,7 @@ from typing import Any
 from praw.models import Comment, Submission
 from praw.models.listing.listing import Listing
 
-from store.records import Mention, mention_id
+from brandpulse.store.records import Mention, mention_id
 
 SOURCE = "reddit"
 SITE = "https://www.reddit.com"

@@ -6,19 +6,11 @@ Run by `brandpulse dashboard`, which starts `streamlit run dashboard/app.py -- -
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-try:
-    import dashboard  # noqa: F401 - installed, or run from the repository root
-except ImportError:  # `streamlit run` of a checkout that was never installed
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import streamlit as st
 
-from dashboard import frame, settings, ui
-from dashboard.db import Reader
-from store.errors import BrandpulseError
+from brandpulse.dashboard import frame, settings, ui
+from brandpulse.dashboard.db import Reader
+from brandpulse.store.errors import BrandpulseError
 
 st.set_page_config(page_title="brandpulse", page_icon=":material/campaign:", layout="wide")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.db import writing
-from store.errors import BrandpulseError
-from store.writes import correct_sentiment, transaction
+from brandpulse.dashboard.db import writing
+from brandpulse.store.errors import BrandpulseError
+from brandpulse.store.writes import correct_sentiment, transaction
 
 _OUTCOME = "m_outcome"
 

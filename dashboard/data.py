@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import spikes as spikes_module
-from analysis import terms
-from dashboard.db import Reader
-from dashboard.filters import Filters
-from store import analytics, browse
-from store.browse import Scope
+from brandpulse.analysis import spikes as spikes_module
+from brandpulse.analysis import terms
+from brandpulse.dashboard.db import Reader
+from brandpulse.dashboard.filters import Filters
+from brandpulse.store import analytics, browse
+from brandpulse.store.browse import Scope
 
 Key = tuple[str, int]
 # Results for a few dozen filter combinations per page stay in memory; older ones are dropped.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from store.connection import read_connection, write_connection
-from store.queries import data_version
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.queries import data_version
 
 # A correction is one small statement; a writer waiting longer than this is a stuck collection.
 WRITE_TIMEOUT = 20.0

@@ -15,11 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import streamlit as st
 
-from analysis.spreadsheet import write_csv
-from dashboard.db import Reader
-from dashboard.filters import Filters
-from dashboard.frame import Frame
-from store import exports
+from brandpulse.analysis.spreadsheet import write_csv
+from brandpulse.dashboard.db import Reader
+from brandpulse.dashboard.filters import Filters
+from brandpulse.dashboard.frame import Frame
+from brandpulse.store import exports
 
 
 def export_filter(filters: Filters, tz: str) -> exports.ExportFilter:

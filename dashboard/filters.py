@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from store.browse import Scope
+from brandpulse.store.browse import Scope
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # Preset key -> (label, days); None days means everything stored.

@@ -13,11 +13,11 @@ from typing import Any
 import streamlit as st
 
 from brandpulse.config import Config
-from dashboard import data, sidebar
-from dashboard.db import Reader
-from dashboard.filters import Filters, local_day
-from dashboard.settings import Settings
-from store.browse import Scope
+from brandpulse.dashboard import data, sidebar
+from brandpulse.dashboard.db import Reader
+from brandpulse.dashboard.filters import Filters, local_day
+from brandpulse.dashboard.settings import Settings
+from brandpulse.store.browse import Scope
 
 _KEY = "_brandpulse_frame"
 

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
-from dashboard.filters import Filters, local_midnight
-from dashboard.frame import Frame
-from store.browse import Scope
+from brandpulse.dashboard import charts, data, ui
+from brandpulse.dashboard.filters import Filters, local_midnight
+from brandpulse.dashboard.frame import Frame
+from brandpulse.store.browse import Scope
 
 # Up to this many days a chart shows days; longer windows show Monday-weeks.
 DAILY_UP_TO = 120

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
+from brandpulse.dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
 
 _INIT = "f_init"
 

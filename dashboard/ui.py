@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from store.errors import BrandpulseError
+from brandpulse.store.errors import BrandpulseError
 
 GETTING_STARTED = """
 **There is nothing to show yet.** brandpulse fills this dashboard from its database:

@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from analysis.sentiment import label_for  # noqa: E402
-from analysis.vader import score_many  # noqa: E402
+from brandpulse.analysis.sentiment import label_for  # noqa: E402
+from brandpulse.analysis.vader import score_many  # noqa: E402
 
 LABELS = ("positive", "neutral", "negative")
 PAPER = {

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from store.records import Mention
+from brandpulse.store.records import Mention
 
 GRANULARITIES = ("day", "week")
 DIMENSIONS = ("author", "subreddit", "domain", "feed", "source")

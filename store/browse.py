@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from store import analytics
-from store.sql import one
+from brandpulse.store import analytics
+from brandpulse.store.sql import one
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280

@@ -17,9 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-
-from store.errors import BrandpulseError, StoreBusy
-from store.schema import LATEST_VERSION, current_version, migrate
+from brandpulse.store.errors import BrandpulseError, StoreBusy
+from brandpulse.store.schema import LATEST_VERSION, current_version, migrate
 
 # Seconds a reader or writer keeps retrying before it reports the database as busy.
 READ_TIMEOUT = 15.0
@@ -37,7 +36,7 @@ def connect_retrying(path: Path, *, read_only: bool, timeout: float) -> duckdb.D
     delay = 0.01
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc):
                 raise
@@ -47,6 +46,11 @@ def connect_retrying(path: Path, *, read_only: bool, timeout: float) -> duckdb.D
                     "wait for the running collection to finish, or stop the process"
                     " named in: " + str(exc).splitlines()[0],
                 ) from exc
+        else:
+            # DuckDB draws a progress bar on stdout for statements over 2 s: it would land in
+            # cron logs and in the output of any process reading ours line by line.
+            con.execute("SET enable_progress_bar = false")
+            return con
         # Jitter keeps a reader and a writer that collided from colliding again in lockstep.
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, 0.25)

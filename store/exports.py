@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from store import analytics
+from brandpulse.store import analytics
 
 # Rows per Arrow batch: big enough to be fast, small enough to keep memory flat.
 BATCH_ROWS = 65_536

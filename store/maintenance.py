@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from store.connection import WRITE_TIMEOUT, connect_retrying
+from brandpulse.store.connection import WRITE_TIMEOUT, connect_retrying
 
 
 def rewrite_database(path: str | os.PathLike[str]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from store.sql import one
+from brandpulse.store.sql import one
 
 
 def source_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from store.sql import one
+from brandpulse.store.sql import one
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
-from store.sql import one
+from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
+from brandpulse.store.sql import one
 
 _TS = pa.timestamp("us", tz="UTC")
 

@@ -9,16 +9,16 @@ import typer
 
 from brandpulse import privacy
 from brandpulse.options import ConfigOption, DbOption, resolve
-from store import browse, queries
-from store.connection import (
+from brandpulse.store import browse, queries
+from brandpulse.store.connection import (
     collection_lock,
     read_connection,
     schema_is_current,
     write_connection,
 )
-from store.errors import ConfigError
-from store.maintenance import rewrite_database
-from store.writes import forget_author, prune_before, transaction
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.maintenance import rewrite_database
+from brandpulse.store.writes import forget_author, prune_before, transaction
 
 # This many failed runs in a row is a source failing repeatedly, as the dashboard says too.
 FAILING_STREAK = 3

@@ -11,16 +11,16 @@ from typing import Annotated
 
 import typer
 
-from analysis.campaigns import match_campaigns
-from analysis.matcher import match_mentions
-from analysis.sentiment import SCORER_VERSION, score_mentions
+from brandpulse.analysis.campaigns import match_campaigns
+from brandpulse.analysis.matcher import match_mentions
+from brandpulse.analysis.sentiment import SCORER_VERSION, score_mentions
 from brandpulse import privacy, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
-from store import analytics
-from store.connection import collection_lock, read_connection, write_connection
-from store.errors import ConfigError
-from store.writes import transaction, write_analysis
+from brandpulse.store import analytics
+from brandpulse.store.connection import collection_lock, read_connection, write_connection
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.writes import transaction, write_analysis
 
 BATCH = 20_000
 

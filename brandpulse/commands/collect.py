@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-import collectors
+from brandpulse import collectors
 from brandpulse import pipeline, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
-from store.errors import ConfigError
+from brandpulse.store.errors import ConfigError
 
 
 def command(

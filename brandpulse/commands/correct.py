@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from analysis.sentiment import LABELS
+from brandpulse.analysis.sentiment import LABELS
 from brandpulse.options import ConfigOption, DbOption, resolve
-from store import analytics
-from store.connection import read_connection, write_connection
-from store.errors import ConfigError
-from store.writes import correct_sentiment, transaction
+from brandpulse.store import analytics
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.writes import correct_sentiment, transaction
 
 
 def command(

@@ -17,12 +17,12 @@ from typing import Annotated
 
 import typer
 
-import dashboard
+from brandpulse import dashboard
 from brandpulse import progress
 from brandpulse.options import ConfigOption, DbOption, resolve
-from store import queries
-from store.connection import read_connection
-from store.errors import BrandpulseError, ConfigError
+from brandpulse.store import queries
+from brandpulse.store.connection import read_connection
+from brandpulse.store.errors import BrandpulseError, ConfigError
 
 DEFAULT_PORT = 8501
 DEFAULT_HOST = "127.0.0.1"

@@ -9,7 +9,7 @@ import typer
 
 from brandpulse import demo, progress
 from brandpulse.commands import dashboard
-from store.errors import BrandpulseError
+from brandpulse.store.errors import BrandpulseError
 
 
 def command(

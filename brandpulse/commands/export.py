@@ -27,19 +27,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
-from analysis.campaigns import campaign_report, campaign_windows
-from analysis.query import text_terms
-from analysis.sentiment import LABELS
-from analysis.spikes import WINDOW_DAYS, detect_spikes
-from analysis.spreadsheet import write_csv
-from analysis.terms import STOP_WORDS, emerging_terms
+from brandpulse.analysis.campaigns import campaign_report, campaign_windows
+from brandpulse.analysis.query import text_terms
+from brandpulse.analysis.sentiment import LABELS
+from brandpulse.analysis.spikes import WINDOW_DAYS, detect_spikes
+from brandpulse.analysis.spreadsheet import write_csv
+from brandpulse.analysis.terms import STOP_WORDS, emerging_terms
 from brandpulse import progress
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
-from store import analytics, exports
-from store.connection import read_connection
-from store.errors import ConfigError
+from brandpulse.store import analytics, exports
+from brandpulse.store.connection import read_connection
+from brandpulse.store.errors import ConfigError
 
 BOM = "\ufeff".encode()
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from brandpulse.config import DEFAULT_CONFIG, parse_config
-from store.errors import ConfigError
+from brandpulse.store.errors import ConfigError
 
 
 def example_config() -> str:

@@ -18,16 +18,16 @@ from typing import IO, Annotated
 
 import typer
 
-from analysis.matcher import MentionView, evaluate, excluded, match_text
-from analysis.rules import BrandRule
+from brandpulse.analysis.matcher import MentionView, evaluate, excluded, match_text
+from brandpulse.analysis.rules import BrandRule
 from brandpulse import privacy
 from brandpulse.config import Brand
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import brand_rule
-from store import analytics
-from store.connection import read_connection
-from store.errors import ConfigError
-from store.records import Mention
+from brandpulse.store import analytics
+from brandpulse.store.connection import read_connection
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.records import Mention
 
 PAGE = 20_000
 

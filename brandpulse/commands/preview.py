@@ -12,9 +12,9 @@ import typer
 
 from brandpulse.config import Config, Feed, load_config
 from brandpulse.options import ConfigOption
-from collectors import feeds
-from store.errors import ConfigError
-from store.records import Mention
+from brandpulse.collectors import feeds
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.records import Mention
 
 
 class Format(StrEnum):

@@ -10,11 +10,11 @@ from typing import IO, Annotated
 
 import typer
 
-from analysis.sentiment import label_for
-from analysis.vader import score_many
+from brandpulse.analysis.sentiment import label_for
+from brandpulse.analysis.vader import score_many
 from brandpulse.config import load_config
 from brandpulse.options import ConfigOption
-from store.errors import ConfigError
+from brandpulse.store.errors import ConfigError
 
 # Lines scored at a time: big enough for both cores to help, small enough for a pipe.
 CHUNK = 50_000

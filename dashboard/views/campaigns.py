@@ -7,9 +7,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from analysis.campaigns import campaign_report, campaign_windows
-from dashboard import charts, data, frame, panels, ui
-from dashboard.filters import local_day
+from brandpulse.analysis.campaigns import campaign_report, campaign_windows
+from brandpulse.dashboard import charts, data, frame, panels, ui
+from brandpulse.dashboard.filters import local_day
 
 here = frame.current()
 tz = here.tz

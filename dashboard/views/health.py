@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, frame, ui
+from brandpulse.dashboard import data, frame, ui
 
 # A source whose last successful run is older than this is flagged as stale.
 STALE_AFTER = timedelta(hours=24)

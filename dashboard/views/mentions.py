@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import corrections, data, downloads, frame, panels, ui
-from dashboard.filters import SENTIMENTS
+from brandpulse.dashboard import corrections, data, downloads, frame, panels, ui
+from brandpulse.dashboard.filters import SENTIMENTS
 
 PAGE_SIZES = (25, 50, 100, 250)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, frame, panels, ui
+from brandpulse.dashboard import charts, data, frame, panels, ui
 
 here = frame.current()
 f, tz = here.filters, here.tz

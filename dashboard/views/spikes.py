@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from analysis import spikes as spike_rules
-from dashboard import data, frame, panels, ui
+from brandpulse.analysis import spikes as spike_rules
+from brandpulse.dashboard import data, frame, panels, ui
 
 # Drivers (terms, top mentions) are read for this many of the newest spikes.
 EXPLAINED = 10

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-import analysis
-from analysis.sentiment import SCORER, SCORER_VERSION, label_for, sentences
+from brandpulse import analysis
+from brandpulse.analysis.sentiment import SCORER, SCORER_VERSION, label_for, sentences
 from brandpulse.config import Brand, Campaign, Config, Settings
 from brandpulse.rules import rules_from_config
-from store.records import Mention
+from brandpulse.store.records import Mention
 
 SIA = SentimentIntensityAnalyzer()
 CONFIG = Config(

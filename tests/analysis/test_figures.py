@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from analysis.campaigns import campaign_report, campaign_windows, volume_lift
-from analysis.spikes import detect_spikes
-from analysis.terms import emerging_terms
-from analysis.trends import net_sentiment, previous_window
+from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
+from brandpulse.analysis.spikes import detect_spikes
+from brandpulse.analysis.terms import emerging_terms
+from brandpulse.analysis.trends import net_sentiment, previous_window
 
 
 def test_net_sentiment_and_previous_window() -> None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis.matcher import MentionView, match_brand, match_mentions
-from analysis.query import And, Field, Not, Or, QuerySyntaxError, Term, parse_query
-from analysis.rules import BrandRule
+from brandpulse.analysis.matcher import MentionView, match_brand, match_mentions
+from brandpulse.analysis.query import And, Field, Not, Or, QuerySyntaxError, Term, parse_query
+from brandpulse.analysis.rules import BrandRule
 from brandpulse.config import Brand, parse_config
 from brandpulse.rules import brand_rule, rules_from_config
-from store.errors import ConfigError
-from store.records import Mention
+from brandpulse.store.errors import ConfigError
+from brandpulse.store.records import Mention
 
 WHEN = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis import vader
+from brandpulse.analysis import vader
 
 SIA = SentimentIntensityAnalyzer()
 

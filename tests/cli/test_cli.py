@@ -14,9 +14,9 @@ import pytest
 from brandpulse.cli import main
 from brandpulse.config import Secrets, parse_config
 from brandpulse.pipeline import store_mentions
-from store.connection import read_connection, write_connection
-from store.records import Mention, RunReport, mention_id
-from store.writes import correct_sentiment
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.records import Mention, RunReport, mention_id
+from brandpulse.store.writes import correct_sentiment
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 HOLD_LOCK = """
 import sys, time
-from store.connection import collection_lock
+from brandpulse.store.connection import collection_lock
 with collection_lock(sys.argv[1]):
     print("ready", flush=True)
     time.sleep(30)
@@ -244,7 +244,7 @@ def test_collecting_the_same_mentions_again_changes_nothing(
 
 
 def test_debug_shows_the_traceback_instead_of_one_line(tmp_path: Path) -> None:
-    from store.errors import BrandpulseError
+    from brandpulse.store.errors import BrandpulseError
 
     with pytest.raises(BrandpulseError, match="no database"):
         main(["--debug", "status", "--db", str(tmp_path / "nothing.duckdb")])
@@ -253,7 +253,7 @@ def test_debug_shows_the_traceback_instead_of_one_line(tmp_path: Path) -> None:
 def test_status_warns_about_a_source_failing_run_after_run(
     filled_db: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from store.writes import record_run
+    from brandpulse.store.writes import record_run
 
     with write_connection(filled_db) as con:
         for _ in range(3):

@@ -9,7 +9,7 @@ import pytest
 
 from brandpulse.commands.init import example_config
 from brandpulse.config import Secrets, load_config, parse_config
-from store.errors import ConfigError
+from brandpulse.store.errors import ConfigError
 
 VALID = """\
 [settings]

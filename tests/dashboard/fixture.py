@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from brandpulse.config import Config, Secrets, load_config
 from brandpulse.pipeline import store_mentions
-from store.connection import write_connection
-from store.records import Mention, RunReport, mention_id
-from store.writes import record_run
+from brandpulse.store.connection import write_connection
+from brandpulse.store.records import Mention, RunReport, mention_id
+from brandpulse.store.writes import record_run
 
 TZ = "America/New_York"
 LAST_DAY = date(2026, 6, 30)

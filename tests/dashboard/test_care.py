@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import charts, ui
-from dashboard.db import SharedLock
+from brandpulse.dashboard import charts, ui
+from brandpulse.dashboard.db import SharedLock
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from dashboard import corrections, data
-from dashboard.db import Reader
-from dashboard.filters import Filters
-from store.connection import read_connection
+from brandpulse.dashboard import corrections, data
+from brandpulse.dashboard.db import Reader
+from brandpulse.dashboard.filters import Filters
+from brandpulse.store.connection import read_connection
 
 RUNS = 6
 PER_RUN = 40

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.downloads import mentions_csv
-from dashboard.filters import Filters
+from brandpulse.dashboard.downloads import mentions_csv
+from brandpulse.dashboard.filters import Filters
 from tests.dashboard import expected as ex
 from tests.dashboard.fixture import LAST_DAY, TZ
 from tests.dashboard.running import export_csv

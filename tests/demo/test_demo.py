@@ -32,13 +32,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from analysis.campaigns import campaign_windows, volume_lift
-from analysis.spikes import detect_spikes
+from brandpulse.analysis.campaigns import campaign_windows, volume_lift
+from brandpulse.analysis.spikes import detect_spikes
 from brandpulse import demo
 from brandpulse.cli import main
-from store import analytics
-from store.connection import read_connection, write_connection
-from store.errors import ConfigError
+from brandpulse.store import analytics
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.errors import ConfigError
 from tests.dashboard.running import free_port
 from tests.demo.corpus import expected_mentions, file_entries
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from store.connection import write_connection
-from store.records import BrandMatch, Mention, SentimentLabel, mention_id
-from store.writes import transaction, upsert_mentions, write_analysis
+from brandpulse.store.connection import write_connection
+from brandpulse.store.records import BrandMatch, Mention, SentimentLabel, mention_id
+from brandpulse.store.writes import transaction, upsert_mentions, write_analysis
 
 
 @dataclass

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from store import analytics
-from store.connection import read_connection
+from brandpulse.store import analytics
+from brandpulse.store.connection import read_connection
 from tests.reports.seed import Row, at, seed
 
 # Monday 2 March 2026 and the next days; every row is noon UTC unless it says otherwise.

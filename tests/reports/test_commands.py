@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.sentiment import SCORER_VERSION
+from brandpulse.analysis.sentiment import SCORER_VERSION
 from brandpulse.cli import main
 from brandpulse.config import Secrets, load_config
 from brandpulse.pipeline import store_mentions
-from store.connection import read_connection, write_connection
-from store.records import Mention, RunReport, mention_id
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.records import Mention, RunReport, mention_id
 
 CONFIG = """\
 [[brands]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from store.records import Mention, mention_id
+from brandpulse.store.records import Mention, mention_id
 
 BASE = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -7,16 +7,15 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from brandpulse.store.connection import collection_lock, read_connection, write_connection
+from brandpulse.store.errors import StoreBusy
+from brandpulse.store.writes import upsert_mentions
 
-from store.connection import collection_lock, read_connection, write_connection
-from store.errors import StoreBusy
-from store.writes import upsert_mentions
 from tests.store.factories import make_mention
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,8 +44,9 @@ def reap_children() -> Iterator[None]:
         proc = _children.pop()
         proc.kill()
         proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe:
+                pipe.close()
 
 
 def wait_ready(proc: subprocess.Popen[str]) -> None:
@@ -57,7 +57,7 @@ def wait_ready(proc: subprocess.Popen[str]) -> None:
 
 HOLD_WRITER = """
 import sys, time
-from store.connection import write_connection
+from brandpulse.store.connection import write_connection
 with write_connection(sys.argv[1]) as con:
     print("ready", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -100,7 +100,7 @@ def test_reader_gives_up_with_store_busy_after_its_timeout(db_path: Path) -> Non
 
 HOLD_LOCK = """
 import sys, time
-from store.connection import collection_lock
+from brandpulse.store.connection import collection_lock
 with collection_lock(sys.argv[1]):
     print("ready", flush=True)
     time.sleep(30)
@@ -122,19 +122,25 @@ def test_second_collection_is_refused_while_one_runs(db_path: Path) -> None:
         pass
 
 
+# Writes a first batch inside a transaction, says "mid-batch", then keeps writing the rest in
+# the same transaction: a SIGKILL on that word always lands inside the uncommitted write.
 BIG_WRITE = """
 import sys
 from datetime import UTC, datetime, timedelta
-from store.connection import write_connection
-from store.records import Mention, mention_id
-from store.writes import transaction, upsert_mentions
+from brandpulse.store.connection import write_connection
+from brandpulse.store.records import Mention, mention_id
+from brandpulse.store.writes import transaction, upsert_mentions
 base = datetime(2026, 1, 1, tzinfo=UTC)
 rows = [Mention(id=mention_id("kill", str(n)), source="news", native_id=str(n), url=None,
                 author="a", title=f"t{n}", text="x" * 200, published_at=base + timedelta(seconds=n),
                 collected_at=base) for n in range(int(sys.argv[2]))]
+half = len(rows) // 2
 with write_connection(sys.argv[1]) as con, transaction(con):
-    print("ready", flush=True)
-    upsert_mentions(con, rows)
+    upsert_mentions(con, rows[:half])
+    print("mid-batch", flush=True)
+    if sys.argv[3] == "pause":
+        sys.stdin.readline()  # the parent kills us here, never writes
+    upsert_mentions(con, rows[half:])
 print("done", flush=True)
 """
 
@@ -142,23 +148,37 @@ print("done", flush=True)
 def test_sigkill_mid_write_leaves_a_consistent_database(db_path: Path) -> None:
     with write_connection(db_path) as con:
         upsert_mentions(con, [make_mention(n) for n in range(10)])
-    total = 300_000
-    child = spawn(BIG_WRITE, str(db_path), str(total))
-    wait_ready(child)
-    time.sleep(0.3)  # inside the upsert of a batch that takes seconds
+    total = 50_000
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(BIG_WRITE), str(db_path), str(total), "pause"],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    _children.append(child)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "mid-batch"
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert child.returncode == -signal.SIGKILL
     with read_connection(db_path) as con:
-        before = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
-    # All or nothing: the killed transaction either committed whole or not at all.
-    assert before in (10, 10 + total)
-    rerun = spawn(BIG_WRITE, str(db_path), str(total))
-    wait_ready(rerun)
-    assert rerun.stdout is not None and rerun.stdout.readline().strip() == "done"
+        after_kill = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
+    # The killed transaction had written half its rows: none of them may survive.
+    assert after_kill == 10
+    rerun = spawn(BIG_WRITE, str(db_path), str(total), "run")
+    assert rerun.stdout is not None
+    assert [rerun.stdout.readline().strip() for _ in range(2)] == ["mid-batch", "done"]
     rerun.wait()
     with read_connection(db_path) as con:
         rows, distinct = con.execute(
             "SELECT count(*), count(DISTINCT id) FROM mentions"
         ).fetchall()[0]
     assert rows == distinct == 10 + total
+
+
+def test_connections_draw_no_progress_bar(db_path: Path) -> None:
+    with write_connection(db_path) as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    with read_connection(db_path) as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.connection import read_connection, write_connection
-from store.queries import data_version
-from store.records import Mention, RunReport, mention_id
-from store.writes import record_run, save_state, transaction, upsert_mentions
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.queries import data_version
+from brandpulse.store.records import Mention, RunReport, mention_id
+from brandpulse.store.writes import record_run, save_state, transaction, upsert_mentions
 from tests.store.factories import make_mention
 
 

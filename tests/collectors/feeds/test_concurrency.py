@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from collectors import feeds
-from collectors.feed_pool import run_in_order
-from store.records import RunReport
+from brandpulse.collectors import feeds
+from brandpulse.collectors.feed_pool import run_in_order
+from brandpulse.store.records import RunReport
 from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
 
 

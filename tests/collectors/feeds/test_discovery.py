@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collectors import feeds
-from collectors.feed_discovery import feed_links, usual_feed_urls
-from store.records import RunReport
+from brandpulse.collectors import feeds
+from brandpulse.collectors.feed_discovery import feed_links, usual_feed_urls
+from brandpulse.store.records import RunReport
 from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
 
 HTML = "text/html; charset=utf-8"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from collectors import feeds
-from collectors.http_fetch import HttpFetcher
-from store.records import RunReport
+from brandpulse.collectors import feeds
+from brandpulse.collectors.http_fetch import HttpFetcher
+from brandpulse.store.records import RunReport
 from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
 
 GOOD = rss(item(1), item(2))

@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from brandpulse.config import Brand
-from collectors import feeds
-from collectors.feed_text import plain_text, safe_url
-from store.records import Mention, RunReport, mention_id
+from brandpulse.collectors import feeds
+from brandpulse.collectors.feed_text import plain_text, safe_url
+from brandpulse.store.records import Mention, RunReport, mention_id
 from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
 
 CASES = Path(__file__).parent / "cases"

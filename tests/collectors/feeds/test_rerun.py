@@ -6,8 +6,8 @@ from pathlib import Path
 
 from brandpulse import pipeline
 from brandpulse.config import Secrets
-from store import queries
-from store.connection import read_connection
+from brandpulse.store import queries
+from brandpulse.store.connection import read_connection
 from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
 
 SECRETS = Secrets()

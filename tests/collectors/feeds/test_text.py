@@ -7,7 +7,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from collectors.feed_text import plain_text, safe_url
+from brandpulse.collectors.feed_text import plain_text, safe_url
 
 # A tag as a browser would open one, or an active element's name behind "<" however spaced.
 TAG = re.compile(r"<(?:/?[A-Za-z]|[!?])|<\s*/?\s*(?:script|style|iframe|object|embed)\b", re.I)

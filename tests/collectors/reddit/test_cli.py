@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from brandpulse.cli import main
-from store.browse import data_freshness
-from store.connection import read_connection
+from brandpulse.store.browse import data_freshness
+from brandpulse.store.connection import read_connection
 
 CASSETTES = (
     "search_acme.json",

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from collectors import reddit
-from collectors.reddit_targets import plan, reddit_query, search_query
-from store.connection import write_connection
-from store.records import Mention, RunReport
-from store.writes import transaction, upsert_mentions
+from brandpulse.collectors import reddit
+from brandpulse.collectors.reddit_targets import plan, reddit_query, search_query
+from brandpulse.store.connection import write_connection
+from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.writes import transaction, upsert_mentions
 from tests.collectors.reddit.conftest import ACME, CASSETTES, GLOBEX, SECRETS, make_config
 from tests.collectors.reddit.make_cassettes import ACME_QUERY, BASE, GLOBEX_QUERY
 from tests.collectors.reddit.test_conformance import held_things

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from collectors import reddit
-from collectors.reddit_errors import explain
-from collectors.reddit_normalise import mentions_from_things
-from store.records import RunReport, mention_id
+from brandpulse.collectors import reddit
+from brandpulse.collectors.reddit_errors import explain
+from brandpulse.collectors.reddit_normalise import mentions_from_things
+from brandpulse.store.records import RunReport, mention_id
 from tests.collectors.reddit.conftest import SECRETS, make_config
 from tests.collectors.reddit.replay import TOKEN_PATH, Interaction, load
 from tests.conftest import corpora_root

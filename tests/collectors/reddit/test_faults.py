@@ -10,9 +10,9 @@ from typing import Any
 import praw
 import pytest
 
-from collectors import reddit
-from store.errors import SourceError
-from store.records import RunReport
+from brandpulse.collectors import reddit
+from brandpulse.store.errors import SourceError
+from brandpulse.store.records import RunReport
 from tests.collectors.reddit.conftest import SECRETS, make_config
 from tests.collectors.reddit.test_collect import SEARCH_PATH, recorded, run
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors import reddit
-from collectors.reddit_normalise import mentions_from_things, normalise
-from store.errors import SourceError
-from store.records import mention_id
+from brandpulse.collectors import reddit
+from brandpulse.collectors.reddit_normalise import mentions_from_things, normalise
+from brandpulse.store.errors import SourceError
+from brandpulse.store.records import mention_id
 from tests.collectors.reddit.make_cassettes import (
     comment,
     globex_posts,

@@ -1,0 +1,1 @@
+"""Dashboard pages, one module each, run by the router in dashboard/app.py."""
