@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint fmt bench demo dashboard browser clean
+.PHONY: help install test lint fmt bench demo dashboard docs browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ demo: $(STAMP) ## Build the demo database from data/demo/ and open the dashboard
 
 dashboard: $(STAMP) ## Open the dashboard on the configured database
 	$(BIN)/brandpulse dashboard --port $(PORT)
+
+docs: $(STAMP) ## Regenerate README's source settings tables from the collectors registry
+	$(BIN)/python -m brandpulse.collectors.reference README.md
 
 clean: ## Remove the environment and runtime databases
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/*.lock .pytest_cache

@@ -1,22 +1,28 @@
 """Read brands.toml once into frozen dataclasses; every mistake is named with its file and line.
 
-Secrets never live in the file: Reddit credentials come from REDDIT_CLIENT_ID and
-REDDIT_CLIENT_SECRET (or PRAW's own praw.ini), the author-hashing key from
+The sources' sections (`[reddit]`, `[[feeds]]`, `[fetch]`, ...) are read as their modules in
+the collectors registry declare them. Secrets never live in the file: each source's
+credentials come from the environment variables it declares, the author-hashing key from
 BRANDPULSE_AUTHOR_KEY.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
+import typing
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
+from brandpulse import collectors
+from brandpulse.collectors.base import EXPECTED, LOCAL_PATH, BrandTerms, InvalidSetting, Section
 from brandpulse.store.errors import ConfigError
 
 DEFAULT_CONFIG = "brands.toml"
@@ -24,9 +30,6 @@ DEFAULT_DATABASE = "data/brandpulse.duckdb"
 CONFIG_ENV = "BRANDPULSE_CONFIG"
 DATABASE_ENV = "BRANDPULSE_DB"
 AUTHOR_KEY_ENV = "BRANDPULSE_AUTHOR_KEY"
-REDDIT_ID_ENV = "REDDIT_CLIENT_ID"
-REDDIT_SECRET_ENV = "REDDIT_CLIENT_SECRET"
-USER_AGENT = "brandpulse/0.1 (brand social listening; +https://github.com/brandpulse/brandpulse)"
 
 
 @dataclass(frozen=True)
@@ -70,64 +73,15 @@ class Campaign:
 
 
 @dataclass(frozen=True)
-class Feed:
-    url: str
-    name: str | None = None
-    kind: str = "news"  # news or blog: the `source` of its mentions
-
-    @property
-    def templated(self) -> bool:
-        """Return True for a search feed whose URL takes each brand's query."""
-        return "{query}" in self.url
-
-
-@dataclass(frozen=True)
-class Fetch:
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    max_bytes: int = 10_000_000
-    max_redirects: int = 5
-    retries: int = 3
-    # Fetching is waiting on the network, so 16 at once (Scrapy's default too); per_host
-    # keeps each site from seeing more than 2 of our requests at a time.
-    concurrency: int = 16
-    per_host: int = 2
-    user_agent: str = USER_AGENT
-    backoff: float = 1.0  # seconds before the first retry; doubles each time
-    max_retry_wait: float = 60.0  # a longer Retry-After gives up on the feed for this run
-
-
-@dataclass(frozen=True)
-class Reddit:
-    enabled: bool = True
-    subreddits: tuple[str, ...] = ("all",)
-    owned_subreddits: tuple[str, ...] = ()
-    comment_subreddits: tuple[str, ...] = ()
-    sort: str = "new"
-    time_filter: str = "week"
-    backfill_limit: int = 500
-    comments: bool = True
-    comment_depth: int = 2
-    replace_more_limit: int = 0
-    user_agent: str = USER_AGENT
-    oauth_url: str = "https://oauth.reddit.com"
-    reddit_url: str = "https://www.reddit.com"
-    timeout: float = 16.0
-    page_size: int = 100
-    max_comment_threads: int = 50
-    comment_revisit_hours: int = 6
-
-
-@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     settings: Settings = field(default_factory=Settings)
     privacy: Privacy = field(default_factory=Privacy)
     brands: tuple[Brand, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
-    reddit: Reddit | None = None
-    feeds: tuple[Feed, ...] = ()
-    fetch: Fetch = field(default_factory=Fetch)
+    # The sources' sections by TOML key: a settings object, or a tuple of them for an
+    # [[array]] section; a section absent from the file is absent here.
+    sections: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def own_brands(self) -> tuple[Brand, ...]:
@@ -138,36 +92,49 @@ class Config:
         return tuple(b for b in self.brands if b.competitor)
 
     @property
+    def terms(self) -> tuple[BrandTerms, ...]:
+        """Return what sources search for: every brand and competitor, in config order."""
+        return tuple(BrandTerms(b.name, b.search_terms, b.query) for b in self.brands)
+
+    def source_settings(self, name: str) -> Any | None:
+        """Return a source's settings from its sections, or None when it is not enabled."""
+        return collectors.load(name).configure(self.sections)
+
+    @property
     def sources(self) -> tuple[str, ...]:
-        """Return the names of the configured collectors, in collection order."""
-        names = []
-        if self.feeds:
-            names.append("feeds")
-        if self.reddit is not None and self.reddit.enabled:
-            names.append("reddit")
-        return tuple(names)
+        """Return the names of the configured collectors, in registry order."""
+        return tuple(name for name in collectors.REGISTRY if self.source_settings(name) is not None)
 
 
 @dataclass(frozen=True)
 class Secrets:
-    """Values read from the environment by the front door and handed down as plain values."""
+    """Values read from the environment by the front door and handed down as plain values.
 
-    reddit_client_id: str | None = None
-    reddit_client_secret: str | None = None
+    `credentials` maps each environment variable a registered source declares to its value.
+    """
+
     author_key: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Secrets:
         env = os.environ if env is None else env
+        wanted = [c.env for module in collectors.modules() for c in module.credentials]
         return cls(
-            reddit_client_id=env.get(REDDIT_ID_ENV) or None,
-            reddit_client_secret=env.get(REDDIT_SECRET_ENV) or None,
             author_key=env.get(AUTHOR_KEY_ENV) or None,
+            credentials={name: env[name] for name in wanted if env.get(name)},
         )
 
+    def for_source(self, module: ModuleType) -> dict[str, str]:
+        """Return the credentials a source declares that are set, and no others."""
+        return {
+            c.env: self.credentials[c.env] for c in module.credentials if c.env in self.credentials
+        }
+
     def __repr__(self) -> str:  # never print a secret, even in a traceback
-        shown = {k: ("<set>" if v else None) for k, v in vars(self).items()}
-        return f"Secrets({shown})"
+        names = sorted(self.credentials)
+        key = "<set>" if self.author_key else None
+        return f"Secrets(author_key={key}, credentials set: {names})"
 
 
 T = TypeVar("T")
@@ -309,9 +276,10 @@ def parse_config(text: str, path: Path) -> Config:
         ) from exc
     source = _Source(path, text)
     top = _Reader(source, data, "top level", 0)
-    for key in ("settings", "privacy", "reddit", "fetch"):
+    owned = collectors.sections()
+    for key in ("settings", "privacy", *(s.key for s in owned if not s.array)):
         top.get(key, dict, {}, f"a [{key}] table")
-    for key in ("brands", "competitors", "campaigns", "feeds"):
+    for key in ("brands", "competitors", "campaigns", *(s.key for s in owned if s.array)):
         top.get(key, list, [], f"[[{key}]] tables")
     top.reject_unknown()
 
@@ -349,17 +317,10 @@ def parse_config(text: str, path: Path) -> Config:
             raise reader.fail("brand", "the name of a brand in [[brands]]", campaign.brand)
         campaigns.append(campaign)
 
-    feeds = []
-    for i, table in enumerate(data.get("feeds", [])):
-        reader = _Reader(
-            source, table, f"[[feeds]] #{i + 1}", source.header_line("feeds", i, array=True)
-        )
-        feeds.append(_feed(reader, path.parent))
-
-    reddit = None
-    if "reddit" in data:
-        reddit = _reddit(_Reader(source, data["reddit"], "[reddit]", source.header_line("reddit")))
-    fetch = _fetch(_Reader(source, data.get("fetch", {}), "[fetch]", source.header_line("fetch")))
+    sections: dict[str, Any] = {}
+    for section in owned:
+        if section.key in data:
+            sections[section.key] = _read_section(source, section, data[section.key], path.parent)
 
     return Config(
         path=path,
@@ -367,9 +328,7 @@ def parse_config(text: str, path: Path) -> Config:
         privacy=privacy,
         brands=tuple(brands),
         campaigns=tuple(campaigns),
-        reddit=reddit,
-        feeds=tuple(feeds),
-        fetch=fetch,
+        sections=sections,
     )
 
 
@@ -425,97 +384,75 @@ def _campaign(r: _Reader) -> Campaign:
     return campaign
 
 
-def _feed(r: _Reader, base: Path) -> Feed:
-    url = r.required_str("url")
-    if not re.match(r"^https?://", url):
-        # A local file: the demo and users' saved feeds; resolved like every other path.
-        local = Path(url)
-        url = str(local if local.is_absolute() else base / local)
-    kind = r.get("kind", str, "news", "news or blog")
-    if kind not in ("news", "blog"):
-        raise r.fail("kind", "news or blog", kind)
-    feed = Feed(
-        url=url,
-        name=r.optional_str("name"),
-        kind=kind,
+def _read_section(source: _Source, section: Section, value: Any, base: Path) -> Any:
+    """Read a source's section: one settings object, or a tuple of them for [[array]]."""
+    if not section.array:
+        reader = _Reader(source, value, section.header, source.header_line(section.key))
+        return read_settings(reader, section.settings, base)
+    return tuple(
+        read_settings(
+            _Reader(
+                source,
+                table,
+                f"{section.header} #{i + 1}",
+                source.header_line(section.key, i, array=True),
+            ),
+            section.settings,
+            base,
+        )
+        for i, table in enumerate(value)
     )
+
+
+# What a key of each supported type must hold, in the words an error shows.
+_EXPECTED = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    str | None: "a string",
+    tuple[str, ...]: "a list of strings",
+}
+
+
+def read_settings(r: _Reader, cls: type[T], base: Path) -> T:
+    """Build a settings dataclass from one TOML table, by its fields' types and metadata.
+
+    A field without a default is required; a `local_path` field that is not an http(s)
+    URL is a path taken from `base`; the class's own checks (`InvalidSetting` from its
+    `__post_init__`) come back as errors naming the key's line.
+    """
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        kind = hints[f.name]
+        if kind not in _EXPECTED:
+            raise TypeError(f"{cls.__name__}.{f.name}: settings of type {kind} are not supported")
+        expected = f.metadata.get(EXPECTED) or _EXPECTED[kind]
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if f.name not in r.table:
+            r.used.add(f.name)
+            if required:
+                raise r.fail(f.name, expected)
+            continue
+        if kind is str and required:
+            value: Any = r.required_str(f.name)
+        elif kind == str | None:
+            value = r.optional_str(f.name, expected)
+        elif kind == tuple[str, ...]:
+            value = r.strings(f.name)
+        else:
+            value = r.get(f.name, kind, None, expected)
+        if f.metadata.get(LOCAL_PATH) and isinstance(value, str) and not _WEB.match(value):
+            # A local file: the demo and users' saved feeds; resolved like every other path.
+            local = Path(value)
+            value = str(local if local.is_absolute() else base / local)
+        values[f.name] = value
     r.reject_unknown()
-    return feed
+    try:
+        return cls(**values)
+    except InvalidSetting as exc:
+        raise r.fail(exc.key, exc.expected, exc.got) from None
 
 
-def _reddit(r: _Reader) -> Reddit:
-    default = Reddit()
-    sort = r.get("sort", str, default.sort, "one of new, relevance, hot, top, comments")
-    if sort not in ("new", "relevance", "hot", "top", "comments"):
-        raise r.fail("sort", "one of new, relevance, hot, top, comments", sort)
-    time_filter = r.get(
-        "time_filter", str, default.time_filter, "one of hour, day, week, month, year, all"
-    )
-    if time_filter not in ("hour", "day", "week", "month", "year", "all"):
-        raise r.fail("time_filter", "one of hour, day, week, month, year, all", time_filter)
-    backfill = r.get("backfill_limit", int, default.backfill_limit, "a whole number of posts")
-    if backfill < 1:
-        raise r.fail("backfill_limit", "a whole number of posts, 1 or more", backfill)
-    reddit = Reddit(
-        enabled=r.get("enabled", bool, True, "true or false"),
-        subreddits=r.strings("subreddits", default.subreddits),
-        owned_subreddits=r.strings("owned_subreddits"),
-        comment_subreddits=r.strings("comment_subreddits"),
-        sort=sort,
-        time_filter=time_filter,
-        backfill_limit=backfill,
-        comments=r.get("comments", bool, default.comments, "true or false"),
-        comment_depth=r.get("comment_depth", int, default.comment_depth, "a whole number"),
-        replace_more_limit=r.get(
-            "replace_more_limit", int, default.replace_more_limit, "a whole number"
-        ),
-        user_agent=r.get("user_agent", str, default.user_agent, "a string"),
-        oauth_url=r.get("oauth_url", str, default.oauth_url, "a URL"),
-        reddit_url=r.get("reddit_url", str, default.reddit_url, "a URL"),
-        timeout=r.get("timeout", float, default.timeout, "a number of seconds"),
-        page_size=r.get("page_size", int, default.page_size, "a whole number from 1 to 100"),
-        max_comment_threads=r.get(
-            "max_comment_threads", int, default.max_comment_threads, "a whole number"
-        ),
-        comment_revisit_hours=r.get(
-            "comment_revisit_hours", int, default.comment_revisit_hours, "a whole number of hours"
-        ),
-    )
-    if not 1 <= reddit.page_size <= 100:
-        raise r.fail("page_size", "a whole number from 1 to 100", reddit.page_size)
-    if reddit.comment_depth < 1:
-        raise r.fail("comment_depth", "a whole number of levels, 1 or more", reddit.comment_depth)
-    for key in ("replace_more_limit", "max_comment_threads", "comment_revisit_hours"):
-        if getattr(reddit, key) < 0:
-            raise r.fail(key, "a whole number, 0 or more", getattr(reddit, key))
-    if reddit.timeout <= 0:
-        raise r.fail("timeout", "a number of seconds above 0", reddit.timeout)
-    for key in ("oauth_url", "reddit_url"):
-        if not re.match(r"^https?://[^/\s]+", getattr(reddit, key)):
-            raise r.fail(key, "an http:// or https:// URL", getattr(reddit, key))
-    r.reject_unknown()
-    return reddit
-
-
-def _fetch(r: _Reader) -> Fetch:
-    d = Fetch()
-    fetch = Fetch(
-        connect_timeout=r.get("connect_timeout", float, d.connect_timeout, "seconds"),
-        read_timeout=r.get("read_timeout", float, d.read_timeout, "seconds"),
-        max_bytes=r.get("max_bytes", int, d.max_bytes, "a whole number of bytes"),
-        max_redirects=r.get("max_redirects", int, d.max_redirects, "a whole number"),
-        retries=r.get("retries", int, d.retries, "a whole number"),
-        concurrency=r.get("concurrency", int, d.concurrency, "a whole number"),
-        per_host=r.get("per_host", int, d.per_host, "a whole number"),
-        user_agent=r.get("user_agent", str, d.user_agent, "a string"),
-        backoff=r.get("backoff", float, d.backoff, "seconds"),
-        max_retry_wait=r.get("max_retry_wait", float, d.max_retry_wait, "seconds"),
-    )
-    for key in ("connect_timeout", "read_timeout", "max_bytes", "concurrency", "per_host"):
-        if getattr(fetch, key) <= 0:
-            raise r.fail(key, "a number above 0", getattr(fetch, key))
-    for key in ("max_redirects", "retries", "backoff", "max_retry_wait"):
-        if getattr(fetch, key) < 0:
-            raise r.fail(key, "a number of 0 or more", getattr(fetch, key))
-    r.reject_unknown()
-    return fetch
+_WEB = re.compile(r"^https?://", re.I)

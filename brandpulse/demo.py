@@ -1,33 +1,32 @@
 """Build the demo database from the bundled synthetic corpus, through the same code as live runs.
 
-The feeds in `data/demo/feeds/` go through the feeds collector (it reads local paths from
-disk); the Reddit listings in `data/demo/reddit/` go through the Reddit collector's own
-normaliser, the one live search results pass through. Both then meet the same brand
-matching, sentiment labelling and store writes as a cron collection.
+A source with a folder of saved API answers beside the demo config (`data/demo/reddit/`)
+and a `mentions_from_saved` function has those answers turned into mentions by its own
+normaliser, the one live results pass through; every other configured source is collected
+as usual (the feeds collector reads the local feed files in `data/demo/feeds/`). All then
+meet the same brand matching, sentiment labelling and store writes as a cron collection.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from brandpulse import pipeline
+from brandpulse import collectors, pipeline
 from brandpulse.config import Config, Secrets, load_config
 from brandpulse.store import analytics, browse, queries
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
-from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.records import ItemResult, Mention, RunReport
 from brandpulse.store.writes import save_state, transaction
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_CONFIG = DEMO_DIR / "brands.toml"
-# The Reddit listings sit in this folder beside the demo config.
-LISTINGS = "reddit"
 # A database the demo built carries this source_state entry; any other file is never replaced.
 MARKER = "demo"
 LABELS = ("positive", "negative", "neutral")
@@ -132,17 +131,21 @@ def build(
         _reset(db)
         _mark(db, config_path, collected_at)
         reports = []
-        if config.feeds:
-            say(f"loading {len(config.feeds)} demo feeds...")
-            report = pipeline.collect_source("feeds", db, config, secrets)
-            say(pipeline.summary(report))
-            reports.append(report)
-        folder = Path(config_path).resolve().parent / LISTINGS
-        if folder.is_dir():
-            say(f"loading demo Reddit listings from {folder}...")
-            report = RunReport(source="reddit")
-            mentions = reddit_mentions(sorted(folder.glob("*.json")), collected_at, report)
-            pipeline.store_mentions(db, config, secrets, mentions, report)
+        for module in collectors.modules():
+            # Saved API answers in a folder named after the source, beside the config.
+            folder = Path(config_path).resolve().parent / module.name
+            loader = getattr(module, "mentions_from_saved", None)
+            if loader is not None and folder.is_dir():
+                say(f"loading saved {module.name} answers from {folder}...")
+                report = RunReport(source=module.name)
+                paths = sorted(folder.glob("*.json"))
+                mentions = saved_mentions(loader, paths, collected_at, report)
+                pipeline.store_mentions(db, config, secrets, mentions, report)
+            elif module.name in config.sources:
+                say(f"collecting demo {module.name}...")
+                report = pipeline.collect_source(module.name, db, config, secrets)
+            else:
+                continue
             say(pipeline.summary(report))
             reports.append(report)
     summary = summarise(db, config)
@@ -150,26 +153,29 @@ def build(
     return summary
 
 
-def reddit_mentions(paths: list[Path], collected_at: datetime, report: RunReport) -> list[Mention]:
-    """Turn saved Reddit API listings into Mentions with the live collector's normaliser.
+def saved_mentions(
+    loader: Callable[[object, datetime], list[Mention]],
+    paths: list[Path],
+    collected_at: datetime,
+    report: RunReport,
+) -> list[Mention]:
+    """Turn saved API answers into Mentions with a source's own `mentions_from_saved`.
 
-    A file that cannot be read or normalised is recorded on `report` and skipped.
+    A file that cannot be read or normalised is recorded on `report` and skipped; each
+    file is one item of the run, named after the file.
     """
-    from brandpulse.collectors import reddit  # imported here: only the demo needs it without a network
-
-    client = reddit.offline_client()
     mentions: list[Mention] = []
     for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            found = reddit.mentions_from_listing(data, client, collected_at)
+            found = loader(data, collected_at)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            report.error(f"{path.name}: cannot load this listing: {exc}")
-            report.details.append({"file": path.name, "status": "error", "error": str(exc)})
+            report.error(f"{path.name}: cannot load this saved answer: {exc}")
+            report.items.append(ItemResult(path.name, "file", "error", error=str(exc)))
             continue
         report.fetched += len(found)
-        report.details.append({"file": path.name, "status": "ok", "entries": len(found)})
-        mentions.extend(found)
+        report.items.append(ItemResult(path.name, "file", fetched=len(found)))
+        mentions.extend(replace(m, item=path.name) for m in found)
     return mentions
 
 

@@ -8,16 +8,20 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from brandpulse import analysis
-from brandpulse import collectors
-from brandpulse import privacy, progress
+from brandpulse import analysis, collectors, privacy, progress
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
-from brandpulse.store.errors import BrandpulseError
+from brandpulse.store.errors import BrandpulseError, ConfigError
 from brandpulse.store.records import Mention, RunReport
-from brandpulse.store.writes import record_run, save_state, transaction, upsert_mentions, write_analysis
+from brandpulse.store.writes import (
+    record_run,
+    save_state,
+    transaction,
+    upsert_mentions,
+    write_analysis,
+)
 
 Notify = Callable[[str], None]
 
@@ -58,17 +62,14 @@ def store_mentions(
 def _count_per_item(
     report: RunReport, mentions: Sequence[Mention], changed: dict[str, bool]
 ) -> None:
-    """Fill new/updated on each per-feed detail from the mentions that came through that feed."""
-    by_feed: dict[str, list[int]] = {}
+    """Fill new/updated on each item's result from the mentions that item yielded."""
+    by_item: dict[str, list[int]] = {}
     for mention in mentions:
-        feed = mention.extra.get("feed_url")
-        if feed is not None and mention.id in changed:
-            counts = by_feed.setdefault(feed, [0, 0])
+        if mention.item is not None and mention.id in changed:
+            counts = by_item.setdefault(mention.item, [0, 0])
             counts[0 if changed[mention.id] else 1] += 1
-    for detail in report.details:
-        if "url" in detail:
-            new, updated = by_feed.get(detail["url"], (0, 0))
-            detail["new"], detail["updated"] = new, updated
+    for item in report.items:
+        item.new, item.updated = by_item.get(item.name, (0, 0))
 
 
 def collect_source(
@@ -84,9 +85,13 @@ def collect_source(
     mentions: list[Mention] = []
     try:
         module = collectors.load(name)
+        settings = config.source_settings(name)
+        if settings is None:
+            section = module.sections[0].header
+            raise ConfigError(f"source {name!r} is not configured", f"add {section} to the config")
         state = load_state(db, name)
-        client = module.open_client(config, secrets)
-        mentions = list(module.collect(config, state, client, report))
+        client = module.open_client(settings, secrets.for_source(module))
+        mentions = list(module.collect(settings, config.terms, state, client, report))
     except BrandpulseError as exc:
         report.error(str(exc))
     except Exception as exc:  # a bug in one source must not cost the others their run

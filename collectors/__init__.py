@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-# Source name -> module implementing collectors.base.Collector. Built-ins are registered
-# the same way an outside source would be: one line here.
+from brandpulse.collectors.base import Section
+
+# Source name -> module implementing the protocol in collectors.base. Built-ins are
+# registered the same way an outside source would be: one line here. Config parsing,
+# `collect --source`, status, the example config and the docs all read this dict.
 REGISTRY: dict[str, str] = {
     "feeds": "brandpulse.collectors.feeds",
     "reddit": "brandpulse.collectors.reddit",
@@ -20,3 +23,34 @@ def load(name: str) -> ModuleType:
     except KeyError:
         known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"unknown source {name!r}; known sources: {known}") from None
+
+
+def modules() -> list[ModuleType]:
+    """Return every registered source module, in registry (collection) order."""
+    return [load(name) for name in REGISTRY]
+
+
+def sections() -> list[Section]:
+    """Return the TOML sections the registered sources read, each once, in registry order.
+
+    Two sources may share a section (`[fetch]`) by listing the same `Section`; two different
+    sections under one key are a registry mistake and raise ValueError.
+    """
+    found: dict[str, Section] = {}
+    for module in modules():
+        for section in module.sections:
+            known = found.setdefault(section.key, section)
+            if known != section:
+                raise ValueError(
+                    f"source {module.name!r} declares [{section.key}] differently from an"
+                    " earlier source; share one Section object instead"
+                )
+    return list(found.values())
+
+
+def owner(key: str) -> ModuleType | None:
+    """Return the first registered source that reads the TOML section `key`."""
+    for module in modules():
+        if any(section.key == key for section in module.sections):
+            return module
+    return None

@@ -65,6 +65,7 @@ def to_mention(entry: Entry, feed: ParsedFeed, origin: Origin, collected_at: dat
         published_at=published,
         collected_at=collected_at,
         extra={k: v for k, v in extra.items() if v is not None},
+        item=origin.feed_url,
     )
 
 

@@ -18,19 +18,94 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from brandpulse.collectors.base import BrandTerms, Credential, InvalidSetting, Section, setting
 from brandpulse.collectors.feed_discovery import feed_links, usual_feed_urls
 from brandpulse.collectors.feed_model import ParsedFeed
 from brandpulse.collectors.feed_normalise import Origin, to_mention
 from brandpulse.collectors.feed_parse import parse_document
 from brandpulse.collectors.feed_pool import run_in_order
 from brandpulse.collectors.feed_text import safe_url
+from brandpulse.collectors.fetch_settings import FETCH, Fetch
 from brandpulse.collectors.http_fetch import FetchError, HttpFetcher, Response
-from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.records import ItemResult, Mention, RunReport
 
 name = "feeds"
+item_noun = "feed"
 
 MAX_PROBES = 9  # usual feed paths tried on a home page without a feed link
 _WEB = re.compile(r"^https?://", re.I)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One `[[feeds]]` table."""
+
+    url: str = setting(
+        doc="an RSS/Atom/RDF/JSON Feed URL, a blog's home page (its feed is discovered), or a"
+        " local file path; `{query}` is replaced by each brand's keywords",
+        expected="a feed URL or file path",
+        local_path=True,
+    )
+    name: str | None = setting(None, doc="a label for status and the dashboard")
+    kind: str = setting(
+        "news", doc="`news` or `blog`: the source shown for its mentions", expected="news or blog"
+    )
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("news", "blog"):
+            raise InvalidSetting("kind", "news or blog", self.kind)
+
+    @property
+    def templated(self) -> bool:
+        """Return True for a search feed whose URL takes each brand's query."""
+        return "{query}" in self.url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the feeds collector reads: its feeds and the fetcher's limits."""
+
+    feeds: tuple[Feed, ...]
+    fetch: Fetch = Fetch()
+
+
+FEEDS = Section("feeds", Feed, doc="news searches, news sites and blogs", array=True)
+sections = (FEEDS, FETCH)
+credentials: tuple[Credential, ...] = ()
+example = """\
+# News and blog feeds: RSS, Atom, RDF or JSON Feed URLs, or a blog's home page (its feed
+# is discovered). {query} in a URL is replaced by each brand's keywords in turn.
+[[feeds]]
+url = "https://news.google.com/rss/search?q={query}&hl=en-GB&gl=GB&ceid=GB:en"
+name = "Google News"
+kind = "news"
+
+[[feeds]]
+url = "https://blog.example.com/feed/"
+kind = "blog"
+
+[fetch]
+connect_timeout = 5                    # seconds
+read_timeout = 20                      # seconds
+max_bytes = 10000000                   # a larger feed is refused
+retries = 3                            # on 5xx and 429, with back-off
+backoff = 1                            # seconds before the first retry; doubles each time
+max_retry_wait = 60                    # a longer Retry-After skips the feed for this run
+concurrency = 16                       # feeds fetched at once
+per_host = 2                           # at most this many at once from one host
+"""
+
+
+def configure(sections: Mapping[str, Any]) -> Settings | None:
+    """Return the feeds and [fetch] limits, or None when no [[feeds]] are configured."""
+    feeds = tuple(sections.get(FEEDS.key, ()))
+    return Settings(feeds, fetch_settings(sections)) if feeds else None
+
+
+def fetch_settings(sections: Mapping[str, Any]) -> Fetch:
+    """Return the [fetch] limits of a config's sections (the defaults when it has none)."""
+    fetch = sections.get(FETCH.key)
+    return fetch if isinstance(fetch, Fetch) else Fetch()
 
 
 @dataclass(frozen=True)
@@ -75,25 +150,43 @@ class FeedResult:
     def error(self) -> str | None:
         return self.detail.get("error")
 
+    def item(self) -> ItemResult:
+        """Return this feed's result for the run report: counts, then its other facts."""
+        facts = dict(self.detail)
+        url, status, error = facts.pop("url"), facts.pop("status"), facts.pop("error")
+        return ItemResult(
+            name=url,
+            kind=item_noun,
+            status=status,
+            fetched=int(facts.pop("mentions")),
+            skipped=int(facts.pop("skipped")),
+            error=error,
+            facts=facts,
+        )
+
 
 class FeedProblem(Exception):
     """A feed that cannot be read or holds no feed; the message is shown as is."""
 
 
-def open_client(config: Any, secrets: Any = None) -> HttpFetcher:
-    """Build the shared HTTP fetcher from the [fetch] settings (no secrets are needed)."""
-    return HttpFetcher(config.fetch)
+def open_client(settings: Settings, credentials: Mapping[str, str] | None = None) -> HttpFetcher:
+    """Build the shared HTTP fetcher from the [fetch] settings (no credentials are needed)."""
+    return HttpFetcher(settings.fetch)
 
 
 def collect(
-    config: Any, state: Mapping[str, Any], client: HttpFetcher, report: RunReport
+    settings: Settings,
+    terms: Sequence[BrandTerms],
+    state: Mapping[str, Any],
+    client: HttpFetcher,
+    report: RunReport,
 ) -> Iterator[Mention]:
     """Yield a Mention per new or changed entry of every configured feed.
 
     An article reached through two feeds is yielded once (the first feed in config order
-    keeps it). Per-feed facts go to `report.details`, cursors to `report.state`.
+    keeps it). Per-feed results go to `report.items`, cursors to `report.state`.
     """
-    jobs, problems = feed_jobs(config)
+    jobs, problems = feed_jobs(settings.feeds, terms)
     for problem in problems:
         report.error(problem)
     seen: set[str] = set()
@@ -102,7 +195,7 @@ def collect(
         fresh = [m for m in result.mentions if m.id not in seen]
         seen.update(m.id for m in fresh)
         result.detail["duplicates"] = len(result.mentions) - len(fresh)
-        report.details.append(result.detail)
+        report.items.append(result.item())
         report.skipped += int(result.detail["skipped"])
         report.fetched += len(fresh)
         if result.error:
@@ -113,7 +206,9 @@ def collect(
         yield from fresh
 
 
-def feed_jobs(config: Any) -> tuple[list[FeedJob], list[str]]:
+def feed_jobs(
+    feeds: Sequence[Feed], terms: Sequence[BrandTerms]
+) -> tuple[list[FeedJob], list[str]]:
     """Expand the configured feeds into jobs (one per brand for a `{query}` URL).
 
     Each brand's search terms are joined with OR, phrases quoted, and URL-encoded:
@@ -122,14 +217,14 @@ def feed_jobs(config: Any) -> tuple[list[FeedJob], list[str]]:
     """
     jobs: list[FeedJob] = []
     problems: list[str] = []
-    for feed in config.feeds:
+    for feed in feeds:
         if "{query}" not in feed.url:
             jobs.append(FeedJob(feed.url, feed.kind, feed.name))
             continue
-        if not config.brands:
+        if not terms:
             problems.append(f"{feed.url}: the URL takes {{query}} but no brands are configured")
-        for brand in config.brands:
-            query = " OR ".join(f'"{t}"' if " " in t else t for t in brand.search_terms)
+        for brand in terms:
+            query = " OR ".join(f'"{t}"' if " " in t else t for t in brand.words)
             url = feed.url.replace("{query}", quote(query, safe=""))
             jobs.append(FeedJob(url, feed.kind, feed.name, brand.name))
     unique: dict[str, FeedJob] = {}

@@ -11,15 +11,14 @@ limit, Reddit being down) ends the run early instead of hammering Reddit.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import praw
-from praw.models import Comment, MoreComments, Submission
-
-from brandpulse.collectors.reddit_client import offline_client, open_client
+from brandpulse.collectors.base import BrandTerms, Credential
+from brandpulse.collectors.reddit_client import ID_ENV, SECRET_ENV, offline_client, open_client
 from brandpulse.collectors.reddit_errors import Failure, explain
 from brandpulse.collectors.reddit_normalise import (
     comment_mention,
@@ -27,12 +26,55 @@ from brandpulse.collectors.reddit_normalise import (
     normalise,
     submission_mention,
 )
+from brandpulse.collectors.reddit_settings import REDDIT, Reddit
 from brandpulse.collectors.reddit_targets import COMMENTS, Target, plan
-from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.records import ItemResult, Mention, RunReport
+from praw.models import Comment, MoreComments, Submission
 
-__all__ = ["collect", "mentions_from_listing", "name", "offline_client", "open_client"]
+__all__ = [
+    "collect",
+    "configure",
+    "credentials",
+    "example",
+    "item_noun",
+    "mentions_from_listing",
+    "mentions_from_saved",
+    "name",
+    "offline_client",
+    "open_client",
+    "sections",
+]
 
 name = "reddit"
+item_noun = "subreddit"
+sections = (REDDIT,)
+credentials = (
+    Credential(
+        ID_ENV,
+        "the client id of a Reddit app of type 'script' or 'web'"
+        " (else `client_id` from PRAW's praw.ini)",
+    ),
+    Credential(SECRET_ENV, "that app's secret (else `client_secret` from praw.ini)"),
+)
+example = """\
+# Reddit: app-only, read-only access. Credentials come from REDDIT_CLIENT_ID and
+# REDDIT_CLIENT_SECRET (a "script" or "web" app from https://www.reddit.com/prefs/apps),
+# or from PRAW's praw.ini; never from this file.
+[reddit]
+subreddits = ["all"]                   # where brand searches run; "all" is all of Reddit
+owned_subreddits = []                  # your own subreddits: every new post is collected
+comment_subreddits = []                # subreddits whose new comments are searched too
+sort = "new"
+time_filter = "week"                   # hour, day, week, month, year, all
+backfill_limit = 500                   # most posts per search on the first run
+comments = true                        # also collect comments of matched posts
+comment_depth = 2
+replace_more_limit = 0                 # "load more comments" expansions per post
+page_size = 100                        # items per Reddit API page (1-100)
+max_comment_threads = 50               # most matched posts whose comments are read per run
+comment_revisit_hours = 6              # re-read comments of posts this recent, for late replies
+"""
+THREAD = "thread"  # the item noun of a post's comment thread
 
 # Server or network failures in a row after which Reddit is taken to be down for this run.
 MAX_TRANSIENT = 3
@@ -66,19 +108,34 @@ def _is_listing(data: Any) -> bool:
     )
 
 
+def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
+    """Turn one saved API answer into Mentions with an offline client (for the demo)."""
+    return mentions_from_listing(data, offline_client(), collected_at)
+
+
+def configure(sections: Mapping[str, Any]) -> Reddit | None:
+    """Return the [reddit] settings, or None when the section is absent or disabled."""
+    settings = sections.get(REDDIT.key)
+    return settings if isinstance(settings, Reddit) and settings.enabled else None
+
+
 def collect(
-    config: Any, state: Mapping[str, Any], client: praw.Reddit, report: RunReport
+    settings: Reddit,
+    terms: Sequence[BrandTerms],
+    state: Mapping[str, Any],
+    client: praw.Reddit,
+    report: RunReport,
 ) -> Iterator[Mention]:
-    """Yield the mentions Reddit holds for the configured brands and subreddits, newest
-    first per target, each once; cursors for the next run go to `report.state`."""
-    yield from _Run(config.reddit, state, client, report).run(list(plan(config)))
+    """Yield the mentions Reddit holds for the brands' terms and the configured subreddits,
+    newest first per target, each once; cursors for the next run go to `report.state`."""
+    yield from _Run(settings, state, client, report).run(list(plan(settings, terms)))
 
 
 class _Run:
     """One collection: the targets' listings, then the comment threads of the posts found."""
 
     def __init__(
-        self, settings: Any, state: Mapping[str, Any], client: praw.Reddit, report: RunReport
+        self, settings: Reddit, state: Mapping[str, Any], client: praw.Reddit, report: RunReport
     ) -> None:
         self.settings = settings
         self.state = state
@@ -99,7 +156,7 @@ class _Run:
             self.report.advance(done, len(targets))
         if self.settings.comments and not self.stopped:
             yield from self._threads()
-        skipped = sum(1 for d in self.report.details if d.get("status") == "skipped")
+        skipped = sum(1 for item in self.report.items if item.status == "skipped")
         if skipped:
             self.report.warnings.append(
                 f"{skipped} Reddit targets skipped ({self.stopped}); they run again next time"
@@ -107,8 +164,12 @@ class _Run:
 
     # -- bookkeeping -------------------------------------------------------------------
 
-    def _detail(self, label: str, status: str, **facts: Any) -> None:
-        self.report.details.append({"target": label, "status": status, **facts})
+    def _detail(
+        self, label: str, status: str, items: int = 0, error: str | None = None, **facts: Any
+    ) -> None:
+        self.report.items.append(
+            ItemResult(label, item_noun, status, fetched=items, error=error, facts=facts)
+        )
 
     def _fail(self, label: str, exc: BaseException) -> Failure:
         failure = explain(exc, label)
@@ -120,7 +181,7 @@ class _Run:
             self.stopped = f"Reddit failed {self.transient} times in a row"
         return failure
 
-    def _keep(self, mention: Mention | None) -> Mention | None:
+    def _keep(self, mention: Mention | None, item: str) -> Mention | None:
         """Count a thing read from Reddit; return its mention unless it made none or the
         mention was already yielded this run.
 
@@ -134,7 +195,7 @@ class _Run:
         if mention.id in self.seen:
             return None
         self.seen.add(mention.id)
-        return mention
+        return replace(mention, item=item)
 
     # -- listings ------------------------------------------------------------------------
 
@@ -149,7 +210,7 @@ class _Run:
         walk = _Walk(cursor)
         try:
             for thing in self._walk(target, walk):
-                mention = self._keep(normalise(thing, self.collected_at))
+                mention = self._keep(normalise(thing, self.collected_at), target.label)
                 if mention:
                     if isinstance(thing, Submission) and target.kind != COMMENTS:
                         self.found.append(thing)
@@ -237,24 +298,24 @@ class _Run:
     def _thread(self, fullname: str, post: Submission) -> Iterator[Mention]:
         label = f"comments of {fullname}"
         forest = None
-        detail: dict[str, Any] = {"target": label, "status": "ok", "items": 0}
-        self.report.details.append(detail)
+        result = ItemResult(label, THREAD)
+        self.report.items.append(result)
         try:
             forest = post.comments
             forest.replace_more(limit=self.settings.replace_more_limit)
         except Exception as exc:
             # Comments read before a failed "more" expansion are still worth keeping.
-            detail.update(status="error", error=self._fail(label, exc).message)
+            result.status, result.error = "error", self._fail(label, exc).message
             if forest is None:
                 return
         else:
             self.transient = 0
-        mention = self._keep(submission_mention(post, self.collected_at))
+        mention = self._keep(submission_mention(post, self.collected_at), label)
         if mention:
             yield mention
         for comment in _down_to(forest, self.settings.comment_depth):
-            detail["items"] += 1
-            mention = self._keep(comment_mention(comment, self.collected_at, post))
+            result.fetched += 1
+            mention = self._keep(comment_mention(comment, self.collected_at, post), label)
             if mention:
                 yield mention
 

@@ -4,13 +4,14 @@ the config, or an offline one that turns saved listings into objects without a n
 from __future__ import annotations
 
 import configparser
+from collections.abc import Mapping
 from typing import Any
 
 import praw
 import prawcore
-from praw.exceptions import MissingRequiredAttributeException
-
+from brandpulse.collectors.reddit_settings import Reddit
 from brandpulse.store.errors import SourceError
+from praw.exceptions import MissingRequiredAttributeException
 
 ID_ENV = "REDDIT_CLIENT_ID"
 SECRET_ENV = "REDDIT_CLIENT_SECRET"
@@ -45,14 +46,11 @@ class OfflineRequestor(prawcore.Requestor):
         )
 
 
-def open_client(config: Any, secrets: Any) -> praw.Reddit:
+def open_client(settings: Reddit, credentials: Mapping[str, str]) -> praw.Reddit:
     """Build a read-only, app-only client: credentials from REDDIT_CLIENT_ID and
     REDDIT_CLIENT_SECRET, else from PRAW's praw.ini; never sends a request by itself."""
-    settings = config.reddit
-    if settings is None:
-        raise SourceError("Reddit is not configured", "add a [reddit] section to the config")
-    client_id = secrets.reddit_client_id
-    client_secret = secrets.reddit_client_secret
+    client_id = credentials.get(ID_ENV) or None
+    client_secret = credentials.get(SECRET_ENV) or None
     kwargs: dict[str, Any] = {
         "user_agent": settings.user_agent,
         "oauth_url": settings.oauth_url.rstrip("/"),

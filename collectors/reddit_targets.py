@@ -8,10 +8,12 @@ a cursor that belonged to another query.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from brandpulse.collectors.base import BrandTerms
+from brandpulse.collectors.reddit_settings import Reddit
 from praw.models.listing.generator import ListingGenerator
 
 SEARCH = "search"
@@ -107,7 +109,7 @@ def _quoted(term: str) -> str:
     return f'"{term}"' if re.search(r"[^\w'-]", term) else term
 
 
-def search_query(brand: Any) -> str:
+def search_query(brand: BrandTerms) -> str:
     """Return what is sent to Reddit search for a brand: its query, else its terms joined
     by OR (phrases quoted).
 
@@ -115,10 +117,10 @@ def search_query(brand: Any) -> str:
     query afterwards. So a query using `source:`, which Reddit does not know, is sent as
     the brand's terms instead, and #tags widen to their words.
     """
-    query = getattr(brand, "query", None)
+    query = brand.query
     if query and "source:" not in query.lower():
         return reddit_query(query)
-    return " OR ".join(_quoted(term) for term in brand.search_terms)
+    return " OR ".join(_quoted(term) for term in brand.words)
 
 
 def _unique(names: Any) -> list[str]:
@@ -132,13 +134,12 @@ def _unique(names: Any) -> list[str]:
     return out
 
 
-def plan(config: Any) -> Iterator[Target]:
+def plan(reddit: Reddit, terms: Sequence[BrandTerms]) -> Iterator[Target]:
     """Yield the run's targets: every brand and competitor searched in each configured
     subreddit, then the new posts of owned subreddits, then comment subreddits."""
-    reddit = config.reddit
     seen: set[str] = set()
     targets = []
-    for brand in config.brands:
+    for brand in terms:
         query = search_query(brand)
         for subreddit in _unique(reddit.subreddits):
             targets.append(

@@ -13,7 +13,6 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-
 from brandpulse.store import analytics
 from brandpulse.store.sql import one
 
@@ -357,8 +356,8 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
 
     Columns: dimension (author, subreddit or site), name, mentions, engagement; at most
     `limit` rows per dimension, most mentions first. A mention naming two brands in scope
-    counts once. Sites are those of news and blog mentions (Reddit's are its subreddits),
-    without a leading "www.".
+    counts once. A mention posted in a subreddit counts under it; any other counts under its
+    site (the feed's domain, else its URL's host), without a leading "www.".
     """
     where, params = scope_where(scope)
     window, window_params = _window("m", scope)
@@ -366,8 +365,8 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
         f"""
         WITH scoped AS (
             SELECT m.author,
-                   CASE WHEN m.source = 'reddit' THEN m.extra ->> 'subreddit' END AS subreddit,
-                   CASE WHEN m.source <> 'reddit'
+                   m.extra ->> 'subreddit' AS subreddit,
+                   CASE WHEN m.extra ->> 'subreddit' IS NULL
                         THEN regexp_replace({_SITE_SQL}, '^www\\.', '') END AS site,
                    coalesce(m.score, 0) + coalesce(m.comments, 0) AS engagement
             FROM mentions m

@@ -28,7 +28,9 @@ class Mention:
 
     `published_at` and `collected_at` are timezone-aware UTC datetimes; `text` is plain
     text (markup stripped); `extra` holds source-specific fields (subreddit, feed title,
-    language, flags) and must be JSON-serialisable.
+    language, flags) and must be JSON-serialisable. `item` names the run's item (feed,
+    search) that yielded it, so the run can count new and updated mentions per item; it is
+    not stored and not compared.
     """
 
     id: str
@@ -43,6 +45,7 @@ class Mention:
     score: int | None = None
     comments: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    item: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("published_at", "collected_at"):
@@ -54,11 +57,37 @@ class Mention:
 
 
 @dataclass
+class ItemResult:
+    """What one item of a run (a feed, a subreddit search, an instance) gave.
+
+    `name` is how status shows the item and what `Mention.item` holds on its mentions;
+    `kind` is the source's word for it ("feed", "subreddit"); `status` is ok, error,
+    skipped or not_modified; `facts` holds source-specific figures (HTTP status, bytes,
+    cursor) shown beside the counts. `new` and `updated` are filled by the store write.
+    """
+
+    name: str
+    kind: str
+    status: str = "ok"
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    error: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """Return the item as one flat JSON-ready row: counts first, then its facts."""
+        core = {k: v for k, v in vars(self).items() if k != "facts"}
+        return {**core, **{k: v for k, v in self.facts.items() if k not in core}}
+
+
+@dataclass
 class RunReport:
     """What one source's collection did: filled by the collector, completed by the store write.
 
-    `state` is the cursor/ETag map the collector wants saved for its next run; `details`
-    holds per-item facts (one entry per feed or subreddit) shown by `brandpulse status`.
+    `state` is the cursor/ETag map the collector wants saved for its next run; `items`
+    holds one result per item (feed, subreddit search) shown by status and health.
     """
 
     source: str
@@ -71,7 +100,7 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
-    details: list[dict[str, Any]] = field(default_factory=list)
+    items: list[ItemResult] = field(default_factory=list)
     # Set by the front door when a person is watching; collectors call advance().
     progress: Callable[[int, int | None], None] | None = field(
         default=None, repr=False, compare=False

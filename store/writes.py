@@ -15,7 +15,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
 from brandpulse.store.sql import one
 
@@ -253,7 +252,7 @@ def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
             report.skipped,
             report.errors,
             report.warnings,
-            json.dumps(report.details, default=str),
+            json.dumps([item.record() for item in report.items], default=str),
         ],
     )
     return int(row[0])

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from brandpulse.collectors import reference
 
-from brandpulse import config
+from brandpulse import collectors, config
 from brandpulse.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,9 +21,8 @@ SECTIONS = {
     "privacy": config.Privacy,
     "brands": config.Brand,
     "campaigns": config.Campaign,
-    "feeds": config.Feed,
-    "fetch": config.Fetch,
-    "reddit": config.Reddit,
+    # Every section a registered source reads.
+    **{section.key: section.settings for section in collectors.sections()},
 }
 # Fields set by the loader rather than written by users.
 NOT_KEYS = {("brands", "competitor")}
@@ -61,3 +61,17 @@ def test_every_make_target_has_help() -> None:
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     for target in ("install", "test", "lint", "fmt", "bench", "demo", "dashboard"):
         assert re.search(rf"^{target}:.*## ", makefile, re.M), f"make {target} has no ## help"
+
+
+def test_readme_source_tables_are_generated_from_the_registry() -> None:
+    # `make docs` rewrites the block; a source, key or credential added without it fails here.
+    assert reference.render() in README, "README's source tables are stale: run `make docs`"
+
+
+@pytest.mark.parametrize("name", list(collectors.REGISTRY))
+def test_every_source_is_documented(name: str) -> None:
+    module = collectors.load(name)
+    for section in module.sections:
+        assert f"### `{section.header}`" in README
+    for credential in module.credentials:
+        assert f"`{credential.env}`" in README

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from brandpulse import collectors
-from brandpulse import pipeline, progress
+from brandpulse import collectors, pipeline, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store.errors import ConfigError
 
@@ -17,7 +16,9 @@ def command(
     source: Annotated[
         list[str] | None,
         typer.Option(
-            "--source", "-s", help="Collect only this source (repeatable): feeds, reddit."
+            "--source",
+            "-s",
+            help="Collect only this source (repeatable): " + ", ".join(collectors.REGISTRY) + ".",
         ),
     ] = None,
     config: ConfigOption = None,
@@ -41,12 +42,13 @@ def command(
         raise ConfigError(f"unknown source {unknown[0]!r}", f"use {known}")
     missing = [n for n in names if n not in run.config.sources]
     if missing:
-        section = "[[feeds]]" if missing[0] == "feeds" else "[reddit]"
+        section = collectors.load(missing[0]).sections[0].header
         raise ConfigError(
             f"source {missing[0]!r} is not configured", f"add a {section} section to the config"
         )
     if not names:
-        raise ConfigError("no sources are configured", "add [reddit] or [[feeds]] to the config")
+        sections = " or ".join(m.sections[0].header for m in collectors.modules())
+        raise ConfigError("no sources are configured", f"add {sections} to the config")
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     reports = pipeline.collect(
         run.db, run.config, run.secrets, names, notify=progress.say, debug=debug

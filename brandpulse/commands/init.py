@@ -8,13 +8,16 @@ from typing import Annotated
 
 import typer
 
+from brandpulse import collectors
 from brandpulse.config import DEFAULT_CONFIG, parse_config
 from brandpulse.store.errors import ConfigError
 
 
 def example_config() -> str:
-    """Return the commented example config shipped with brandpulse."""
-    return resources.files("brandpulse").joinpath("brands.example.toml").read_text("utf-8")
+    """Return the commented example config: the shipped brands and settings, then each
+    registered source's own example section."""
+    base = resources.files("brandpulse").joinpath("brands.example.toml").read_text("utf-8")
+    return "\n".join([base, *(module.example for module in collectors.modules())])
 
 
 def command(

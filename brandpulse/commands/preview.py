@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any, TextIO
 
 import typer
 
-from brandpulse.config import Config, Feed, load_config
-from brandpulse.options import ConfigOption
 from brandpulse.collectors import feeds
+from brandpulse.config import load_config
+from brandpulse.options import ConfigOption
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.records import Mention
 
@@ -60,7 +59,8 @@ def command(
     inputs_of: dict[str, str] = {}
     failed = 0
     for item in inputs:
-        expanded, problems = feeds.feed_jobs(_single_feed_config(cfg, item, kind.value))
+        # Expanded as `collect` would expand the same [[feeds]] url.
+        expanded, problems = feeds.feed_jobs((feeds.Feed(url=item, kind=kind.value),), cfg.terms)
         for problem in problems:
             _complain("error", item, problem.split(": ", 1)[-1])
             failed += 1
@@ -71,7 +71,7 @@ def command(
         raise ConfigError("nothing to preview", "give feed URLs or files")
     out = sys.stdout
     ascii_only = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
-    client = feeds.open_client(cfg)
+    client = feeds.open_client(feeds.Settings((), feeds.fetch_settings(cfg.sections)))
     for result in feeds.read_feeds(jobs, {}, client):
         source = inputs_of.get(result.job.url, result.job.url)
         if result.error:
@@ -84,11 +84,6 @@ def command(
             _write(out, source, mention, output_format, ascii_only)
     out.flush()
     return 1 if failed else 0
-
-
-def _single_feed_config(cfg: Config, url: str, kind: str) -> Config:
-    """Return a stand-in config holding just this feed, so it is expanded as `collect` would."""
-    return replace(cfg, feeds=(Feed(url=url, kind=kind),))
 
 
 def _complain(level: str, source: str, message: str) -> None:

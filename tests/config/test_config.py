@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from brandpulse.store.errors import ConfigError
 
 from brandpulse.commands.init import example_config
 from brandpulse.config import Secrets, load_config, parse_config
-from brandpulse.store.errors import ConfigError
 
 VALID = """\
 [settings]
@@ -44,13 +44,14 @@ def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
     assert [b.name for b in config.competitors] == ["Globex"]
     assert config.campaigns[0].start == date(2026, 3, 1)
     assert config.sources == ("feeds", "reddit")
-    assert config.feeds[0].templated and not config.feeds[1].templated
+    feeds = config.sections["feeds"]
+    assert feeds[0].templated and not feeds[1].templated
 
 
 def test_relative_paths_start_at_the_config_folder(tmp_path: Path) -> None:
     config = parse_config(VALID, tmp_path / "brands.toml")
     assert config.settings.database == tmp_path / "data" / "brandpulse.duckdb"
-    assert config.feeds[0].url == str(tmp_path / "feeds" / "local.xml")
+    assert config.sections["feeds"][0].url == str(tmp_path / "feeds" / "local.xml")
     assert config.settings.timezone == "Europe/Paris"
 
 
@@ -68,6 +69,12 @@ def test_relative_paths_start_at_the_config_folder(tmp_path: Path) -> None:
         ('kind = "blog"', 'kinds = "blog"', 19, ["kinds", "unknown"]),
         ('name = "Globex"', 'name = "acme"', 9, ["[[competitors]] #1", "no other brand"]),
         ('timezone = "Europe/Paris"', 'timezone = "Europe/Paris', 2, ["not valid TOML"]),
+        ('kind = "blog"', 'kind = "blog"\nname = 3', 20, ["[[feeds]] #1", "name", "got 3"]),
+        ('url = "feeds/local.xml"', 'url = ""', 18, ["[[feeds]] #1", "url", "non-empty"]),
+        ('url = "feeds/local.xml"', "", 17, ["[[feeds]] #1", "url", "feed URL"]),
+        ("end = 2026-03-31", "end = 2026-03-31\n[reddit]\npage_size = 101", 17, ["[reddit]"]),
+        ("end = 2026-03-31", "end = 2026-03-31\n[fetch]\nretries = -1", 17, ["retries", "0 or"]),
+        ("end = 2026-03-31", "end = 2026-03-31\n[fetch]\nbackoff = true", 17, ["backoff"]),
     ],
 )
 def test_each_mistake_is_named_with_its_line(
@@ -104,5 +111,15 @@ def test_no_config_anywhere_gives_defaults(tmp_path: Path, monkeypatch: pytest.M
 
 def test_secrets_never_show_in_repr() -> None:
     secrets = Secrets.from_env({"REDDIT_CLIENT_ID": "id-123", "REDDIT_CLIENT_SECRET": "s3cr3t"})
-    assert secrets.reddit_client_secret == "s3cr3t"
+    assert secrets.credentials["REDDIT_CLIENT_SECRET"] == "s3cr3t"
     assert "s3cr3t" not in repr(secrets) and "id-123" not in repr(secrets)
+
+
+def test_secrets_hold_only_declared_credentials_and_hand_each_source_its_own() -> None:
+    from brandpulse import collectors
+
+    env = {"REDDIT_CLIENT_ID": "id-123", "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "x"}
+    secrets = Secrets.from_env(env)
+    assert dict(secrets.credentials) == {"REDDIT_CLIENT_ID": "id-123"}
+    assert secrets.for_source(collectors.load("reddit")) == {"REDDIT_CLIENT_ID": "id-123"}
+    assert secrets.for_source(collectors.load("feeds")) == {}

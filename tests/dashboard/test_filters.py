@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from brandpulse.dashboard.filters import (
+    DEFAULT_PRESET,
+    SENTIMENTS,
+    Filters,
+    from_params,
+    local_midnight,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-
-from brandpulse.dashboard.filters import DEFAULT_PRESET, SENTIMENTS, Filters, from_params, local_midnight
 
 NEWEST, OLDEST = date(2026, 6, 30), date(2026, 1, 1)
 BRANDS, SOURCES = ("Acme", "Globex", "Initech"), ("reddit", "news", "blog")

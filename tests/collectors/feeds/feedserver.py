@@ -12,8 +12,13 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-from brandpulse.config import Brand, Config, Feed, Fetch
+from brandpulse.collectors.feeds import Feed, Settings
+from brandpulse.collectors.fetch_settings import Fetch
+from brandpulse.store.records import RunReport
+
+from brandpulse.config import Brand, Config
 
 
 @dataclass
@@ -172,6 +177,20 @@ def make_config(*urls: str, brands: tuple[Brand, ...] = (), **fetch: object) -> 
     return Config(
         path=Path("brands.toml"),
         brands=brands or (Brand(name="Acme"),),
-        feeds=tuple(Feed(url=u) for u in urls),
-        fetch=Fetch(**settings),  # type: ignore[arg-type]
+        sections={
+            "feeds": tuple(Feed(url=u) for u in urls),
+            "fetch": Fetch(**settings),  # type: ignore[arg-type]
+        },
     )
+
+
+def records(report: RunReport) -> list[dict[str, Any]]:
+    """Return a run's per-feed results as the flat rows status and health show."""
+    return [item.record() for item in report.items]
+
+
+def settings_of(config: Config) -> Settings:
+    """Return the feeds source's own settings, as the pipeline hands them to it."""
+    settings = config.source_settings("feeds")
+    assert isinstance(settings, Settings)
+    return settings

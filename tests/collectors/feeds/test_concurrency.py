@@ -7,7 +7,16 @@ import threading
 from brandpulse.collectors import feeds
 from brandpulse.collectors.feed_pool import run_in_order
 from brandpulse.store.records import RunReport
-from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
+
+from tests.collectors.feeds.feedserver import (
+    FeedServer,
+    Reply,
+    item,
+    make_config,
+    records,
+    rss,
+    settings_of,
+)
 
 
 def test_one_slow_host_does_not_hold_up_the_others(server: FeedServer) -> None:
@@ -20,7 +29,11 @@ def test_one_slow_host_does_not_hold_up_the_others(server: FeedServer) -> None:
         server.route(f"/fast{n}", Reply(rss(item(10 + n))))
     config = make_config(*slow, *fast, concurrency=4, per_host=1, read_timeout=5)
     report = RunReport(source="feeds")
-    mentions = list(feeds.collect(config, {}, feeds.open_client(config), report))
+    mentions = list(
+        feeds.collect(
+            settings_of(config), config.terms, {}, feeds.open_client(settings_of(config)), report
+        )
+    )
 
     assert len(mentions) == 10 and not report.errors
     hosts = {seen.host.split(":")[0] for seen in server.seen}
@@ -30,7 +43,7 @@ def test_one_slow_host_does_not_hold_up_the_others(server: FeedServer) -> None:
     # Every quick feed was served while the slow host was still answering its first one.
     assert all(s.ended < first_slow_done for s in server.seen if s.host.startswith("127."))
     # Results still come back in config order.
-    assert [d["url"] for d in report.details] == [*slow, *fast]
+    assert [d["name"] for d in records(report)] == [*slow, *fast]
 
 
 def test_the_pool_keeps_job_order_and_the_per_host_limit() -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from brandpulse.collectors import feeds
 from brandpulse.collectors.feed_discovery import feed_links, usual_feed_urls
 from brandpulse.store.records import RunReport
-from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
+
+from tests.collectors.feeds.feedserver import (
+    FeedServer,
+    Reply,
+    item,
+    make_config,
+    records,
+    rss,
+    settings_of,
+)
 
 HTML = "text/html; charset=utf-8"
 
@@ -17,7 +26,15 @@ def page(head: str = "") -> bytes:
 
 def run(config, state=None):
     report = RunReport(source="feeds")
-    mentions = list(feeds.collect(config, state or {}, feeds.open_client(config), report))
+    mentions = list(
+        feeds.collect(
+            settings_of(config),
+            config.terms,
+            state or {},
+            feeds.open_client(settings_of(config)),
+            report,
+        )
+    )
     return mentions, report
 
 
@@ -33,7 +50,7 @@ def test_feed_link_in_the_page_is_followed_and_remembered(server: FeedServer) ->
 
     mentions, report = run(config)
     assert len(mentions) == 2
-    detail = report.details[0]
+    detail = records(report)[0]
     assert detail["status"] == "ok"
     assert detail["discovered"] == server.url("/blog/feed.xml")
     assert all(m.extra["feed_url"] == home for m in mentions)
@@ -42,7 +59,7 @@ def test_feed_link_in_the_page_is_followed_and_remembered(server: FeedServer) ->
 
     # Next run: straight to the remembered feed, conditionally.
     mentions, report = run(config, report.state)
-    assert mentions == [] and report.details[0]["status"] == "not_modified"
+    assert mentions == [] and records(report)[0]["status"] == "not_modified"
     assert len(server.hits("/")) == 1
 
 
@@ -51,7 +68,7 @@ def test_usual_paths_are_tried_when_the_page_links_no_feed(server: FeedServer) -
     server.route("/atom.xml", Reply(rss(item(1)), content_type="application/atom+xml"))
     mentions, report = run(make_config(home))
     assert len(mentions) == 1
-    assert report.details[0]["discovered"] == server.url("/atom.xml")
+    assert records(report)[0]["discovered"] == server.url("/atom.xml")
     assert server.hits("/feed/") and server.hits("/rss")  # tried first, both 404
 
 

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import pytest
-
 from brandpulse.collectors import feeds
 from brandpulse.collectors.http_fetch import HttpFetcher
 from brandpulse.store.records import RunReport
-from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
+
+from tests.collectors.feeds.feedserver import (
+    FeedServer,
+    Reply,
+    item,
+    make_config,
+    records,
+    rss,
+    settings_of,
+)
 
 GOOD = rss(item(1), item(2))
 
 
 def run(config, state=None, sleep=None):
     """Collect the config's feeds; return the mentions and the report."""
-    client = feeds.open_client(config)
+    client = feeds.open_client(settings_of(config))
     if sleep is not None:
-        client = HttpFetcher(config.fetch, sleep=sleep)
+        client = HttpFetcher(settings_of(config).fetch, sleep=sleep)
     report = RunReport(source="feeds")
-    mentions = list(feeds.collect(config, state or {}, client, report))
+    mentions = list(feeds.collect(settings_of(config), config.terms, state or {}, client, report))
     return mentions, report
 
 
 def by_url(report: RunReport) -> dict[str, dict]:
-    return {d["url"]: d for d in report.details}
+    return {d["name"]: d for d in records(report)}
 
 
 def test_every_fault_is_recorded_and_the_good_feed_still_arrives(
@@ -81,7 +89,7 @@ def test_server_error_gives_up_after_the_retries(server: FeedServer) -> None:
     mentions, report = run(make_config(url, retries=2))
     assert mentions == []
     assert len(server.hits("/down")) == 3
-    assert "HTTP 500" in report.details[0]["error"] and "3 attempts" in report.details[0]["error"]
+    assert "HTTP 500" in records(report)[0]["error"] and "3 attempts" in records(report)[0]["error"]
 
 
 def test_too_many_requests_waits_as_long_as_retry_after_says(server: FeedServer) -> None:
@@ -100,8 +108,8 @@ def test_a_retry_after_beyond_the_limit_gives_up_at_once(server: FeedServer) -> 
     waits: list[float] = []
     mentions, report = run(make_config(url, max_retry_wait=30), sleep=waits.append)
     assert mentions == [] and waits == []
-    assert "3600 s" in report.details[0]["error"]
-    assert report.details[0]["http_status"] == 429
+    assert "3600 s" in records(report)[0]["error"]
+    assert records(report)[0]["http_status"] == 429
     assert len(server.hits("/limited")) == 1
 
 
@@ -112,7 +120,7 @@ def test_wrong_declared_charset_keeps_entries_and_records_the_warning(server: Fe
     url = server.route("/charset", Reply(body, content_type="text/xml; charset=utf-8"))
     mentions, report = run(make_config(url))
     assert [m.title for m in mentions] == ["Caf\u00e9 Acme \u2013 na\u00efve"]
-    detail = report.details[0]
+    detail = records(report)[0]
     assert detail["status"] == "ok" and "utf-8" in detail["warning"]
     assert report.warnings and report.warnings[0].startswith(url)
 
@@ -123,7 +131,7 @@ def test_gzip_is_asked_for_and_counted_as_the_bytes_on_the_wire(server: FeedServ
     mentions, report = run(make_config(url))
     assert len(mentions) == 40
     assert "gzip" in server.hits("/zipped")[0].headers["accept-encoding"]
-    assert 0 < report.details[0]["bytes"] < len(body) / 2
+    assert 0 < records(report)[0]["bytes"] < len(body) / 2
 
 
 def test_a_body_that_names_a_file_is_parsed_as_text_not_opened(server: FeedServer) -> None:
@@ -131,7 +139,7 @@ def test_a_body_that_names_a_file_is_parsed_as_text_not_opened(server: FeedServe
     url = server.route("/sneaky", Reply(b"/etc/hostname", content_type="application/rss+xml"))
     mentions, report = run(make_config(url))
     assert mentions == []
-    assert report.details[0]["status"] == "error"
+    assert records(report)[0]["status"] == "error"
 
 
 @pytest.mark.parametrize(
@@ -161,5 +169,5 @@ def test_a_permanent_redirect_is_followed_and_reported(server: FeedServer) -> No
     mentions, report = run(make_config(old))
     assert len(mentions) == 2
     new = server.url("/new")
-    assert report.details[0]["moved_to"] == new
+    assert records(report)[0]["moved_to"] == new
     assert report.warnings == [f"{old}: moved permanently to {new}; put that URL in [[feeds]] url"]

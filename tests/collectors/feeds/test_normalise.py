@@ -6,18 +6,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from brandpulse.config import Brand
 from brandpulse.collectors import feeds
 from brandpulse.collectors.feed_text import plain_text, safe_url
 from brandpulse.store.records import Mention, RunReport, mention_id
-from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
+
+from brandpulse.config import Brand
+from tests.collectors.feeds.feedserver import (
+    FeedServer,
+    Reply,
+    item,
+    make_config,
+    records,
+    rss,
+    settings_of,
+)
 
 CASES = Path(__file__).parent / "cases"
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 
 def read(name: str, kind: str = "news") -> feeds.FeedResult:
-    client = feeds.open_client(make_config())
+    client = feeds.open_client(feeds.Settings(feeds=()))
     return feeds.read_feed(feeds.FeedJob(str(CASES / name), kind), None, client, NOW)
 
 
@@ -88,7 +97,11 @@ def test_json_feed_items_become_mentions_like_any_other(server: FeedServer) -> N
     )
     report = RunReport(source="feeds")
     config = make_config(url)
-    over_http = list(feeds.collect(config, {}, feeds.open_client(config), report))
+    over_http = list(
+        feeds.collect(
+            settings_of(config), config.terms, {}, feeds.open_client(settings_of(config)), report
+        )
+    )
     assert [m.id for m in over_http] == [m.id for m in result.mentions]
 
 
@@ -103,11 +116,15 @@ def test_the_same_article_through_two_feeds_is_one_mention(server: FeedServer) -
     b = server.route("/b", Reply(rss(item(2), item(3), title="B")))
     config = make_config(a, b)
     report = RunReport(source="feeds")
-    mentions = list(feeds.collect(config, {}, feeds.open_client(config), report))
+    mentions = list(
+        feeds.collect(
+            settings_of(config), config.terms, {}, feeds.open_client(settings_of(config)), report
+        )
+    )
     assert sorted(m.title[-2:] for m in mentions) == ["#1", "#2", "#3"]
     assert len({m.id for m in mentions}) == 3
     assert report.fetched == 3
-    assert [d["duplicates"] for d in report.details] == [0, 1]
+    assert [d["duplicates"] for d in records(report)] == [0, 1]
     # The first feed in config order keeps the shared article.
     shared = next(m for m in mentions if m.title.endswith("#2"))
     assert shared.extra["feed_url"] == a
@@ -122,10 +139,14 @@ def test_a_query_feed_is_read_once_per_brand_with_its_terms(server: FeedServer) 
     )
     config = make_config(template, brands=brands)
     report = RunReport(source="feeds")
-    list(feeds.collect(config, {}, feeds.open_client(config), report))
+    list(
+        feeds.collect(
+            settings_of(config), config.terms, {}, feeds.open_client(settings_of(config)), report
+        )
+    )
     queries = sorted(unquote(h.path.split("q=")[1].split("&")[0]) for h in server.hits("/search"))
     assert queries == ['Acme OR "Acme Corp"', "Globex"]
-    assert sorted(d["brand"] for d in report.details) == ["Acme", "Globex"]
+    assert sorted(d["brand"] for d in records(report)) == ["Acme", "Globex"]
     assert all("{query}" not in key for key in report.state)
 
 

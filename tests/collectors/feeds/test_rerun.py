@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from brandpulse import pipeline
-from brandpulse.config import Secrets
 from brandpulse.store import queries
 from brandpulse.store.connection import read_connection
-from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, rss
+
+from brandpulse import pipeline
+from brandpulse.config import Secrets
+from tests.collectors.feeds.feedserver import FeedServer, Reply, item, make_config, records, rss
 
 SECRETS = Secrets()
 LAST_MODIFIED = "Mon, 01 Jun 2026 10:00:00 GMT"
@@ -29,14 +30,14 @@ def test_second_collect_adds_nothing_and_downloads_no_body(
     first = collect(db_path, config)
     assert first.status == "ok"
     assert first.new == 4
-    assert all(d["bytes"] > 0 and d["status"] == "ok" for d in first.details)
+    assert all(d["bytes"] > 0 and d["status"] == "ok" for d in records(first))
 
     second = collect(db_path, config)
     assert second.status == "ok"
     assert (second.new, second.updated, second.fetched) == (0, 0, 0)
-    assert [d["status"] for d in second.details] == ["not_modified", "not_modified"]
-    assert [d["http_status"] for d in second.details] == [304, 304]
-    assert sum(d["bytes"] for d in second.details) == 0
+    assert [d["status"] for d in records(second)] == ["not_modified", "not_modified"]
+    assert [d["http_status"] for d in records(second)] == [304, 304]
+    assert sum(d["bytes"] for d in records(second)) == 0
     assert server.hits("/etag")[-1].headers["if-none-match"] == '"v1"'
     assert server.hits("/dated")[-1].headers["if-modified-since"] == LAST_MODIFIED
 
@@ -58,7 +59,7 @@ def test_a_changed_feed_is_fetched_again_and_adds_only_its_new_entry(
     assert collect(db_path, config).new == 1
     second = collect(db_path, config)
     assert (second.new, second.updated) == (1, 0)
-    assert second.details[0]["http_status"] == 200
+    assert records(second)[0]["http_status"] == 200
 
 
 def test_a_failed_feed_keeps_its_saved_validators(server: FeedServer, db_path: Path) -> None:
@@ -72,5 +73,5 @@ def test_a_failed_feed_keeps_its_saved_validators(server: FeedServer, db_path: P
     collect(db_path, config)
     assert collect(db_path, config).status == "failed"
     third = collect(db_path, config)
-    assert third.details[0]["status"] == "not_modified"
+    assert records(third)[0]["status"] == "not_modified"
     assert server.hits("/wobbly")[-1].headers["if-none-match"] == '"a"'

@@ -10,14 +10,16 @@ from typing import Any
 
 import prawcore
 import pytest
+from brandpulse.collectors.reddit_settings import Reddit
 
-from brandpulse.config import Brand, Config, Reddit, Secrets
+from brandpulse.config import Brand, Config, Secrets
 from tests.collectors.reddit.replay import ReplayServer, load
 from tests.conftest import corpora_root
 
 HERE = Path(__file__).resolve().parent
 CASSETTES = HERE / "cassettes"
-SECRETS = Secrets(reddit_client_id="test-client-id", reddit_client_secret="test-client-secret")
+CREDENTIALS = {"REDDIT_CLIENT_ID": "test-client-id", "REDDIT_CLIENT_SECRET": "test-client-secret"}
+SECRETS = Secrets(credentials=CREDENTIALS)
 ACME = Brand(name="Acme", query='acme OR "acme corp" OR #acmespring')
 GLOBEX = Brand(name="Globex", keywords=("Globex", "Globex Corporation"), competitor=True)
 
@@ -112,4 +114,4 @@ def make_config(
     server: ReplayServer, brands: tuple[Brand, ...] = (ACME,), **overrides: Any
 ) -> Config:
     """Return a config with `brands` whose Reddit section points at the replay server."""
-    return Config(brands=brands, reddit=reddit_settings(server, **overrides))
+    return Config(brands=brands, sections={"reddit": reddit_settings(server, **overrides)})

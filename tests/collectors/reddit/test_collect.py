@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from brandpulse.collectors import reddit
+from brandpulse.collectors.base import BrandTerms
 from brandpulse.collectors.reddit_targets import plan, reddit_query, search_query
 from brandpulse.store.connection import write_connection
 from brandpulse.store.records import Mention, RunReport
 from brandpulse.store.writes import transaction, upsert_mentions
-from tests.collectors.reddit.conftest import ACME, CASSETTES, GLOBEX, SECRETS, make_config
+
+from brandpulse.config import Config
+from tests.collectors.reddit.conftest import ACME, CASSETTES, CREDENTIALS, GLOBEX, make_config
 from tests.collectors.reddit.make_cassettes import ACME_QUERY, BASE, GLOBEX_QUERY
 from tests.collectors.reddit.test_conformance import held_things
 
@@ -32,9 +35,11 @@ def recorded(name: str, path_part: str = "") -> list[dict[str, Any]]:
 
 
 def run(config: Any, state: dict[str, Any] | None = None, started: datetime = LATER) -> Any:
-    client = reddit.open_client(config, SECRETS)
+    client = reddit.open_client(config.sections["reddit"], CREDENTIALS)
     report = RunReport(source="reddit", started_at=started)
-    mentions = list(reddit.collect(config, state or {}, client, report))
+    mentions = list(
+        reddit.collect(config.sections["reddit"], config.terms, state or {}, client, report)
+    )
     return mentions, report
 
 
@@ -99,7 +104,10 @@ def test_a_cursor_beyond_the_limit_warns_that_older_posts_were_missed(replay: An
     posts = recorded("search_acme.json")
     oldest = posts[-1]
     state = {
-        plan(config).__next__().key: {"newest": oldest["name"], "newest_utc": oldest["created_utc"]}
+        plan(config.sections["reddit"], config.terms).__next__().key: {
+            "newest": oldest["name"],
+            "newest_utc": oldest["created_utc"],
+        }
     }
     mentions, report = run(config, state)
     assert len(mentions) == 12
@@ -254,8 +262,9 @@ def test_brands_sharing_a_query_share_one_search(replay: Any) -> None:
 
 
 def test_search_queries_sent_to_reddit() -> None:
-    assert search_query(ACME) == ACME_QUERY
-    assert search_query(GLOBEX) == GLOBEX_QUERY
+    acme, globex = Config(brands=(ACME, GLOBEX)).terms
+    assert search_query(acme) == ACME_QUERY
+    assert search_query(globex) == GLOBEX_QUERY
     assert reddit_query("(#acme OR @acmehq) AND NOT #looneytunes") == (
         "(acme OR acmehq) AND NOT looneytunes"
     )
@@ -264,7 +273,7 @@ def test_search_queries_sent_to_reddit() -> None:
         "acme (subreddit:acme OR -subreddit:looneytunes) site:acme.com"
     )
     # Reddit has no `source:`; the brand's terms find the candidates instead.
-    sourced = ACME.__class__(name="Acme", query="acme AND source:reddit", keywords=("Acme Co",))
+    sourced = BrandTerms(name="Acme", words=("Acme Co",), query="acme AND source:reddit")
     assert search_query(sourced) == '"Acme Co"'
 
 
@@ -280,9 +289,9 @@ def test_progress_is_reported_once_per_target(replay: Any) -> None:
     server = replay("search_acme.json")
     config = make_config(server, backfill_limit=12)
     seen: list[tuple[int, int | None]] = []
-    client = reddit.open_client(config, SECRETS)
+    client = reddit.open_client(config.sections["reddit"], CREDENTIALS)
     report = RunReport(source="reddit", started_at=LATER, progress=lambda d, t: seen.append((d, t)))
-    list(reddit.collect(config, {}, client, report))
-    targets = [d for d in report.details if "target" in d]
+    list(reddit.collect(config.sections["reddit"], config.terms, {}, client, report))
+    targets = [d for d in report.items if d.kind == reddit.item_noun]
     assert seen and seen[-1] == (len(seen), len(seen))
     assert len(seen) <= len(targets)

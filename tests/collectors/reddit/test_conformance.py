@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from brandpulse.collectors import reddit
 from brandpulse.collectors.reddit_errors import explain
 from brandpulse.collectors.reddit_normalise import mentions_from_things
 from brandpulse.store.records import RunReport, mention_id
-from tests.collectors.reddit.conftest import SECRETS, make_config
+
+from tests.collectors.reddit.conftest import CREDENTIALS, make_config
 from tests.collectors.reddit.replay import TOKEN_PATH, Interaction, load
 from tests.conftest import corpora_root
 
@@ -67,7 +67,7 @@ def test_recording_yields_exactly_the_mentions_its_json_holds(
     path: Path, corpus_reddit: Path, replay: Any
 ) -> None:
     server = replay(path, placeholders=PLACEHOLDERS)
-    client = reddit.open_client(make_config(server), SECRETS)
+    client = reddit.open_client(make_config(server).sections["reddit"], CREDENTIALS)
     report = RunReport(source="reddit")
     total_expected = total_got = 0
     for interaction in api_interactions(path):
@@ -147,9 +147,9 @@ def test_collector_reads_recorded_listings(
     config = make_config(
         server, brands=(), subreddits=(), page_size=100, backfill_limit=100, **settings
     )
-    client = reddit.open_client(config, SECRETS)
+    client = reddit.open_client(config.sections["reddit"], CREDENTIALS)
     report = RunReport(source="reddit", started_at=COLLECTED)
-    mentions = list(reddit.collect(config, {}, client, report))
+    mentions = list(reddit.collect(config.sections["reddit"], config.terms, {}, client, report))
     # The collector asks for the first page only (100 items), as recorded first.
     first = api_interactions(path)[0]
     expected = [d["name"] for d in held_things(first.json())]
@@ -190,11 +190,11 @@ def test_collector_reads_recorded_comment_trees(
         comment_depth=1000,
         replace_more_limit=limit,
     )
-    client = reddit.open_client(config, SECRETS)
+    client = reddit.open_client(config.sections["reddit"], CREDENTIALS)
     started = datetime.fromtimestamp(created, UTC)
     report = RunReport(source="reddit", started_at=started)
     state = {"threads": {fullname: created}}
-    mentions = list(reddit.collect(config, state, client, report))
+    mentions = list(reddit.collect(config.sections["reddit"], config.terms, state, client, report))
     assert report.errors == []
     replayed = [i for i in server.interactions if i.played]
     expected = {d["name"] for i in replayed for d in held_things(i.json())}
@@ -213,9 +213,17 @@ def test_collector_on_recorded_listing_keeps_comment_depth(
     server = replay(path)
     fullname, created = _corpus_state_thread(path)
     config = make_config(server, brands=(), subreddits=(), comments=True, comment_depth=1)
-    client = reddit.open_client(config, SECRETS)
+    client = reddit.open_client(config.sections["reddit"], CREDENTIALS)
     report = RunReport(source="reddit", started_at=datetime.fromtimestamp(created, UTC))
-    mentions = list(reddit.collect(config, {"threads": {fullname: created}}, client, report))
+    mentions = list(
+        reddit.collect(
+            config.sections["reddit"],
+            config.terms,
+            {"threads": {fullname: created}},
+            client,
+            report,
+        )
+    )
     comment_page = api_interactions(path)[0].json()[1]
     top_level = [c["data"]["name"] for c in comment_page["data"]["children"] if c["kind"] == "t1"]
     got = [m.native_id for m in mentions if m.extra["kind"] == "comment"]

@@ -9,11 +9,11 @@ from typing import Any
 
 import praw
 import pytest
-
 from brandpulse.collectors import reddit
 from brandpulse.store.errors import SourceError
 from brandpulse.store.records import RunReport
-from tests.collectors.reddit.conftest import SECRETS, make_config
+
+from tests.collectors.reddit.conftest import CREDENTIALS, make_config
 from tests.collectors.reddit.test_collect import SEARCH_PATH, recorded, run
 
 FAILING = {
@@ -40,7 +40,7 @@ def test_each_failing_subreddit_is_one_error_and_the_rest_still_run(
     for (sub, words), message in zip(FAILING.items(), report.errors, strict=True):
         assert f"in r/{sub}:" in message and words in message, message
         assert "\n" not in message and "<" not in message.split(":", 1)[1]
-    statuses = {d["target"].rsplit("/", 1)[1]: d["status"] for d in report.details}
+    statuses = {d.name.rsplit("/", 1)[1]: d.status for d in report.items}
     assert statuses == {**dict.fromkeys(FAILING, "error"), "all": "ok"}
     assert report.status == "partial"
     # Only the target that worked moves a cursor.
@@ -63,7 +63,7 @@ def test_server_errors_back_off_then_stop_the_run(replay: Any, waits: list) -> N
     assert all(0 <= s <= 4 for kind, s in waits if kind == "retry")
     # After three failures in a row Reddit is taken to be down: the rest waits for next run.
     assert server.requests_to("/r/flaky4/") == []
-    assert report.details[-1]["status"] == "skipped"
+    assert report.items[-1].status == "skipped"
     assert any("1 Reddit targets skipped" in w for w in report.warnings)
 
 
@@ -76,7 +76,7 @@ def test_rate_limit_answer_stops_the_run(replay: Any) -> None:
     assert "HTTP 429" in message and "61 s" in message and "saved cursors" in message
     assert len(server.requests_to("/r/busy/")) == 1
     assert server.requests_to(SEARCH_PATH) == []
-    assert report.details[-1]["status"] == "skipped"
+    assert report.items[-1].status == "skipped"
 
 
 def test_rejected_access_token_stops_the_run(corpus_reddit: Path, replay: Any) -> None:
@@ -101,8 +101,8 @@ def test_refused_credentials_name_the_variables_and_never_the_secret(replay: Any
     assert mentions == [] and server.seen == []
     (message,) = report.errors
     assert "REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET" in message and "praw.ini" in message
-    assert SECRETS.reddit_client_secret not in message
-    assert SECRETS.reddit_client_secret not in repr(report)
+    assert CREDENTIALS["REDDIT_CLIENT_SECRET"] not in message
+    assert CREDENTIALS["REDDIT_CLIENT_SECRET"] not in repr(report)
     assert len(server.token_requests) == 1
 
 
@@ -110,20 +110,20 @@ def test_missing_credentials_name_both_variables_and_praw_ini(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _no_praw_ini(tmp_path, monkeypatch)
-    from brandpulse.config import Config, Reddit, Secrets
+    from brandpulse.collectors.reddit_settings import Reddit
 
     with pytest.raises(SourceError) as caught:
-        reddit.open_client(Config(reddit=Reddit()), Secrets())
+        reddit.open_client(Reddit(), {})
     text = str(caught.value)
     assert "REDDIT_CLIENT_ID" in text and "REDDIT_CLIENT_SECRET" in text and "praw.ini" in text
 
 
 def test_a_secret_without_an_id_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _no_praw_ini(tmp_path, monkeypatch)
-    from brandpulse.config import Config, Reddit, Secrets
+    from brandpulse.collectors.reddit_settings import Reddit
 
     with pytest.raises(SourceError, match="REDDIT_CLIENT_SECRET is set but REDDIT_CLIENT_ID"):
-        reddit.open_client(Config(reddit=Reddit()), Secrets(reddit_client_secret="s3cret"))
+        reddit.open_client(Reddit(), {"REDDIT_CLIENT_SECRET": "s3cret"})
 
 
 def _no_praw_ini(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,14 +145,12 @@ def test_praw_ini_credentials_are_used_when_the_variables_are_unset(
         "password=not-used\n",
         encoding="utf-8",
     )
-    from brandpulse.config import Secrets
-
     server = replay("search_acme.json")
     config = make_config(server)
-    client = reddit.open_client(config, Secrets())
+    client = reddit.open_client(config.sections["reddit"], {})
     assert client.read_only
     report = RunReport(source="reddit")
-    mentions = list(reddit.collect(config, {}, client, report))
+    mentions = list(reddit.collect(config.sections["reddit"], config.terms, {}, client, report))
     assert len(mentions) == len(recorded("search_acme.json"))
     basic = base64.b64encode(b"ini-id:ini-secret").decode()
     assert {t.authorization for t in server.token_requests} == {f"Basic {basic}"}
@@ -190,15 +188,20 @@ def test_the_configured_timeout_applies_to_api_requests(replay: Any, waits: list
 def test_missing_credentials_leave_the_other_sources_running(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpora: Path
 ) -> None:
+    from brandpulse.collectors.feeds import Feed
+    from brandpulse.collectors.reddit_settings import Reddit
+
     from brandpulse import pipeline
-    from brandpulse.config import Brand, Config, Feed, Reddit, Secrets
+    from brandpulse.config import Brand, Config, Secrets
 
     _no_praw_ini(tmp_path, monkeypatch)
     feed = sorted((corpora / "feeds" / "wellformed" / "rss").glob("item_*.xml"))[0]
     config = Config(
         brands=(Brand(name="Acme"),),
-        reddit=Reddit(oauth_url="http://127.0.0.1:9", reddit_url="http://127.0.0.1:9"),
-        feeds=(Feed(url=str(feed)),),
+        sections={
+            "reddit": Reddit(oauth_url="http://127.0.0.1:9", reddit_url="http://127.0.0.1:9"),
+            "feeds": (Feed(url=str(feed)),),
+        },
     )
     reports = pipeline.collect(tmp_path / "db.duckdb", config, Secrets(), ["reddit", "feeds"])
     by_source = {r.source: r for r in reports}
@@ -207,4 +210,4 @@ def test_missing_credentials_leave_the_other_sources_running(
     assert "praw.ini" in message
     # The feed was still read (whether its entries name Acme is beside the point).
     feeds = by_source["feeds"]
-    assert feeds.status == "ok" and len(feeds.details) == 1
+    assert feeds.status == "ok" and len(feeds.items) == 1
