@@ -22,11 +22,12 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import feedparser
+from brandpulse.collectors import feeds
+from brandpulse.collectors.fetch_settings import Fetch
+from brandpulse.store.records import RunReport
 
 from benchmarks.common import report, timed
-from brandpulse.config import Brand, Config, Feed, Fetch
-from brandpulse.collectors import feeds
-from brandpulse.store.records import RunReport
+from brandpulse.config import Brand, Config
 
 HOSTS = 25
 FEEDS_PER_HOST = 8
@@ -128,8 +129,10 @@ def feed_servers() -> Iterator[list[str]]:
 
 
 def collect(config: Config, state: dict) -> tuple[RunReport, int]:
-    run = RunReport(source="feeds")
-    mentions = list(feeds.collect(config, state, feeds.open_client(config), run))
+    run = RunReport(source=feeds.name)
+    settings = config.source_settings(feeds.name)
+    client = feeds.open_client(settings)
+    mentions = list(feeds.collect(settings, config.terms, state, client, run))
     return run, len(mentions)
 
 
@@ -137,9 +140,9 @@ def main() -> int:
     with feed_servers() as urls:
         config = Config(
             brands=(Brand(name="Acme"), Brand(name="Globex", competitor=True)),
-            feeds=tuple(Feed(url=u) for u in urls),
-            fetch=Fetch(),
+            sections={"feeds": tuple(feeds.Feed(url=u) for u in urls), "fetch": Fetch()},
         )
+        fetch = config.sections["fetch"]
         baseline_results, baseline_s = timed(lambda: [feedparser.parse(u) for u in urls])
         baseline_entries = sum(len(r.entries) for r in baseline_results)
         (first, mentions), ours_s = timed(lambda: collect(config, {}))
@@ -152,13 +155,13 @@ def main() -> int:
             baseline_s,
             "s",
             note=f"{len(urls)} feeds on {HOSTS} hosts, {LATENCY * 1000:.0f} ms latency,"
-            f" {mentions} mentions; concurrency {config.fetch.concurrency},"
-            f" per_host {config.fetch.per_host}",
+            f" {mentions} mentions; concurrency {fetch.concurrency},"
+            f" per_host {fetch.per_host}",
         )
-        first_bytes = sum(d["bytes"] for d in first.details)
+        first_bytes = sum(item.facts["bytes"] for item in first.items)
         (second, again), rerun_s = timed(lambda: collect(config, first.state))
-        second_bytes = sum(d["bytes"] for d in second.details)
-        statuses = sorted({d["status"] for d in second.details})
+        second_bytes = sum(item.facts["bytes"] for item in second.items)
+        statuses = sorted({item.status for item in second.items})
         report(
             "feeds_rerun_bytes",
             second_bytes,

@@ -48,9 +48,6 @@ def sections() -> list[Section]:
     return list(found.values())
 
 
-def owner(key: str) -> ModuleType | None:
-    """Return the first registered source that reads the TOML section `key`."""
-    for module in modules():
-        if any(section.key == key for section in module.sections):
-            return module
-    return None
+def mention_sources() -> list[str]:
+    """Return every `Mention.source` value the registered sources yield, in registry order."""
+    return [source for module in modules() for source in module.mention_sources]

@@ -4,6 +4,8 @@ A source module (registered in `brandpulse.collectors.REGISTRY`) declares:
 
 - `name: str`: its registry name, used by `collect --source`, run records and cursors.
 - `item_noun: str`: what one of its items is called in status ("feed", "subreddit").
+- `mention_sources: tuple[str, ...]`: the `Mention.source` values it yields ("reddit";
+  "news" and "blog" for feeds), offered by the dashboard's and exports' source filters.
 - `sections: tuple[Section, ...]`: the TOML sections it reads, each a frozen settings
   dataclass whose fields are declared with `setting(...)` (type, default, docs) and whose
   `__post_init__` raises `InvalidSetting` for a bad value. A section may be shared by
@@ -114,6 +116,7 @@ class Collector(Protocol):
 
     name: str
     item_noun: str
+    mention_sources: tuple[str, ...]
     sections: tuple[Section, ...]
     credentials: tuple[Credential, ...]
     example: str

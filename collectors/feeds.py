@@ -31,6 +31,8 @@ from brandpulse.store.records import ItemResult, Mention, RunReport
 
 name = "feeds"
 item_noun = "feed"
+KINDS = ("news", "blog")
+mention_sources = KINDS  # a feed's `kind` is its mentions' source
 
 MAX_PROBES = 9  # usual feed paths tried on a home page without a feed link
 _WEB = re.compile(r"^https?://", re.I)
@@ -52,8 +54,8 @@ class Feed:
     )
 
     def __post_init__(self) -> None:
-        if self.kind not in ("news", "blog"):
-            raise InvalidSetting("kind", "news or blog", self.kind)
+        if self.kind not in KINDS:
+            raise InvalidSetting("kind", " or ".join(KINDS), self.kind)
 
     @property
     def templated(self) -> bool:

@@ -21,6 +21,7 @@ from brandpulse.collectors.base import BrandTerms, Credential
 from brandpulse.collectors.reddit_client import ID_ENV, SECRET_ENV, offline_client, open_client
 from brandpulse.collectors.reddit_errors import Failure, explain
 from brandpulse.collectors.reddit_normalise import (
+    SOURCE,
     comment_mention,
     mentions_from_things,
     normalise,
@@ -37,6 +38,7 @@ __all__ = [
     "credentials",
     "example",
     "item_noun",
+    "mention_sources",
     "mentions_from_listing",
     "mentions_from_saved",
     "name",
@@ -47,6 +49,7 @@ __all__ = [
 
 name = "reddit"
 item_noun = "subreddit"
+mention_sources = (SOURCE,)
 sections = (REDDIT,)
 credentials = (
     Credential(

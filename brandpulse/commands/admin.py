@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -56,6 +58,14 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
         )
         for error in list(run.errors)[:5]:
             typer.echo(f"      error: {error}")
+    typer.echo("sources:")
+    for row in health.itertuples():
+        typer.echo(f"  {row.source}: {_items_line(row.details)}")
+    for name in ctx.config.sources:
+        if name not in set(health["source"]):
+            typer.echo(
+                f"  {name}: configured, never collected (`brandpulse collect --source {name}`)"
+            )
     for row in health.itertuples():
         if row.failed_streak >= FAILING_STREAK:
             typer.echo(
@@ -108,6 +118,19 @@ def forget(
             rewrite_database(ctx.db)
     typer.echo(f"erased {count} mentions by {author}")
     return 0
+
+
+def _items_line(details: str | None) -> str:
+    """Return a source's last run by item, as its items name themselves: "3 feeds, 1 failed"."""
+    try:
+        items = json.loads(details) if details else []
+    except ValueError:
+        items = []
+    items = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    kinds = Counter(str(i.get("kind", "item")) for i in items)
+    failed = sum(1 for i in items if i.get("status") == "error")
+    counted = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in kinds.items())
+    return f"last run read {counted or 'no items'}, {failed} failed"
 
 
 def _when(value: object) -> str:

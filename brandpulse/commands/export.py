@@ -33,7 +33,7 @@ from brandpulse.analysis.sentiment import LABELS
 from brandpulse.analysis.spikes import WINDOW_DAYS, detect_spikes
 from brandpulse.analysis.spreadsheet import write_csv
 from brandpulse.analysis.terms import STOP_WORDS, emerging_terms
-from brandpulse import progress
+from brandpulse import collectors, progress
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
@@ -93,7 +93,11 @@ def command(
     ] = None,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", "-s", help="Only this source: reddit, news, blog (repeatable)."),
+        typer.Option(
+            "--source",
+            "-s",
+            help=f"Only this source: {', '.join(collectors.mention_sources())} (repeatable).",
+        ),
     ] = None,
     sentiment: Annotated[
         list[str] | None,

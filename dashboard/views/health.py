@@ -89,7 +89,10 @@ for row in health.itertuples(index=False):
         except ValueError:
             details = []
         if isinstance(details, list) and details and all(isinstance(d, dict) for d in details):
-            with st.expander(f"Per item ({len(details)})"):
+            # Items name their own kind (feed, subreddit, ...): one kind titles the list.
+            kinds = {str(d.get("kind", "item")) for d in details}
+            noun = kinds.pop() if len(kinds) == 1 else "item"
+            with st.expander(f"Per {noun} ({len(details)})"):
                 ui.table(pd.DataFrame(details))
 
 st.subheader("Data freshness")

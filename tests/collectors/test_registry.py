@@ -32,6 +32,9 @@ def test_every_registry_entry_follows_the_collector_protocol(name: str) -> None:
     module = collectors.load(name)
     assert module.name == name
     assert re.fullmatch(r"[a-z]+", module.item_noun)
+    assert module.mention_sources and all(
+        re.fullmatch(r"[a-z]+", s) for s in module.mention_sources
+    )
     for function, expected in PARAMETERS.items():
         parameters = list(inspect.signature(getattr(module, function)).parameters)
         assert len(parameters) == len(expected), f"{name}.{function}{parameters}"
@@ -142,7 +145,8 @@ def test_a_toy_source_runs_through_collect_with_one_registry_entry(
     assert '"new": 0, "updated": 1' in runs[-1][2]
 
     assert main(["status", "--config", str(toy)]) == 0
-    assert "toy: partial" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "toy: partial" in out and "toy: last run read 3 boards, 1 failed" in out
 
 
 def test_the_toy_source_gets_its_own_credential_from_the_environment(

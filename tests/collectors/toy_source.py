@@ -38,6 +38,7 @@ class Toy:
 
 name = "toy"
 item_noun = "board"
+mention_sources = ("toy",)
 sections = (Section("toy", Toy, doc="a toy message board"),)
 credentials = (Credential(TOKEN_ENV, "the board's API token", required=True),)
 example = """\
