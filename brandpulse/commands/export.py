@@ -27,13 +27,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
+from brandpulse import collectors, progress
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
 from brandpulse.analysis.query import text_terms
 from brandpulse.analysis.sentiment import LABELS
 from brandpulse.analysis.spikes import WINDOW_DAYS, detect_spikes
 from brandpulse.analysis.spreadsheet import write_csv
 from brandpulse.analysis.terms import STOP_WORDS, emerging_terms
-from brandpulse import collectors, progress
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.dashboard import data, frame, ui
 
 # A source whose last successful run is older than this is flagged as stale.

@@ -10,14 +10,14 @@ import typing
 from pathlib import Path
 
 import pytest
+from brandpulse.collectors import base, reference
+from brandpulse.store.connection import read_connection
+from brandpulse.store.errors import ConfigError
 
 from brandpulse import collectors
 from brandpulse.cli import main
-from brandpulse.collectors import base, reference
 from brandpulse.commands.init import example_config
 from brandpulse.config import parse_config
-from brandpulse.store.connection import read_connection
-from brandpulse.store.errors import ConfigError
 
 SUPPORTED = {bool, int, float, str, str | None, tuple[str, ...]}
 PARAMETERS = {

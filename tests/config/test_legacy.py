@@ -13,6 +13,7 @@ from pathlib import Path
 from brandpulse.collectors.feeds import Feed
 from brandpulse.collectors.fetch_settings import Fetch
 from brandpulse.collectors.reddit_settings import Reddit
+
 from brandpulse.config import load_config
 
 LEGACY = Path(__file__).resolve().parent / "legacy"
