@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +62,7 @@ from brandpulse.store.connection import write_connection
 with write_connection(sys.argv[1]) as con:
     print("ready", flush=True)
     time.sleep(float(sys.argv[2]))
+    print(time.time(), flush=True)  # still holding the file: it is released after this
 """
 
 
@@ -75,8 +77,11 @@ def test_reader_waits_while_a_writer_holds_the_file(db_path: Path) -> None:
             duckdb.connect(str(db_path), read_only=True)
         # ...while ours retries until the writer lets go.
         with read_connection(db_path, timeout=30) as con:
+            opened = time.time()
             assert con.execute("SELECT count(*) FROM mentions").fetchall() == [(3,)]
-        assert child.poll() is not None, "the read finished while the writer still held the file"
+        assert child.stdout is not None
+        released = float(child.stdout.readline())
+        assert opened > released, "the read got in while the writer still held the file"
     finally:
         child.kill()
         child.wait()
