@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 FIELDS = ("site", "subreddit", "author", "source")
+MAX_DEPTH = 50  # parentheses and NOTs inside one another
 
 
 class QuerySyntaxError(ValueError):
@@ -134,6 +135,13 @@ class _Parser:
         self.query = query
         self.tokens = _tokenise(query)
         self.at = 0
+        self.depth = 0  # open parentheses and NOTs around the current token
+
+    def nest(self, token: _Token) -> None:
+        # Python's own stack gives out near 1,000 levels; no real query comes close to 50.
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"nested more than {MAX_DEPTH} levels deep", token)
 
     def peek(self) -> _Token:
         return self.tokens[self.at]
@@ -180,20 +188,23 @@ class _Parser:
 
     def parse_unary(self) -> Node:
         if self.peek().kind == "not":
-            self.take()
-            return Not(self.parse_unary())
+            self.nest(self.take())
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
         token = self.peek()
         if token.kind == "lparen":
-            self.take()
+            self.nest(self.take())
             if self.peek().kind == "rparen":
                 raise self.fail("empty parentheses", token)
             node = self.parse_or()
             if self.peek().kind != "rparen":
                 raise self.fail("'(' is never closed: a ')' is missing", token)
             self.take()
+            self.depth -= 1
             return node
         if token.kind == "phrase":
             self.take()

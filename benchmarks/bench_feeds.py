@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import feedparser
 from brandpulse.collectors import feeds
@@ -140,7 +141,11 @@ def main() -> int:
     with feed_servers() as urls:
         config = Config(
             brands=(Brand(name="Acme"), Brand(name="Globex", competitor=True)),
-            sections={"feeds": tuple(feeds.Feed(url=u) for u in urls), "fetch": Fetch()},
+            sections={
+                "feeds": tuple(feeds.Feed(url=u) for u in urls),
+                # The servers are on loopback, refused unless named.
+                "fetch": Fetch(allow_hosts=tuple(sorted({urlsplit(u).netloc for u in urls}))),
+            },
         )
         fetch = config.sections["fetch"]
         baseline_results, baseline_s = timed(lambda: [feedparser.parse(u) for u in urls])

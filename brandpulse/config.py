@@ -9,8 +9,10 @@ BRANDPULSE_AUTHOR_KEY.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
+import textwrap
 import tomllib
 import typing
 import zoneinfo
@@ -22,6 +24,7 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 from brandpulse import collectors
+from brandpulse.analysis.query import QuerySyntaxError, parse_query
 from brandpulse.collectors.base import EXPECTED, LOCAL_PATH, BrandTerms, InvalidSetting, Section
 from brandpulse.store.errors import ConfigError
 
@@ -165,9 +168,14 @@ class _Reader:
             return default
         value = self.table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise self.fail(key, f"{expected} (a finite number)", value) from None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(key, expected, value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(key, f"{expected} (a finite number)", value)
         return value
 
     def required_str(self, key: str) -> str:
@@ -366,6 +374,19 @@ def _brand(r: _Reader, competitor: bool) -> Brand:
         exclude_authors=r.strings("exclude_authors"),
         competitor=competitor,
     )
+    if brand.query:
+        try:
+            parse_query(brand.query)
+        except QuerySyntaxError as exc:
+            line = r.source.line_of("query", r.header)
+            # The caret under the mistake helps on a line-long query, not on a page-long one.
+            pointer = textwrap.indent(exc.pointer(), "    ") if len(brand.query) <= 200 else ""
+            raise ConfigError(
+                f"{r.source.path}:{line}: {r.where} ({brand.name!r}) key 'query': {exc.message}"
+                f" at position {exc.position}" + (f"\n{pointer}" if pointer else ""),
+                'fix the query: words and "quoted phrases" joined by AND, OR, NOT and'
+                " parentheses, e.g. '\"acme corp\" OR (acme NOT coyote)'",
+            ) from None
     r.reject_unknown()
     return brand
 

@@ -11,6 +11,7 @@ import typer
 
 from brandpulse import progress
 from brandpulse.config import DATABASE_ENV, Config, Secrets, load_config
+from brandpulse.store.preflight import check_database
 
 ConfigOption = Annotated[
     Path | None,
@@ -39,8 +40,13 @@ class Context:
     secrets: Secrets
 
 
-def resolve(config_path: Path | None, db: Path | None, *, allow_demo: bool = False) -> Context:
+def resolve(
+    config_path: Path | None, db: Path | None, *, allow_demo: bool = False, write: bool = False
+) -> Context:
     """Load the config and pick the database: --db, then $BRANDPULSE_DB, then the config.
+
+    The database is checked before anything else runs (a folder, another kind of file, or,
+    for commands that `write`, a read-only one is one clear error, not a traceback later).
 
     Commands that only read pass `allow_demo`: with no config, no database option and no
     database of one's own yet, they use the database `brandpulse demo` built (and say so),
@@ -52,8 +58,11 @@ def resolve(config_path: Path | None, db: Path | None, *, allow_demo: bool = Fal
     if allow_demo and db is None and config.path is None and not config.settings.database.exists():
         demo = _demo_fallback()
         if demo is not None:
+            check_database(demo[1], write=write)
             return Context(config=demo[0], db=demo[1], secrets=Secrets.from_env())
-    return Context(config=config, db=db or config.settings.database, secrets=Secrets.from_env())
+    database = db or config.settings.database
+    check_database(database, write=write)
+    return Context(config=config, db=database, secrets=Secrets.from_env())
 
 
 def _demo_fallback() -> tuple[Config, Path] | None:

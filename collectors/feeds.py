@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from brandpulse.collectors.base import BrandTerms, Credential, InvalidSetting, Section, setting
 from brandpulse.collectors.feed_discovery import feed_links, usual_feed_urls
-from brandpulse.collectors.feed_model import ParsedFeed
+from brandpulse.collectors.feed_model import Entry, ParsedFeed
 from brandpulse.collectors.feed_normalise import Origin, to_mention
 from brandpulse.collectors.feed_parse import parse_document
 from brandpulse.collectors.feed_pool import run_in_order
@@ -36,6 +36,7 @@ mention_sources = KINDS  # a feed's `kind` is its mentions' source
 
 MAX_PROBES = 9  # usual feed paths tried on a home page without a feed link
 _WEB = re.compile(r"^https?://", re.I)
+_NO_DATE = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ backoff = 1                            # seconds before the first retry; doubles
 max_retry_wait = 60                    # a longer Retry-After skips the feed for this run
 concurrency = 16                       # feeds fetched at once
 per_host = 2                           # at most this many at once from one host
+total_timeout = 60                     # seconds one response may take in all, however slow
+allow_hosts = []                       # internal hosts to fetch anyway: "host" or "host:port"
+max_entries_per_feed = 5000            # newest entries kept from one feed per run
 """
 
 
@@ -221,18 +225,46 @@ def feed_jobs(
     problems: list[str] = []
     for feed in feeds:
         if "{query}" not in feed.url:
-            jobs.append(FeedJob(feed.url, feed.kind, feed.name))
+            jobs.append(FeedJob(feed_key(feed.url), feed.kind, feed.name))
             continue
         if not terms:
             problems.append(f"{feed.url}: the URL takes {{query}} but no brands are configured")
         for brand in terms:
             query = " OR ".join(f'"{t}"' if " " in t else t for t in brand.words)
             url = feed.url.replace("{query}", quote(query, safe=""))
-            jobs.append(FeedJob(url, feed.kind, feed.name, brand.name))
+            jobs.append(FeedJob(feed_key(url), feed.kind, feed.name, brand.name))
     unique: dict[str, FeedJob] = {}
     for job in jobs:
         unique.setdefault(job.url, job)  # a URL listed twice is read once
     return list(unique.values()), problems
+
+
+def feed_key(url: str) -> str:
+    """Return the one spelling of a feed, so a feed named two ways is still one feed.
+
+    A local file becomes its resolved absolute path (`./x.xml`, `../d/x.xml` and
+    `file:///d/x.xml` alike); a web URL gets a lower-case scheme and host and loses its
+    default port: `HTTP://News.Example:80/rss` is `http://news.example/rss`.
+    """
+    if not _WEB.match(url):
+        try:
+            return str(local_path(url).resolve())
+        except (OSError, RuntimeError, ValueError):
+            return url  # reading it will say what is wrong
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
+    user = parts.netloc.rpartition("@")[0]
+    netloc = f"{user}@{host}" if user else host
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
 
 
 def read_feeds(
@@ -303,6 +335,14 @@ def read_feed(
             )
         detail["entries"] = len(parsed.entries) + parsed.skipped
         detail["skipped"] = parsed.skipped
+        cap = client.settings.max_entries_per_feed
+        if len(parsed.entries) > cap:
+            detail["dropped"] = len(parsed.entries) - cap
+            parsed.entries = newest(parsed.entries, cap)
+            result.warnings.append(
+                f"{detail['dropped'] + cap:,} entries, over [fetch] max_entries_per_feed;"
+                f" kept the newest {cap:,}"
+            )
         if parsed.warning:
             detail["warning"] = parsed.warning
             result.warnings.append(f"ill-formed feed, entries kept: {parsed.warning}")
@@ -324,6 +364,21 @@ def read_feed(
     finally:
         detail["duration_s"] = round(time.perf_counter() - started, 4)
     return result
+
+
+def newest(entries: Sequence[Entry], count: int) -> list[Entry]:
+    """Return the `count` newest entries in feed order; undated ones count as oldest.
+
+    Entries with equal dates (or none) keep the feed's own order, which is newest first in
+    nearly every feed.
+    """
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: entries[i].published or _NO_DATE,
+        reverse=True,
+    )
+    kept = sorted(ranked[:count])
+    return [entries[i] for i in kept]
 
 
 def _read_local(job: FeedJob, max_bytes: int, detail: dict[str, Any]) -> ParsedFeed:
@@ -419,15 +474,21 @@ def _discover(
 ) -> tuple[str, Response, ParsedFeed]:
     announced = feed_links(page.content, page.final_url)
     probes = [u for u in usual_feed_urls(page.final_url) if u not in announced][:MAX_PROBES]
+    refused: list[tuple[str, FetchError]] = []
     for url in [*announced, *probes]:
         try:
             response = _get(client, url, detail)
-        except FetchError:
+        except FetchError as exc:
+            if exc.refused:
+                refused.append((url, exc))
             continue
         parsed = _parse(response)
         if not parsed.problem:
             return url, response, parsed
     detail["http_status"] = page.status
+    if refused:  # a page pointing at an internal address: say so, not "no feed"
+        link, refusal = refused[0]
+        raise FeedProblem(f"{page.final_url} points to the feed {link}, {refusal}")
     where = 'its <link rel="alternate"> feeds and ' if announced else ""
     paths = ", ".join(urlsplit(u).path for u in probes[:5])
     raise FeedProblem(

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from brandpulse.collectors.base import USER_AGENT, InvalidSetting, Section, setting
+
+DAY = 86_400  # seconds: the longest any timeout or wait may be set to
+# "host", "host:port", "[v6]:port" or a bare IPv6 address, as allow_hosts takes them.
+_HOST_ENTRY = re.compile(
+    r"^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)(?::\d{1,5})?$"
+)
 
 
 @dataclass(frozen=True)
@@ -35,14 +42,50 @@ class Fetch:
     user_agent: str = setting(
         USER_AGENT, doc="sent with every request", shown="brandpulse/0.1 (...)"
     )
+    total_timeout: float = setting(
+        60.0,
+        doc="seconds one response may take in all (redirects and body included), however"
+        " slowly the server sends it",
+        expected="seconds",
+    )
+    allow_hosts: tuple[str, ...] = setting(
+        (),
+        doc='internal hosts that may be fetched, as `"host"` or `"host:port"` (see'
+        " [Security model](#security-model))",
+        expected='a list of host names like "feeds.intra" or "10.0.0.5:8080"',
+        shown="[]",
+    )
+    max_entries_per_feed: int = setting(
+        5000,
+        doc="entries kept from one feed per run, newest first; a warning is recorded when a"
+        " feed is cut",
+        expected="a whole number of entries",
+    )
 
     def __post_init__(self) -> None:
-        for key in ("connect_timeout", "read_timeout", "max_bytes", "concurrency", "per_host"):
-            if getattr(self, key) <= 0:
-                raise InvalidSetting(key, "a number above 0", getattr(self, key))
-        for key in ("max_redirects", "retries", "backoff", "max_retry_wait"):
-            if getattr(self, key) < 0:
-                raise InvalidSetting(key, "a number of 0 or more", getattr(self, key))
+        # Upper bounds too: a timeout of 1e300 s overflows the socket layer on every feed.
+        for key, low, high in (
+            ("connect_timeout", 0, DAY),
+            ("read_timeout", 0, DAY),
+            ("total_timeout", 0, DAY),
+            ("backoff", None, DAY),
+            ("max_retry_wait", None, DAY),
+            ("max_bytes", 0, 10**12),
+            ("concurrency", 0, 1000),
+            ("per_host", 0, 1000),
+            ("max_redirects", None, 100),
+            ("retries", None, 100),
+            ("max_entries_per_feed", 0, 10**7),
+        ):
+            value = getattr(self, key)
+            above = "above 0" if low == 0 else "of 0 or more"
+            if not (value > 0 if low == 0 else value >= 0) or value > high:
+                raise InvalidSetting(key, f"a number {above} and at most {high:,}", value)
+        for entry in self.allow_hosts:
+            if not _HOST_ENTRY.match(entry):
+                raise InvalidSetting(
+                    "allow_hosts", 'host names like "feeds.intra" or "10.0.0.5:8080"', entry
+                )
 
 
 FETCH = Section("fetch", Fetch, doc="limits of every HTTP request the web sources make")

@@ -21,6 +21,8 @@ from urllib.parse import urljoin
 
 import requests
 
+from brandpulse.collectors.net_guard import AddressPolicy, AddressRefused, Deadline, guarded_adapter
+
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml,"
     " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5"
@@ -58,10 +60,16 @@ class FetchError(Exception):
     """A fetch that failed for good; `http_status` is set when the server answered."""
 
     def __init__(
-        self, message: str, http_status: int | None = None, wire_bytes: int = 0, attempts: int = 1
+        self,
+        message: str,
+        http_status: int | None = None,
+        wire_bytes: int = 0,
+        attempts: int = 1,
+        refused: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.refused = refused  # an internal address [fetch] allow_hosts does not name
         self.http_status = http_status
         self.wire_bytes = wire_bytes
         self.attempts = attempts
@@ -83,14 +91,17 @@ class HttpFetcher:
 
     @property
     def deadline(self) -> float:
-        """Return the most seconds one download may take in total, however it trickles in."""
-        return float(self.settings.connect_timeout + 3 * self.settings.read_timeout)
+        """Return the most seconds one attempt (redirects and body included) may take."""
+        return float(self.settings.total_timeout)
 
     def session(self) -> requests.Session:
         """Return this thread's session, creating it on first use."""
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            policy = AddressPolicy(self.settings.allow_hosts)
+            for scheme in ("http://", "https://"):
+                session.mount(scheme, guarded_adapter(policy))
             session.max_redirects = self.settings.max_redirects
             session.headers["User-Agent"] = self.settings.user_agent
             self._local.session = session
@@ -131,13 +142,29 @@ class HttpFetcher:
         attempts = self.settings.retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                response = self._request(url, headers)
+                with Deadline(self.deadline).running() as deadline:
+                    return self._attempt(url, headers, attempt, deadline)
             except _Retryable as exc:
                 if attempt == attempts:
                     message = f"{exc} (after {attempt} attempts)"
                     raise FetchError(message, attempts=attempt) from None
                 self.sleep(self._backoff(attempt))
-                continue
+            except _RetryLater as exc:
+                if attempt == attempts:
+                    raise FetchError(
+                        f"{exc.reason} (after {attempt} attempts)",
+                        http_status=exc.status,
+                        attempts=attempt,
+                    ) from None
+                self.sleep(exc.wait if exc.wait is not None else self._backoff(attempt))
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _attempt(
+        self, url: str, headers: dict[str, str], attempt: int, deadline: Deadline
+    ) -> Response:
+        """Make one attempt under `deadline`; a cut-off fetch is reported as such."""
+        try:
+            response = self._request(url, headers)
             status = response.status_code
             if status == 429 or status >= 500:
                 wait = retry_after(response.headers.get("Retry-After"))
@@ -150,17 +177,26 @@ class HttpFetcher:
                         http_status=status,
                         attempts=attempt,
                     )
-                if attempt == attempts:
-                    raise FetchError(
-                        f"{reason} (after {attempt} attempts)", http_status=status, attempts=attempt
-                    )
-                self.sleep(wait if wait is not None else self._backoff(attempt))
-                continue
+                raise _RetryLater(reason, status, wait)
             try:
-                return self._finish(url, response, attempt)
+                result = self._finish(url, response, attempt)
             finally:
                 response.close()
-        raise AssertionError("unreachable")  # the loop returns or raises
+        except (FetchError, _Retryable) as exc:
+            if deadline.expired:
+                raise self._too_slow(getattr(exc, "http_status", None)) from None
+            raise
+        if deadline.expired:  # the cut-off socket may read as a normal end of the body
+            raise self._too_slow(result.status, result.wire_bytes)
+        return result
+
+    def _too_slow(self, status: int | None, wire_bytes: int = 0) -> FetchError:
+        return FetchError(
+            f"response took over {self.deadline:g} s in all ([fetch] total_timeout);"
+            " stopped reading",
+            http_status=status,
+            wire_bytes=wire_bytes,
+        )
 
     def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
@@ -168,6 +204,8 @@ class HttpFetcher:
             return self.session().get(
                 url, headers=headers, timeout=timeout, stream=True, allow_redirects=True
             )
+        except AddressRefused as exc:
+            raise FetchError(str(exc), refused=True) from None
         except requests.exceptions.ConnectTimeout:
             raise FetchError(
                 f"connect timeout: no connection within {self.settings.connect_timeout:g} s"
@@ -233,7 +271,6 @@ class HttpFetcher:
                 " ([fetch] max_bytes)",
                 http_status=response.status_code,
             )
-        started = time.monotonic()
         chunks: list[bytes] = []
         size = 0
         try:
@@ -244,12 +281,6 @@ class HttpFetcher:
                     raise FetchError(
                         f"response is over the {limit:,}-byte cap ([fetch] max_bytes);"
                         " stopped reading",
-                        http_status=response.status_code,
-                        wire_bytes=_wire_bytes(response, size),
-                    )
-                if time.monotonic() - started > self.deadline:
-                    raise FetchError(
-                        f"download took over {self.deadline:g} s; stopped reading",
                         http_status=response.status_code,
                         wire_bytes=_wire_bytes(response, size),
                     )
@@ -277,6 +308,16 @@ class HttpFetcher:
 
 class _Retryable(Exception):
     """A failure worth another attempt (a refused or dropped connection)."""
+
+
+class _RetryLater(Exception):
+    """A 429 or 5xx answer: worth another attempt after `wait` seconds (None: back off)."""
+
+    def __init__(self, reason: str, status: int, wait: float | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.wait = wait
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -88,8 +88,15 @@ def prune(
     db: DbOption = None,
 ) -> int:
     """Erase mentions older than DAYS days, with their matches, labels and corrections."""
-    ctx = resolve(config, db)
-    cutoff = datetime.now(UTC) - timedelta(days=older_than)
+    try:
+        cutoff = datetime.now(UTC) - timedelta(days=older_than)
+    except OverflowError:
+        # Python's dates end at year 1: 100000000 days ago does not exist.
+        raise ConfigError(
+            f"--older-than {older_than} days reaches back before the year 1",
+            "give a number of days such as 365; --older-than 36500 keeps a century",
+        ) from None
+    ctx = resolve(config, db, write=True)
     with collection_lock(ctx.db):
         with write_connection(ctx.db) as con, transaction(con):
             count = prune_before(con, cutoff)
@@ -105,7 +112,7 @@ def forget(
     db: DbOption = None,
 ) -> int:
     """Erase every mention by an author, everywhere: for privacy and erasure requests."""
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, write=True)
     if not author.strip():
         raise ConfigError("--author is empty", "pass the author's handle, e.g. --author jdoe")
     key = privacy.author_key(ctx.config, ctx.secrets)

@@ -55,7 +55,7 @@ def command(
     sentences), or --rescore is given. Mentions that no longer match any brand leave the
     trends but stay stored. Exit 3 while a collection runs.
     """
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, write=True)
     if not ctx.config.brands:
         raise ConfigError(
             "no brands are configured, so there is nothing to match",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from brandpulse import collectors, pipeline, progress
+from brandpulse import collectors, pipeline, privacy, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store.errors import ConfigError
 
@@ -29,7 +29,7 @@ def command(
     Exit codes: 0 every source ok, 1 some source failed (the others are still stored),
     2 bad config, 3 another collection is running.
     """
-    run = resolve(config, db)
+    run = resolve(config, db, write=True)
     if not run.config.brands:
         raise ConfigError(
             "no brands are configured, so there is nothing to listen for",
@@ -49,6 +49,7 @@ def command(
     if not names:
         sections = " or ".join(m.sections[0].header for m in collectors.modules())
         raise ConfigError("no sources are configured", f"add {sections} to the config")
+    privacy.author_key(run.config, run.secrets)  # a missing key stops the run before any fetch
     debug = bool(ctx.obj and ctx.obj.get("debug"))
     reports = pipeline.collect(
         run.db, run.config, run.secrets, names, notify=progress.say, debug=debug

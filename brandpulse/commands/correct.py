@@ -23,7 +23,7 @@ def command(
     db: DbOption = None,
 ) -> int:
     """Correct a mention's sentiment label; trends, exports and re-scoring all keep it."""
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, write=True)
     label = label.strip().lower()
     if label not in LABELS:
         raise ConfigError(f"unknown label {label!r}", "use positive, negative or neutral")

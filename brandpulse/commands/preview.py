@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
+from dataclasses import replace
 from typing import Annotated, Any, TextIO
+from urllib.parse import urlsplit
 
 import typer
 
@@ -52,7 +54,8 @@ def command(
     Every input is read as `collect` would read it (fetch limits from [fetch], feed
     discovery for home pages), but with no saved ETags and no brand filter: all entries are
     shown. Each line names its input. An input that fails gets one line on stderr;
-    exit code 1 if any input failed, 0 otherwise.
+    exit code 1 if any input failed, 0 otherwise. A host named on the command line may be
+    an internal one (as if in [fetch] allow_hosts); redirects and discovery to others are not.
     """
     cfg = load_config(config)
     jobs: list[feeds.FeedJob] = []
@@ -71,7 +74,10 @@ def command(
         raise ConfigError("nothing to preview", "give feed URLs or files")
     out = sys.stdout
     ascii_only = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
-    client = feeds.open_client(feeds.Settings((), feeds.fetch_settings(cfg.sections)))
+    fetch = feeds.fetch_settings(cfg.sections)
+    named = tuple(h for h in (_host_port(i) for i in inputs) if h)
+    fetch = replace(fetch, allow_hosts=(*fetch.allow_hosts, *named))
+    client = feeds.open_client(feeds.Settings((), fetch))
     for result in feeds.read_feeds(jobs, {}, client):
         source = inputs_of.get(result.job.url, result.job.url)
         if result.error:
@@ -84,6 +90,19 @@ def command(
             _write(out, source, mention, output_format, ascii_only)
     out.flush()
     return 1 if failed else 0
+
+
+def _host_port(url: str) -> str | None:
+    """Return `host:port` of a web URL (`[v6]:port` for IPv6), None for a local path."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port is None:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{host}:{port}"
 
 
 def _complain(level: str, source: str, message: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from brandpulse.analysis.matcher import MentionView, match_brand, match_mentions
 from brandpulse.analysis.query import And, Field, Not, Or, QuerySyntaxError, Term, parse_query
 from brandpulse.analysis.rules import BrandRule
-from brandpulse.config import Brand, parse_config
+from brandpulse.config import Brand, Config, parse_config
 from brandpulse.rules import brand_rule, rules_from_config
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.records import Mention
@@ -85,13 +85,23 @@ def test_malformed_queries_are_refused_with_the_position(
 def test_a_bad_brand_query_in_the_config_names_the_brand_and_position(tmp_path: Path) -> None:
     path = tmp_path / "brands.toml"
     text = "[[brands]]\nname = \"Acme\"\nquery = 'acme AND (globex'\n"
-    config = parse_config(text, path)
+    # Stopped when the config is loaded, before any command runs.
     with pytest.raises(ConfigError) as info:
-        rules_from_config(config)
+        parse_config(text, path)
     message = info.value.message
-    assert "'Acme'" in message and "position 10" in message and str(path) in message
+    assert "'Acme'" in message and "position 10" in message and f"{path}:3:" in message
+    # A config built in code, not loaded, is checked when its rules are built.
+    with pytest.raises(ConfigError, match="position 10"):
+        rules_from_config(Config(brands=(Brand(name="Acme", query="acme AND (globex"),)))
     # The query is shown with a caret under the '(' that is never closed (position 10).
     assert message.endswith("\n    acme AND (globex\n             ^")
+
+
+@pytest.mark.parametrize("nested", ["(" * 5000 + "acme" + ")" * 5000, "NOT " * 5000 + "acme"])
+def test_a_deeply_nested_query_is_a_query_error(nested: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="nested more than 50 levels deep"):
+        parse_query(nested)
+    assert parse_query("(" * 50 + "acme" + ")" * 50) == parse_query("acme")
 
 
 def test_terms_match_whole_words_in_any_case_with_hashtags_handles_and_possessives() -> None:

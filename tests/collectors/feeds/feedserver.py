@@ -34,6 +34,7 @@ class Reply:
     delay: float = 0.0  # before the status line: a read timeout when long enough
     content_length: bool = True  # False: send the body until the connection closes
     gzip: bool = False
+    drip: float = 0.0  # seconds between single bytes of the body: a slow-drip server
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Seen:
     headers: dict[str, str]
     started: float
     ended: float = 0.0
+    sent: int = 0  # body bytes written before the client went away
 
 
 class FeedServer:
@@ -98,7 +100,9 @@ class FeedServer:
             self.active[host] = self.active.get(host, 0) + 1
             self.most_active[host] = max(self.most_active.get(host, 0), self.active[host])
         try:
-            self._answer(request, reply or Reply(b"not found", 404, content_type="text/plain"))
+            self._answer(
+                request, reply or Reply(b"not found", 404, content_type="text/plain"), seen
+            )
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout or the size cap): that is the point
         finally:
@@ -106,7 +110,7 @@ class FeedServer:
                 self.active[host] -= 1
                 seen.ended = time.monotonic()
 
-    def _answer(self, request: BaseHTTPRequestHandler, reply: Reply) -> None:
+    def _answer(self, request: BaseHTTPRequestHandler, reply: Reply, seen: Seen) -> None:
         if reply.delay:
             time.sleep(reply.delay)
         status, body = reply.status, reply.body
@@ -136,8 +140,13 @@ class FeedServer:
             request.send_header("Connection", "close")
             request.close_connection = True
         request.end_headers()
-        for start in range(0, len(body), 1 << 16):
-            request.wfile.write(body[start : start + (1 << 16)])
+        step = 1 if reply.drip else 1 << 16
+        for start in range(0, len(body), step):
+            if reply.drip:
+                request.wfile.flush()
+                time.sleep(reply.drip)
+            request.wfile.write(body[start : start + step])
+            seen.sent = min(start + step, len(body))
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -165,8 +174,12 @@ def item(n: int, text: str = "Acme launches a new bike", site: str = "news.examp
 
 
 def make_config(*urls: str, brands: tuple[Brand, ...] = (), **fetch: object) -> Config:
-    """Return a config with these feeds and quick fetch limits (overridable)."""
+    """Return a config with these feeds and quick fetch limits (overridable).
+
+    The test servers listen on loopback, which is refused unless named: `allow_hosts` names it.
+    """
     settings = {
+        "allow_hosts": ("127.0.0.1", "localhost"),
         "connect_timeout": 1.0,
         "read_timeout": 1.0,
         "retries": 2,

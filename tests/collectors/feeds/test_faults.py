@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+
 import pytest
 from brandpulse.collectors import feeds
-from brandpulse.collectors.http_fetch import HttpFetcher
+from brandpulse.collectors.http_fetch import FetchError, HttpFetcher
 from brandpulse.store.records import RunReport
 
 from tests.collectors.feeds.feedserver import (
@@ -171,3 +175,75 @@ def test_a_permanent_redirect_is_followed_and_reported(server: FeedServer) -> No
     new = server.url("/new")
     assert records(report)[0]["moved_to"] == new
     assert report.warnings == [f"{old}: moved permanently to {new}; put that URL in [[feeds]] url"]
+
+
+def test_the_total_timeout_holds_on_a_kept_alive_connection_too(server: FeedServer) -> None:
+    fast = server.route("/fast", Reply(GOOD))
+    # One byte every 0.05 s: never a read timeout, and the whole body would take ~35 s.
+    slow = server.route("/slow", Reply(GOOD, drip=0.05))
+    config = make_config(fast, slow, read_timeout=5.0, total_timeout=0.5, retries=0)
+    with HttpFetcher(settings_of(config).fetch) as client:
+        assert client.get(fast).status == 200
+        try:
+            client.get(slow)
+        except FetchError as exc:
+            error = exc.message
+        else:
+            error = "no error"
+        pools = client.session().get_adapter(fast).poolmanager.pools
+        (key,) = pools.keys()
+        assert pools[key].num_connections == 1, "the second request did not reuse the connection"
+    assert error == "response took over 0.5 s in all ([fetch] total_timeout); stopped reading"
+    (hit,) = server.hits("/slow")
+    assert hit.sent < len(GOOD), "the whole drip was read before the deadline was noticed"
+
+
+def test_a_host_name_that_cannot_be_resolved_is_one_clear_error(server: FeedServer) -> None:
+    good = server.route("/good", Reply(GOOD))
+    bad = "http://bad..name/feed"  # fails in the resolver itself: no DNS query leaves
+    mentions, report = run(make_config(good, bad))
+    assert len(mentions) == 2
+    assert by_url(report)[bad]["error"].startswith("cannot connect:")
+    assert "Failed to resolve 'bad..name'" in by_url(report)[bad]["error"]
+
+
+def test_the_total_timeout_holds_during_a_dripped_tls_handshake() -> None:
+    """A server that starts a TLS record of 16 KiB and sends it a byte at a time.
+
+    CPython bounds a whole handshake by the socket timeout (here a long connect_timeout);
+    the total deadline must cut it sooner.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    planned, sent = 100, [0]  # 100 bytes at 0.05 s: 5 s if nothing cuts it off
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)  # the ClientHello
+                conn.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16,384 bytes
+                for _ in range(planned):
+                    if stop.wait(0.05):
+                        return
+                    conn.sendall(b"\x00")
+                    sent[0] += 1
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    config = make_config(connect_timeout=10.0, read_timeout=10.0, total_timeout=0.5, retries=0)
+    try:
+        with HttpFetcher(config.sections["fetch"]) as client:
+            try:
+                client.get(f"https://127.0.0.1:{port}/feed")
+            except FetchError as exc:
+                error = exc.message
+            else:
+                error = "no error"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+    assert error == "response took over 0.5 s in all ([fetch] total_timeout); stopped reading"
+    assert sent[0] < planned, "the whole handshake drip was waited for"
