@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
-
 from brandpulse.collectors.net_guard import AddressPolicy, AddressRefused, Deadline, guarded_adapter
 
 FEED_ACCEPT = (

@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
+from brandpulse import privacy, progress
 from brandpulse.analysis.campaigns import match_campaigns
 from brandpulse.analysis.matcher import match_mentions
 from brandpulse.analysis.sentiment import SCORER_VERSION, score_mentions
-from brandpulse import privacy, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
 from brandpulse.store import analytics

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from dataclasses import replace
+from enum import StrEnum
 from typing import Annotated, Any, TextIO
 from urllib.parse import urlsplit
 

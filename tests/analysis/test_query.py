@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from brandpulse.analysis.matcher import MentionView, match_brand, match_mentions
 from brandpulse.analysis.query import And, Field, Not, Or, QuerySyntaxError, Term, parse_query
 from brandpulse.analysis.rules import BrandRule
-from brandpulse.config import Brand, Config, parse_config
-from brandpulse.rules import brand_rule, rules_from_config
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.records import Mention
+
+from brandpulse.config import Brand, Config, parse_config
+from brandpulse.rules import brand_rule, rules_from_config
 
 WHEN = datetime(2026, 3, 1, tzinfo=UTC)
 

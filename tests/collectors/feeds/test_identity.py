@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from brandpulse.cli import main
 from brandpulse.collectors import feeds
 from brandpulse.store.records import RunReport
+
+from brandpulse.cli import main
 from tests.collectors.feeds.feedserver import (
     FeedServer,
     Reply,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from brandpulse.collectors.net_guard import AddressPolicy, AddressRefused, address_kind
 
 
