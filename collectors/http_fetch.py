@@ -8,11 +8,12 @@ are not documented as thread-safe.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -22,6 +23,7 @@ from urllib.parse import urljoin
 import requests
 from brandpulse.collectors.net_guard import AddressPolicy, AddressRefused, Deadline, guarded_adapter
 
+JSON_ACCEPT = "application/json"
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml,"
     " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.5"
@@ -56,7 +58,11 @@ class Response:
 
 
 class FetchError(Exception):
-    """A fetch that failed for good; `http_status` is set when the server answered."""
+    """A fetch that failed for good; `http_status` is set when the server answered.
+
+    `headers` and `body` (its first few KB) are kept from an error answer, so an API client
+    can read the API's own error message and rate-limit headers.
+    """
 
     def __init__(
         self,
@@ -65,6 +71,8 @@ class FetchError(Exception):
         wire_bytes: int = 0,
         attempts: int = 1,
         refused: bool = False,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -72,6 +80,8 @@ class FetchError(Exception):
         self.http_status = http_status
         self.wire_bytes = wire_bytes
         self.attempts = attempts
+        self.headers = dict(headers or {})
+        self.body = body
 
 
 @dataclass
@@ -127,13 +137,16 @@ class HttpFetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
+        extra_headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
     ) -> Response:
         """Fetch `url`, retrying 5xx, 429 and dropped connections with back-off.
 
         With `etag` or `last_modified` the request is conditional and an unchanged resource
-        comes back as a 304 with no body. Raises FetchError with a message for people.
+        comes back as a 304 with no body. With `json_body` the request is a POST of it as
+        JSON (an API login). Raises FetchError with a message for people.
         """
-        headers = {"Accept": accept}
+        headers = {"Accept": accept, **(extra_headers or {})}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -142,7 +155,7 @@ class HttpFetcher:
         for attempt in range(1, attempts + 1):
             try:
                 with Deadline(self.deadline).running() as deadline:
-                    return self._attempt(url, headers, attempt, deadline)
+                    return self._attempt(url, headers, attempt, deadline, json_body)
             except _Retryable as exc:
                 if attempt == attempts:
                     message = f"{exc} (after {attempt} attempts)"
@@ -154,20 +167,27 @@ class HttpFetcher:
                         f"{exc.reason} (after {attempt} attempts)",
                         http_status=exc.status,
                         attempts=attempt,
+                        headers=exc.headers,
                     ) from None
                 self.sleep(exc.wait if exc.wait is not None else self._backoff(attempt))
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _attempt(
-        self, url: str, headers: dict[str, str], attempt: int, deadline: Deadline
+        self,
+        url: str,
+        headers: dict[str, str],
+        attempt: int,
+        deadline: Deadline,
+        json_body: Any = None,
     ) -> Response:
         """Make one attempt under `deadline`; a cut-off fetch is reported as such."""
         try:
-            response = self._request(url, headers)
+            response = self._request(url, headers, json_body)
             status = response.status_code
             if status == 429 or status >= 500:
                 wait = retry_after(response.headers.get("Retry-After"))
                 reason = _status_text(response)
+                answer = {k.lower(): v for k, v in response.headers.items()}
                 response.close()
                 if wait is not None and wait > self.settings.max_retry_wait:
                     raise FetchError(
@@ -175,8 +195,9 @@ class HttpFetcher:
                         f" wait {wait:.0f} s, more than [fetch] max_retry_wait",
                         http_status=status,
                         attempts=attempt,
+                        headers=answer,
                     )
-                raise _RetryLater(reason, status, wait)
+                raise _RetryLater(reason, status, wait, answer)
             try:
                 result = self._finish(url, response, attempt)
             finally:
@@ -197,9 +218,15 @@ class HttpFetcher:
             wire_bytes=wire_bytes,
         )
 
-    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _request(
+        self, url: str, headers: dict[str, str], json_body: Any = None
+    ) -> requests.Response:
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
+            if json_body is not None:
+                return self.session().post(
+                    url, json=json_body, headers=headers, timeout=timeout, stream=True
+                )
             return self.session().get(
                 url, headers=headers, timeout=timeout, stream=True, allow_redirects=True
             )
@@ -252,6 +279,8 @@ class HttpFetcher:
                 f"{_status_text(response)}: {_HINTS.get(status, 'the server refused')}",
                 http_status=status,
                 attempts=attempt,
+                headers=headers,
+                body=_error_body(response),
             )
         if status >= 300:
             raise FetchError(
@@ -305,6 +334,68 @@ class HttpFetcher:
         return min(delay * random.uniform(1.0, 1.25), float(self.settings.max_retry_wait))
 
 
+@dataclass(frozen=True)
+class JsonReply:
+    """A JSON API answer: the decoded body, the response headers (lower-case) and its URL."""
+
+    data: Any
+    headers: dict[str, str]
+    url: str
+    wire_bytes: int
+
+
+def get_json(
+    fetcher: HttpFetcher,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    json_body: Any = None,
+) -> JsonReply:
+    """GET `url` (POST `json_body` when given) through `fetcher` and decode the JSON answer.
+
+    Every limit of the fetcher applies. An error answer's own message (`{"error": ...}`,
+    `{"message": ...}`) is added to the FetchError; a body that is not JSON raises
+    FetchError too, so one broken answer is one failed item, never a crash.
+    """
+    try:
+        response = fetcher.get(url, accept=JSON_ACCEPT, extra_headers=headers, json_body=json_body)
+    except FetchError as exc:
+        said = _api_message(exc.body)
+        if said:
+            exc.message = f"{exc.message} ({said})"
+            exc.args = (exc.message,)
+        raise
+    try:
+        data = json.loads(response.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FetchError(
+            f"malformed JSON in the answer: {_short(exc)}",
+            http_status=response.status,
+            wire_bytes=response.wire_bytes,
+            headers=response.headers,
+        ) from None
+    return JsonReply(data, response.headers, response.final_url, response.wire_bytes)
+
+
+def _api_message(body: bytes) -> str:
+    """Return the message an API put in its JSON error body ("" when there is none)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    parts = [str(data[k]) for k in ("error", "message", "error_description") if data.get(k)]
+    return ": ".join(dict.fromkeys(parts))[:300]
+
+
+def _error_body(response: requests.Response, limit: int = 4096) -> bytes:
+    # The start of an error answer is enough for its message; never read a big error page.
+    try:
+        return next(response.iter_content(limit), b"")[:limit]
+    except (requests.exceptions.RequestException, StopIteration):
+        return b""
+
+
 class _Retryable(Exception):
     """A failure worth another attempt (a refused or dropped connection)."""
 
@@ -312,11 +403,14 @@ class _Retryable(Exception):
 class _RetryLater(Exception):
     """A 429 or 5xx answer: worth another attempt after `wait` seconds (None: back off)."""
 
-    def __init__(self, reason: str, status: int, wait: float | None) -> None:
+    def __init__(
+        self, reason: str, status: int, wait: float | None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.wait = wait
+        self.headers = headers or {}
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:

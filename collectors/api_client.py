@@ -1,0 +1,165 @@
+"""What the JSON-API sources share: a paced client, brand search terms, and per-item runs.
+
+Hacker News, Mastodon, Bluesky, Lemmy and App Store reviews all fetch JSON through the one
+`HttpFetcher` (its timeouts, caps and retries), pace themselves by the hosts' rate-limit
+headers, and work through "items" (a brand, an instance, an app): an item that fails is
+recorded on the run report and the others go on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from brandpulse.collectors.http_fetch import FetchError, HttpFetcher, JsonReply, get_json
+from brandpulse.collectors.rate_limits import Pacer, RateLimit, RateLimited, host_key
+from brandpulse.store.records import Mention, RunReport
+
+
+@dataclass(frozen=True)
+class BrandTerms:
+    """One brand and the terms sent to search APIs for it (keywords and aliases, else its name)."""
+
+    brand: str
+    terms: tuple[str, ...]
+
+
+def brand_terms(brands: Sequence[Any]) -> tuple[BrandTerms, ...]:
+    """Return the search terms of configured brands (anything with `name` and `search_terms`)."""
+    return tuple(BrandTerms(b.name, tuple(b.search_terms)) for b in brands)
+
+
+@dataclass
+class ApiClient:
+    """The shared fetcher plus a pacer that keeps to each host's stated rate limit."""
+
+    fetcher: HttpFetcher
+    pacer: Pacer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pacer = Pacer(
+            max_wait=float(self.fetcher.settings.max_retry_wait), sleep=self.fetcher.sleep
+        )
+
+    @classmethod
+    def from_settings(cls, fetch_settings: Any) -> ApiClient:
+        """Build a client from the [fetch] settings (timeouts, caps, retries, longest wait)."""
+        return cls(HttpFetcher(fetch_settings))
+
+    def get(
+        self, url: str, headers: Mapping[str, str] | None = None, json_body: Any = None
+    ) -> JsonReply:
+        """Fetch one JSON answer, waiting first if the host's quota is spent."""
+        self.pacer.before(url)
+        try:
+            reply = get_json(self.fetcher, url, headers=headers, json_body=json_body)
+        except FetchError as exc:
+            self.pacer.after(url, exc.headers)
+            if exc.http_status == 429:
+                # Retries and Retry-After were already spent in the fetcher: stop asking.
+                self.pacer.block(url, f"{exc.message}; the rest waits for the next run")
+            raise
+        self.pacer.after(url, reply.headers)
+        return reply
+
+    def quota(self, url: str) -> RateLimit | None:
+        """Return the last quota `url`'s host stated (None when it states none)."""
+        return self.pacer.limits.get(host_key(url))
+
+    def close(self) -> None:
+        """Close the fetcher's connections."""
+        self.fetcher.close()
+
+
+@dataclass
+class ItemRun:
+    """The facts of one item's collection, written to the run report when it ends."""
+
+    label: str
+    items: int = 0
+    pages: int = 0
+    cursor: Any = None
+    quota: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def run_item(
+    report: RunReport,
+    noun: str,
+    label: str,
+    work: Callable[[ItemRun], Iterator[Mention]],
+    seen: set[str],
+) -> Iterator[Mention]:
+    """Run one item's collection; a failure is recorded on `report` and never raised.
+
+    Mentions already yielded this run (same id through two items) are yielded once.
+    Mentions an item yielded before it failed are kept.
+    """
+    item = ItemRun(label)
+    status, error = "ok", None
+    try:
+        for mention in work(item):
+            report.fetched += 1
+            if mention.id in seen:
+                continue
+            seen.add(mention.id)
+            yield mention
+    except RateLimited as exc:
+        status, error = "skipped", str(exc)
+        report.warnings.append(f"{noun} {label}: {exc}")
+    except FetchError as exc:
+        status, error = "error", exc.message
+        report.error(f"{noun} {label}: {exc.message}")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # An answer of an unexpected shape: this item's problem, not the run's.
+        status, error = "error", f"unexpected answer ({type(exc).__name__}: {exc})"
+        report.error(f"{noun} {label}: {error}")
+    detail: dict[str, Any] = {noun: label, "status": status, "items": item.items}
+    if item.pages:
+        detail["pages"] = item.pages
+    if item.cursor is not None:
+        detail["cursor"] = item.cursor
+    if item.quota:
+        detail["rate_limit"] = item.quota
+    if error:
+        detail["error"] = error
+    detail.update(item.facts)
+    report.details.append(detail)
+
+
+def note_quota(client: ApiClient, url: str, item: ItemRun) -> None:
+    """Copy the host's last stated quota onto the item, for the run report."""
+    limit = client.quota(url)
+    if limit is not None:
+        item.quota = limit.describe()
+
+
+def finish(report: RunReport, client: ApiClient, noun: str) -> None:
+    """Add the run-level rate-limit facts (time spent waiting) to the report."""
+    if client.pacer.waited:
+        report.warnings.append(
+            f"waited {client.pacer.waited:.0f} s in total for {noun} rate limits to reset"
+        )
+
+
+class SettingError(ValueError):
+    """A source setting out of range; the config loader names its file and line."""
+
+    def __init__(self, key: str, expected: str, got: Any) -> None:
+        super().__init__(f"{key}: expected {expected}, got {got!r}")
+        self.key = key
+        self.expected = expected
+        self.got = got
+
+
+def check(ok: bool, key: str, expected: str, got: Any) -> None:
+    """Raise SettingError for `key` unless `ok`."""
+    if not ok:
+        raise SettingError(key, expected, got)
+
+
+def check_url(key: str, value: str) -> None:
+    """Raise SettingError unless `value` is an http(s) URL with a host."""
+    check(bool(re.match(r"^https?://[^/\s]+", value)), key, "an http:// or https:// URL", value)
