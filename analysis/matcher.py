@@ -89,16 +89,19 @@ class MentionView:
     subreddit: str
     author: str
     source: str
+    brand: str = ""  # the brand a source files the mention under (an app's reviews)
 
     @classmethod
     def of(cls, mention: Mention) -> MentionView:
         subreddit = mention.extra.get("subreddit") if mention.extra else None
+        brand = mention.extra.get("brand") if mention.extra else None
         return cls(
             text=match_text(mention).lower(),
             host=host_of(mention.url),
             subreddit=str(subreddit or "").lower().removeprefix("r/"),
             author=(mention.author or "").lower(),
             source=mention.source.lower(),
+            brand=brand.casefold() if isinstance(brand, str) else "",
         )
 
 
@@ -162,8 +165,14 @@ def excluded(rule: BrandRule, view: MentionView) -> str | None:
 
 
 def match_brand(rule: BrandRule, view: MentionView) -> str | None:
-    """Return the term by which the brand's query catches the mention, or None."""
-    hit = evaluate(rule.query, view)
+    """Return the term by which the brand's query catches the mention, or None.
+
+    A mention its source files under this brand (a review of the brand's own app, which
+    seldom names the maker) matches without a term ("").
+    """
+    hit = "" if view.brand and view.brand == rule.name.casefold() else None
+    if hit is None:
+        hit = evaluate(rule.query, view)
     if hit is None or excluded(rule, view):
         return None
     return hit
