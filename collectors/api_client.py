@@ -36,6 +36,7 @@ class ApiClient:
     """The shared fetcher plus a pacer that keeps to each host's stated rate limit."""
 
     fetcher: HttpFetcher
+    credentials: dict[str, str] = field(default_factory=dict)  # env var name -> value
     pacer: Pacer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -44,9 +45,16 @@ class ApiClient:
         )
 
     @classmethod
-    def from_settings(cls, fetch_settings: Any) -> ApiClient:
-        """Build a client from the [fetch] settings (timeouts, caps, retries, longest wait)."""
-        return cls(HttpFetcher(fetch_settings))
+    def from_settings(
+        cls, fetch_settings: Any, credentials: Mapping[str, str | None] | None = None
+    ) -> ApiClient:
+        """Build a client from the [fetch] settings (timeouts, caps, retries, longest wait)
+        and the source's credentials as read from the environment (unset ones dropped)."""
+        given = {k: v for k, v in (credentials or {}).items() if v}
+        return cls(HttpFetcher(fetch_settings), given)
+
+    def __repr__(self) -> str:  # never print a credential, even in a traceback
+        return f"ApiClient(credentials={sorted(self.credentials)})"
 
     def get(
         self, url: str, headers: Mapping[str, str] | None = None, json_body: Any = None

@@ -164,14 +164,19 @@ def hn_routes(path: Path) -> list[Route]:
     return routes
 
 
-def cassette_routes(path: Path, any_query: bool = False) -> list[Route]:
-    """Return a route per interaction of an R `vcr` or vcrpy YAML cassette."""
+def cassette_routes(path: Path, any_query: bool = False, drop: tuple[str, ...] = ()) -> list[Route]:
+    """Return a route per interaction of an R `vcr` or vcrpy YAML cassette.
+
+    `drop` names query parameters the recording client added that ours does not send
+    (rtoot's `local=FALSE&only_media=FALSE`, the server's defaults).
+    """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     interactions = data.get("http_interactions") or data.get("interactions") or []
     routes = []
     for i, interaction in enumerate(interactions):
         request, response = interaction["request"], interaction["response"]
         where, query = _query(request["uri"])
+        query = {k: v for k, v in query.items() if k not in drop}
         status = response["status"]
         code = status["code"] if isinstance(status, dict) else int(status)
         headers: list[tuple[str, str]] = []
