@@ -155,6 +155,21 @@ def review_mention(
     )
 
 
+def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
+    """Turn one saved review feed into Mentions, as a live run does.
+
+    Apple's answer does not say whose app it is, so a saved answer carries the app beside
+    the feed: `{"app": {"id": ..., "brand": ..., "country": ...}, "feed": {...}}`.
+    """
+    spec = data["app"]
+    country = str(spec.get("country", "us")).lower()
+    app = App(
+        id=str(spec["id"]), brand=str(spec["brand"]), countries=(country,), name=spec.get("name")
+    )
+    found = (review_mention(e, app, country, collected_at) for e in entries(data))
+    return [m for m in found if m is not None]
+
+
 def collect(
     settings: Settings,
     brands: Sequence[BrandTerms],

@@ -115,6 +115,12 @@ def post_mention(post: Mapping[str, Any], collected_at: datetime) -> Mention | N
     )
 
 
+def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
+    """Turn one saved searchPosts answer (`{"posts": [...]}`) into Mentions, as a live run does."""
+    found = (post_mention(post, collected_at) for post in data["posts"])
+    return [m for m in found if m is not None]
+
+
 def sort_time(post: Mapping[str, Any]) -> datetime | None:
     """Return the time search orders a post by: the earlier of its claimed and indexed time
     (a client may backdate `createdAt`, never postdate it past indexing)."""

@@ -118,6 +118,12 @@ def hit_mention(hit: Mapping[str, Any], collected_at: datetime) -> Mention | Non
     )
 
 
+def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
+    """Turn one saved HN Search answer (`{"hits": [...]}`) into Mentions, as a live run does."""
+    found = (hit_mention(hit, collected_at) for hit in data["hits"])
+    return [m for m in found if m is not None]
+
+
 def collect(
     settings: Settings,
     brands: Sequence[BrandTerms],

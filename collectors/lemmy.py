@@ -119,6 +119,23 @@ def comment_mention(
     )
 
 
+def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
+    """Turn one saved search answer (`{"posts": [...], "comments": [...]}`) into Mentions,
+    as a live run does; the instance is taken from each item's own ActivityPub id."""
+    found = [post_mention(v, _home(v.get("post")), collected_at) for v in data.get("posts") or []]
+    found += [
+        comment_mention(v, _home(v.get("comment")), collected_at)
+        for v in data.get("comments") or []
+    ]
+    return [m for m in found if m is not None]
+
+
+def _home(thing: Any) -> str:
+    ap_id = thing.get("ap_id") if isinstance(thing, dict) else None
+    parts = urlsplit(ap_id) if isinstance(ap_id, str) else None
+    return f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else ""
+
+
 def _mention(
     view: Mapping[str, Any],
     thing: Mapping[str, Any],

@@ -113,10 +113,11 @@ def search_url(
 
 
 def status_mention(
-    status: Mapping[str, Any], instance: str, collected_at: datetime
+    status: Mapping[str, Any], instance: str | None, collected_at: datetime
 ) -> Mention | None:
     """Turn one status into a Mention (a boost becomes the boosted status); None without
-    an id or a date."""
+    an id or a date. `instance` (the server asked) completes a local account's handle;
+    without it the status URI's host does."""
     if isinstance(status.get("reblog"), dict):
         status = status["reblog"]
     uri = status.get("uri") or status.get("url")
@@ -124,7 +125,7 @@ def status_mention(
     if not uri or published is None:
         return None
     account = status.get("account") or {}
-    host = urlsplit(instance).netloc
+    host = urlsplit(instance or str(uri)).netloc
     acct = account.get("acct")
     author = None
     if isinstance(acct, str) and acct:
@@ -158,6 +159,14 @@ def status_mention(
         comments=replies,
         extra=extra,
     )
+
+
+def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
+    """Turn one saved timeline or search answer (a list of statuses, or `{"statuses": [...]}`)
+    into Mentions, as a live run does."""
+    statuses = data["statuses"] if isinstance(data, dict) else data
+    found = (status_mention(status, None, collected_at) for status in statuses)
+    return [m for m in found if m is not None]
 
 
 @dataclass(frozen=True)
