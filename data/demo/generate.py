@@ -1,10 +1,10 @@
-"""Write the bundled demo corpus: synthetic news/blog feeds and Reddit listings about e-bikes.
+"""Write the bundled demo corpus: synthetic feeds, Reddit listings and API answers about e-bikes.
 
 Everything here is invented for brandpulse: the brands (Norvelo, and its competitors Pedalux
 and Voltaro), the outlets (on reserved `.example` domains), the people and every sentence.
 The output is deterministic (a seeded generator, fixed dates), so running
 
-    python data/demo/generate.py            # rewrites data/demo/feeds/ and data/demo/reddit/
+    python data/demo/generate.py            # rewrites data/demo/feeds/, reddit/ and the rest
     python data/demo/generate.py --out DIR  # writes the same files under DIR
 
 twice gives byte-identical files. The corpus covers 2026-07-24 to 2026-11-20 (120 days) in
@@ -1128,6 +1128,323 @@ def write_feeds(items: list[Item], out: Path) -> None:
         (out / name).write_text(text, encoding="utf-8")
 
 
+# ---------------------------------------------------------------------------------------
+# The other places people talk: saved API answers of Hacker News, Mastodon, Bluesky, Lemmy
+# and App Store reviews. They come from a second seeded stream, so the feeds and Reddit
+# listings above stay byte for byte what they were. Volumes are a fraction of Reddit's and
+# follow the same weekdays, campaign and incident; app reviews carry a star rating that
+# follows their mood.
+
+SOCIAL_SEED = SEED + 1
+SOCIAL = {"hackernews": 0.1, "mastodon": 0.25, "bluesky": 0.3, "lemmy": 0.12}
+APPS = {
+    "Norvelo": {"id": "6448311021", "name": "Norvelo Ride", "rate": 0.55},
+    "Pedalux": {"id": "6451870342", "name": "Pedalux Connect", "rate": 0.3},
+}
+MASTODON_INSTANCES = ("fiets.example", "mastodon.example", "toot.example")
+LEMMY_INSTANCE = "lemmy.example"
+DUTCH = {
+    "positive": (
+        "Mijn {m} is geweldig, de {f} werkt perfect.",
+        "Heel blij met de {m}, fijne fiets voor het woon-werkverkeer.",
+    ),
+    "negative": (
+        "De {f} van mijn {m} is alweer kapot, echt balen.",
+        "Slechte service van {b}, ik wacht al twee weken.",
+    ),
+    "neutral": (
+        "Vandaag mijn {m} opgehaald bij de dealer in {city}.",
+        "Weet iemand welke bandenmaat de {m} heeft?",
+    ),
+}
+
+
+def social_items() -> dict[str, list[Item]]:
+    """Plan the items of each API source and the app reviews, in time order."""
+    writer = Writer(SOCIAL_SEED)
+    out: dict[str, list[Item]] = {name: [] for name in (*SOCIAL, "appstore")}
+    day = START
+    while day <= END:
+        trend = 1.0 + 0.15 * (day - START).days / (END - START).days
+        weekday = WEEKDAY["reddit"][day.weekday()]
+        for source, share in SOCIAL.items():
+            for brands, rate in THREADS.items():
+                mean = rate * share * weekday * trend * writer.lift(brands, day, "reddit")
+                for _ in range(writer.poisson(mean)):
+                    out[source].append(social_item(writer, brands, day, source))
+        for brand, app in APPS.items():
+            mean = float(app["rate"]) * weekday * writer.lift((brand,), day, "reddit")
+            for _ in range(writer.poisson(mean)):
+                out["appstore"].append(social_item(writer, (brand,), day, "appstore"))
+        day += timedelta(days=1)
+    last = datetime.combine(END, time(23, 59, 59), TZ)
+    return {
+        k: sorted((i for i in v if i.when <= last), key=lambda i: i.when) for k, v in out.items()
+    }
+
+
+def social_item(writer: Writer, brands: tuple[str, ...], day: date, source: str) -> Item:
+    event = writer.event(brands, day)
+    kind = (
+        "comment"
+        if source in ("hackernews", "lemmy") and writer.rng.random() < 0.5
+        else "submission"
+    )
+    item = Item(kind, brands, writer.mood(brands, day, event), writer.at(day, "reddit"))
+    item.event = event
+    item.author = writer.user()
+    item.title = writer.thread_title(item) if kind == "submission" else ""
+    item.sentences = writer.body(item, writer.rng.randint(1, 2))
+    if source in ("mastodon", "bluesky") and brands and writer.rng.random() < 0.06:
+        # A few posts in Dutch: the brands' home market.
+        item.sentences = [writer.fill(writer.rng.choice(DUTCH[item.mood]), item)]
+        item.subreddit = "nl"
+    item.score = writer.engagement(item, 1.6)
+    item.num_comments = writer.poisson(2.0)
+    return item
+
+
+def stamp(moment: datetime, digits: int = 3) -> str:
+    """Return an ISO time in UTC with a Z, to `digits` decimals of a second."""
+    text = moment.astimezone(UTC).isoformat(timespec="microseconds")[: 20 + digits]
+    return text.rstrip(".") + "Z"
+
+
+def hn_hit(item: Item, number: int) -> dict[str, object]:
+    text = " ".join(item.sentences)
+    story = item.channel == "submission"
+    parent = 45_000_000 + number - 3
+    return {
+        "created_at": stamp(item.when),
+        "title": item.title if story else None,
+        "url": None,
+        "author": item.author,
+        "points": item.score if story else None,
+        "story_text": f"<p>{escape(text)}</p>" if story else None,
+        "comment_text": None if story else f"<p>{escape(text)}</p>",
+        "num_comments": item.num_comments if story else None,
+        "story_id": None if story else parent,
+        "story_title": None if story else "Ask HN: Which e-bike for a daily commute?",
+        "parent_id": None if story else parent,
+        "created_at_i": int(item.when.timestamp()),
+        "_tags": ["story" if story else "comment", f"author_{item.author}"],
+        "objectID": str(45_000_000 + number),
+    }
+
+
+def mastodon_status(item: Item, number: int) -> dict[str, object]:
+    home = MASTODON_INSTANCES[number % len(MASTODON_INSTANCES)]
+    ident = str((int(item.when.timestamp() * 1000) << 16) + number % 65536)
+    user = item.author or "anonymous"
+    tags = [m.casefold() for m in item.brands][:1]
+    html = "".join(f"<p>{escape(s)}</p>" for s in item.sentences)
+    if tags:
+        link = f'<a href="https://{home}/tags/{tags[0]}" class="mention hashtag">'
+        html += f"<p>{link}#<span>{tags[0]}</span></a></p>"
+    return {
+        "id": ident,
+        "created_at": stamp(item.when),
+        "in_reply_to_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "nl" if item.subreddit == "nl" else "en",
+        "uri": f"https://{home}/users/{user}/statuses/{ident}",
+        "url": f"https://{home}/@{user}/{ident}",
+        "replies_count": item.num_comments,
+        "reblogs_count": item.score // 3,
+        "favourites_count": item.score,
+        "content": html,
+        "reblog": None,
+        "account": {
+            "id": str(number),
+            "username": user,
+            "acct": f"{user}@{home}",
+            "url": f"https://{home}/@{user}",
+        },
+        "tags": [{"name": t, "url": f"https://{home}/tags/{t}"} for t in tags],
+    }
+
+
+def bluesky_post(item: Item, number: int) -> dict[str, object]:
+    did = f"did:plc:{base36(10**14 + sum(map(ord, item.author or 'x')) * 7919):0>16}"
+    handle = f"{(item.author or 'someone').replace('_', '-')}.bsky.example"
+    rkey = base36(int(item.when.timestamp() * 1000)) + base36(number)
+    return {
+        "uri": f"at://{did}/app.bsky.feed.post/{rkey}",
+        "cid": f"bafyrei{base36(number * 104729 + 17):0>20}",
+        "author": {"did": did, "handle": handle, "displayName": item.author},
+        "record": {
+            "$type": "app.bsky.feed.post",
+            "createdAt": stamp(item.when),
+            "langs": ["nl" if item.subreddit == "nl" else "en"],
+            "text": " ".join(item.sentences)[:300],
+        },
+        "replyCount": item.num_comments,
+        "repostCount": item.score // 4,
+        "likeCount": item.score,
+        "quoteCount": 0,
+        "indexedAt": stamp(item.when + timedelta(seconds=2)),
+        "labels": [],
+    }
+
+
+def lemmy_view(item: Item, number: int) -> tuple[str, dict[str, object]]:
+    creator = {
+        "id": 1000 + number,
+        "name": item.author,
+        "actor_id": f"https://{LEMMY_INSTANCE}/u/{item.author}",
+        "local": True,
+    }
+    community = {
+        "id": 7,
+        "name": "ebikes",
+        "title": "E-bikes",
+        "actor_id": f"https://{LEMMY_INSTANCE}/c/ebikes",
+        "nsfw": False,
+    }
+    when = stamp(item.when, 6)
+    text = "\n\n".join(item.sentences)
+    if item.channel == "submission":
+        post = {
+            "id": number,
+            "name": item.title,
+            "body": text,
+            "published": when,
+            "ap_id": f"https://{LEMMY_INSTANCE}/post/{number}",
+            "removed": False,
+            "deleted": False,
+            "nsfw": False,
+        }
+        counts = {
+            "post_id": number,
+            "comments": item.num_comments,
+            "score": item.score,
+            "upvotes": item.score + 1,
+            "downvotes": 1,
+            "published": when,
+        }
+        return "posts", {"post": post, "creator": creator, "community": community, "counts": counts}
+    thread = {
+        "id": number - 1,
+        "name": "Winter commuting on an e-bike",
+        "ap_id": f"https://{LEMMY_INSTANCE}/post/{number - 1}",
+    }
+    comment = {
+        "id": number,
+        "content": text,
+        "published": when,
+        "ap_id": f"https://{LEMMY_INSTANCE}/comment/{number}",
+        "removed": False,
+        "deleted": False,
+        "path": f"0.{number}",
+    }
+    counts = {
+        "comment_id": number,
+        "score": item.score,
+        "upvotes": item.score + 1,
+        "downvotes": 1,
+        "published": when,
+        "child_count": 0,
+    }
+    return "comments", {
+        "comment": comment,
+        "creator": creator,
+        "post": thread,
+        "community": community,
+        "counts": counts,
+    }
+
+
+def app_review(item: Item, number: int) -> dict[str, object]:
+    brand = item.brands[0]
+    rating = {"positive": 5 - number % 2, "neutral": 3, "negative": 1 + number % 2}[item.mood]
+    version = "4.2.0" if item.when.date() >= INCIDENT else "4.1.3"
+    return {
+        "author": {
+            "name": {"label": item.author},
+            "uri": {"label": f"https://itunes.apple.com/nl/reviews/id{70000 + number}"},
+        },
+        "content": {"attributes": {"type": "text"}, "label": " ".join(item.sentences)},
+        "id": {"label": str(11_000_000_000 + number)},
+        "im:contentType": {"attributes": {"label": "Application", "term": "Application"}},
+        "im:rating": {"label": str(rating)},
+        "im:version": {"label": version},
+        "im:voteCount": {"label": str(item.num_comments)},
+        "im:voteSum": {"label": str(item.num_comments // 2)},
+        "link": {
+            "attributes": {
+                "href": f"https://apps.apple.com/nl/app/id{APPS[brand]['id']}",
+                "rel": "related",
+            }
+        },
+        "title": {"label": (item.title or item.sentences[0])[:60]},
+        "updated": {"label": item.when.isoformat()},
+    }
+
+
+def pages(rows: list[object], size: int) -> list[list[object]]:
+    """Split newest-first rows into pages of `size` (an API's page size)."""
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def dump(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_social(out: Path) -> None:
+    """Write hackernews/, mastodon/, bluesky/, lemmy/ and appstore/ under `out`."""
+    planned = social_items()
+    for folder in planned:
+        shutil.rmtree(out / folder, ignore_errors=True)
+        (out / folder).mkdir(parents=True)
+    hits = [hn_hit(i, n) for n, i in enumerate(planned["hackernews"], start=1)][::-1]
+    for number, page in enumerate(pages(hits, 100), start=1):
+        answer = {"hits": page, "nbHits": len(hits), "page": number - 1, "hitsPerPage": 100}
+        dump(out / "hackernews" / f"search-{number:02d}.json", answer)
+    statuses = [mastodon_status(i, n) for n, i in enumerate(planned["mastodon"], start=1)][::-1]
+    for number, page in enumerate(pages(statuses, 40), start=1):
+        dump(out / "mastodon" / f"tag-{number:02d}.json", page)
+    posts = [bluesky_post(i, n) for n, i in enumerate(planned["bluesky"], start=1)][::-1]
+    for number, page in enumerate(pages(posts, 100), start=1):
+        dump(
+            out / "bluesky" / f"search-{number:02d}.json",
+            {"posts": page, "cursor": str(number * 100)},
+        )
+    views: dict[str, list[object]] = {"posts": [], "comments": []}
+    for n, i in enumerate(planned["lemmy"], start=1):
+        kind, view = lemmy_view(i, n)
+        views[kind].insert(0, view)
+    for number, (post_page, comment_page) in enumerate(
+        zip(pages(views["posts"], 50), pages(views["comments"], 50), strict=False), start=1
+    ):
+        answer = {
+            "type_": "All",
+            "comments": comment_page,
+            "posts": post_page,
+            "communities": [],
+            "users": [],
+        }
+        dump(out / "lemmy" / f"search-{number:02d}.json", answer)
+    for brand, app in APPS.items():
+        reviews = [
+            app_review(i, n)
+            for n, i in enumerate(planned["appstore"], start=1)
+            if i.brands == (brand,)
+        ][::-1]
+        spec = {"id": app["id"], "brand": brand, "country": "nl", "name": app["name"]}
+        for number, page in enumerate(pages(reviews, 50), start=1):
+            feed = {
+                "author": {"name": {"label": "iTunes Store"}},
+                "entry": page,
+                "title": {"label": "iTunes Store: Customer Reviews"},
+            }
+            dump(
+                out / "appstore" / f"{slugify(str(app['name']), 30)}-{number:02d}.json",
+                {"app": spec, "feed": feed},
+            )
+
+
 def generate(out: Path) -> list[Item]:
     """Write feeds/ and reddit/ under `out` (replacing them) and return the planned items."""
     writer = Writer()
@@ -1137,6 +1454,7 @@ def generate(out: Path) -> list[Item]:
         shutil.rmtree(out / folder, ignore_errors=True)
     write_feeds(items, out / "feeds")
     write_reddit(items, out / "reddit")
+    write_social(out)
     return items
 
 

@@ -29,8 +29,8 @@ NS = {
 class Expected:
     """One mention the demo database should hold, as read from the files."""
 
-    key: str  # guid/id for feed entries, fullname for Reddit things
-    source: str  # news, blog or reddit
+    key: str  # guid/id for feed entries, fullname for Reddit things, native id for APIs
+    source: str  # news, blog, reddit, or the API source's name
     published_at: datetime
     brands: frozenset[str]
 
@@ -133,6 +133,65 @@ def reddit_things(path: Path, terms: list[BrandTerms]) -> list[Expected]:
     return out
 
 
+def _stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def api_things(demo_dir: Path, source: str, terms: list[BrandTerms]) -> list[Expected]:
+    """Return the brand mentions in one source's saved API answers (`demo_dir/source/`).
+
+    Each answer is read by its documented shape: HN Search hits, Mastodon statuses,
+    Bluesky posts, Lemmy post and comment views, Apple review feeds with their app.
+    """
+    out = []
+    for path in sorted((demo_dir / source).glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found: list[tuple[str, str, str | None, datetime, frozenset[str]]] = []
+        if source == "hackernews":
+            for hit in data["hits"]:
+                body = plain(hit["story_text"] or hit["comment_text"] or "")
+                text = f"{hit['title']}\n{body}" if hit["title"] else body
+                when = datetime.fromtimestamp(hit["created_at_i"], UTC)
+                found.append((hit["objectID"], text, hit["author"], when, frozenset()))
+        elif source == "mastodon":
+            for status in data:
+                author = status["account"]["acct"]
+                text = plain(status["content"].replace("</p>", "</p>\n"))
+                found.append(
+                    (status["uri"], text, author, _stamp(status["created_at"]), frozenset())
+                )
+        elif source == "bluesky":
+            for post in data["posts"]:
+                record = post["record"]
+                when = _stamp(record["createdAt"])
+                found.append(
+                    (post["uri"], record["text"], post["author"]["handle"], when, frozenset())
+                )
+        elif source == "lemmy":
+            for view in data["posts"]:
+                post = view["post"]
+                text = f"{post['name']}\n{post['body']}"
+                found.append((post["ap_id"], text, None, _stamp(post["published"]), frozenset()))
+            for view in data["comments"]:
+                comment = view["comment"]
+                when = _stamp(comment["published"])
+                found.append((comment["ap_id"], comment["content"], None, when, frozenset()))
+        elif source == "appstore":
+            owner = frozenset([data["app"]["brand"]])  # a review is about its app's brand
+            for entry in data["feed"].get("entry", []):
+                text = f"{entry['title']['label']}\n{entry['content']['label']}"
+                when = datetime.fromisoformat(entry["updated"]["label"]).astimezone(UTC)
+                found.append((entry["id"]["label"], text, None, when, owner))
+        for key, text, author, when, owner in found:
+            brands = owner | _brands(terms, text, author)
+            if brands:
+                out.append(Expected(key, source, when, brands))
+    return out
+
+
+API_SOURCES = ("hackernews", "mastodon", "bluesky", "lemmy", "appstore")
+
+
 def expected_mentions(demo_dir: Path) -> dict[str, Expected]:
     """Return every mention the demo should load, keyed by guid or fullname (deduplicated)."""
     config_path = demo_dir / "brands.toml"
@@ -145,6 +204,9 @@ def expected_mentions(demo_dir: Path) -> dict[str, Expected]:
     for path in sorted((demo_dir / "reddit").glob("*.json")):
         for thing in reddit_things(path, terms):
             found[thing.key] = thing
+    for source in API_SOURCES:
+        for thing in api_things(demo_dir, source, terms):
+            found[thing.key] = thing
     return found
 
 
@@ -156,4 +218,13 @@ def file_entries(demo_dir: Path) -> int:
         total += len(list(root.iter("item"))) + len(list(root.iter(f"{{{NS['atom']}}}entry")))
     for path in (demo_dir / "reddit").glob("*.json"):
         total += len(json.loads(path.read_text(encoding="utf-8"))["data"]["children"])
+    for source in API_SOURCES:
+        for path in (demo_dir / source).glob("*.json"):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, list):
+                total += len(data)
+            elif "feed" in data:
+                total += len(data["feed"].get("entry", []))
+            else:
+                total += sum(len(data.get(k, [])) for k in ("hits", "posts", "comments"))
     return total

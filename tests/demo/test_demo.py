@@ -278,7 +278,7 @@ def test_the_committed_corpus_is_what_the_generator_writes(tmp_path: Path) -> No
         check=True,
         capture_output=True,
     )
-    for folder in ("feeds", "reddit"):
+    for folder in ("feeds", "reddit", "hackernews", "mastodon", "bluesky", "lemmy", "appstore"):
         written = {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()}
         committed = {p.name: p.read_bytes() for p in (DEMO_DIR / folder).iterdir()}
         assert written.keys() == committed.keys()
