@@ -13,6 +13,11 @@ from brandpulse.collectors.base import Section
 REGISTRY: dict[str, str] = {
     "feeds": "brandpulse.collectors.feeds",
     "reddit": "brandpulse.collectors.reddit",
+    "hackernews": "brandpulse.collectors.hackernews",
+    "mastodon": "brandpulse.collectors.mastodon",
+    "bluesky": "brandpulse.collectors.bluesky",
+    "lemmy": "brandpulse.collectors.lemmy",
+    "appstore": "brandpulse.collectors.appstore",
 }
 
 

@@ -40,7 +40,7 @@ from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
 from tests.dashboard.running import free_port
-from tests.demo.corpus import expected_mentions, file_entries
+from tests.demo.corpus import API_SOURCES, expected_mentions, file_entries
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "data" / "demo"
@@ -101,7 +101,7 @@ def daily(db: Path, brand: str) -> dict[date, tuple[int, int, int]]:
 def test_the_demo_builds_without_errors(built: Built) -> None:
     assert built.code == 0, built.output
     runs = rows(built.db, "SELECT source, status, errors FROM collection_runs ORDER BY run_id")
-    assert {source for source, _, _ in runs} == {"feeds", "reddit"}
+    assert {source for source, _, _ in runs} == {"feeds", "reddit", *API_SOURCES}
     assert all(status == "ok" and not errors for _, status, errors in runs), runs
     assert not built.elsewhere.exists()
 
@@ -369,7 +369,7 @@ def test_a_broken_listing_is_reported_and_the_rest_still_loads(
     stored = rows(tmp_path / "d.duckdb", "SELECT count(*) FROM mentions")[0][0]
     assert stored == rows(built.db, "SELECT count(*) FROM mentions")[0][0]
     status = dict(rows(tmp_path / "d.duckdb", "SELECT source, status FROM collection_runs"))
-    assert status == {"feeds": "ok", "reddit": "partial"}
+    assert status == {"feeds": "ok", "reddit": "partial", **dict.fromkeys(API_SOURCES, "ok")}
 
 
 def test_the_mentions_export_covers_the_whole_demo(built: Built, tmp_path: Path) -> None:
