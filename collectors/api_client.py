@@ -10,25 +10,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
 
+from brandpulse.collectors.base import BrandTerms, InvalidSetting
+from brandpulse.collectors.fetch_settings import FETCH, Fetch
 from brandpulse.collectors.http_fetch import FetchError, HttpFetcher, JsonReply, get_json
 from brandpulse.collectors.rate_limits import Pacer, RateLimit, RateLimited, host_key
-from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.records import ItemResult, Mention, RunReport
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class BrandTerms:
-    """One brand and the terms sent to search APIs for it (keywords and aliases, else its name)."""
+class Configured(Generic[S]):
+    """A source's own settings and the shared [fetch] limits its client is built from."""
 
-    brand: str
-    terms: tuple[str, ...]
+    source: S
+    fetch: Fetch = Fetch()
 
 
-def brand_terms(brands: Sequence[Any]) -> tuple[BrandTerms, ...]:
-    """Return the search terms of configured brands (anything with `name` and `search_terms`)."""
-    return tuple(BrandTerms(b.name, tuple(b.search_terms)) for b in brands)
+def configured(sections: Mapping[str, Any], settings: S) -> Configured[S]:
+    """Return `settings` with the [fetch] limits of the parsed sections (else the defaults)."""
+    fetch = sections.get(FETCH.key)
+    return Configured(settings, fetch if isinstance(fetch, Fetch) else Fetch())
+
+
+def unique_words(terms: Sequence[BrandTerms]) -> list[str]:
+    """Return every brand's search words once each, in config order."""
+    return list(dict.fromkeys(w for t in terms for w in t.words))
 
 
 @dataclass
@@ -46,7 +56,7 @@ class ApiClient:
 
     @classmethod
     def from_settings(
-        cls, fetch_settings: Any, credentials: Mapping[str, str | None] | None = None
+        cls, fetch_settings: Fetch, credentials: Mapping[str, str | None] | None = None
     ) -> ApiClient:
         """Build a client from the [fetch] settings (timeouts, caps, retries, longest wait)
         and the source's credentials as read from the environment (unset ones dropped)."""
@@ -102,8 +112,8 @@ def run_item(
 ) -> Iterator[Mention]:
     """Run one item's collection; a failure is recorded on `report` and never raised.
 
-    Mentions already yielded this run (same id through two items) are yielded once.
-    Mentions an item yielded before it failed are kept.
+    Mentions already yielded this run (same id through two items) are yielded once, named
+    after the first item that found them. Mentions an item yielded before it failed are kept.
     """
     item = ItemRun(label)
     status, error = "ok", None
@@ -113,7 +123,7 @@ def run_item(
             if mention.id in seen:
                 continue
             seen.add(mention.id)
-            yield mention
+            yield replace(mention, item=label)
     except RateLimited as exc:
         status, error = "skipped", str(exc)
         report.warnings.append(f"{noun} {label}: {exc}")
@@ -124,17 +134,17 @@ def run_item(
         # An answer of an unexpected shape: this item's problem, not the run's.
         status, error = "error", f"unexpected answer ({type(exc).__name__}: {exc})"
         report.error(f"{noun} {label}: {error}")
-    detail: dict[str, Any] = {noun: label, "status": status, "items": item.items}
+    facts: dict[str, Any] = {}
     if item.pages:
-        detail["pages"] = item.pages
+        facts["pages"] = item.pages
     if item.cursor is not None:
-        detail["cursor"] = item.cursor
+        facts["cursor"] = item.cursor
     if item.quota:
-        detail["rate_limit"] = item.quota
-    if error:
-        detail["error"] = error
-    detail.update(item.facts)
-    report.details.append(detail)
+        facts["rate_limit"] = item.quota
+    facts.update(item.facts)
+    report.items.append(
+        ItemResult(label, noun, status, fetched=item.items, error=error, facts=facts)
+    )
 
 
 def note_quota(client: ApiClient, url: str, item: ItemRun) -> None:
@@ -152,22 +162,12 @@ def finish(report: RunReport, client: ApiClient, noun: str) -> None:
         )
 
 
-class SettingError(ValueError):
-    """A source setting out of range; the config loader names its file and line."""
-
-    def __init__(self, key: str, expected: str, got: Any) -> None:
-        super().__init__(f"{key}: expected {expected}, got {got!r}")
-        self.key = key
-        self.expected = expected
-        self.got = got
-
-
 def check(ok: bool, key: str, expected: str, got: Any) -> None:
-    """Raise SettingError for `key` unless `ok`."""
+    """Raise InvalidSetting for `key` unless `ok` (the config loader adds file and line)."""
     if not ok:
-        raise SettingError(key, expected, got)
+        raise InvalidSetting(key, expected, got)
 
 
 def check_url(key: str, value: str) -> None:
-    """Raise SettingError unless `value` is an http(s) URL with a host."""
+    """Raise InvalidSetting unless `value` is an http(s) URL with a host."""
     check(bool(re.match(r"^https?://[^/\s]+", value)), key, "an http:// or https:// URL", value)

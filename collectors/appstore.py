@@ -13,28 +13,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from brandpulse.collectors.api_client import (
     ApiClient,
-    BrandTerms,
+    Configured,
     ItemRun,
     check,
     check_url,
+    configured as with_fetch,
     finish,
     note_quota,
     run_item,
 )
+from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
+from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.collectors.feed_text import plain_text, safe_url
-from brandpulse.store.records import Mention, RunReport, mention_id
+from brandpulse.store.records import ItemResult, Mention, RunReport, mention_id
 
 name = "appstore"
-SECTION = "appstore"
-CREDENTIALS: tuple[str, ...] = ()  # the review feed is public
-ITEM = "app"
+item_noun = "app"
+mention_sources = (name,)
+credentials: tuple[Credential, ...] = ()  # the review feed is public
+ITEM = item_noun
 MAX_PAGES = 10  # Apple serves no review beyond page 10
 APP_URL = "https://apps.apple.com/{country}/app/id{app}"
 
@@ -43,20 +47,30 @@ APP_URL = "https://apps.apple.com/{country}/app/id{app}"
 class App:
     """One app to follow: its numeric App Store id, the brand it belongs to, its storefronts."""
 
-    id: str
-    brand: str
-    countries: tuple[str, ...] = ("us",)
-    name: str | None = None
+    id: str = setting(
+        doc="the app's numeric App Store id (the digits after `id` in its store URL)",
+        expected="a numeric app id",
+    )
+    brand: str = setting(
+        doc="the brand its reviews are filed under: a `name` of `[[brands]]` or `[[competitors]]`",
+        expected="the name of a brand",
+    )
+    countries: tuple[str, ...] = setting(
+        ("us",), doc="storefronts whose reviews are read, as two-letter codes"
+    )
+    name: str | None = setting(None, doc="a label for status", shown="the id")
 
     def __post_init__(self) -> None:
-        check(bool(re.fullmatch(r"\d{5,12}", self.id)), "apps.id", "a numeric app id", self.id)
-        check(bool(self.brand.strip()), "apps.brand", "the name of a brand", self.brand)
+        check(bool(re.fullmatch(r"\d{5,12}", self.id)), "id", "a numeric app id", self.id)
+        check(bool(self.brand.strip()), "brand", "the name of a brand", self.brand)
+        countries = tuple(c.lower() for c in self.countries)
         check(
-            bool(self.countries) and all(re.fullmatch(r"[a-z]{2}", c) for c in self.countries),
-            "apps.countries",
+            bool(countries) and all(re.fullmatch(r"[a-z]{2}", c) for c in countries),
+            "countries",
             'two-letter storefront codes like ["us", "gb"]',
             list(self.countries),
         )
+        object.__setattr__(self, "countries", countries)
 
     @property
     def label(self) -> str:
@@ -64,39 +78,63 @@ class App:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """The [appstore] section."""
+class Options:
+    """The optional [appstore] section: how every listed app is read."""
 
-    enabled: bool = True
-    base_url: str = "https://itunes.apple.com"
-    apps: tuple[App, ...] = field(default_factory=tuple)
-    max_pages: int = 3
+    enabled: bool = setting(True, doc="`false` skips App Store reviews without deleting them")
+    base_url: str = setting(
+        "https://itunes.apple.com", doc="the review feed's root, for proxies and tests"
+    )
+    max_pages: int = setting(
+        3, doc="pages of 50 reviews per app, storefront and run (Apple serves at most 10)"
+    )
 
     def __post_init__(self) -> None:
         check_url("base_url", self.base_url)
         check(1 <= self.max_pages <= MAX_PAGES, "max_pages", "1 to 10", self.max_pages)
 
-    @classmethod
-    def from_table(cls, table: Mapping[str, Any]) -> Settings:
-        """Build settings from a TOML table whose `apps` is a list of inline tables."""
-        values = dict(table)
-        apps = []
-        for entry in values.pop("apps", []):
-            check(isinstance(entry, dict), "apps", "a list of {id, brand, countries} tables", entry)
-            apps.append(
-                App(
-                    id=str(entry.get("id", "")),
-                    brand=str(entry.get("brand", "")),
-                    countries=tuple(c.lower() for c in entry.get("countries", ["us"])),
-                    name=entry.get("name"),
-                )
-            )
-        return cls(apps=tuple(apps), **values)
+
+@dataclass(frozen=True)
+class Settings:
+    """The apps to read, and how."""
+
+    apps: tuple[App, ...] = ()
+    base_url: str = Options.base_url
+    max_pages: int = Options.max_pages
+
+    def __post_init__(self) -> None:
+        Options(base_url=self.base_url, max_pages=self.max_pages)  # the same checks
 
 
-def open_client(fetch_settings: Any, secrets: Any = None) -> ApiClient:
-    """Build the paced JSON client from the [fetch] settings (no credentials are needed)."""
-    return ApiClient.from_settings(fetch_settings)
+APPS = Section("apps", App, doc="the apps whose App Store reviews are read", array=True)
+APPSTORE = Section(name, Options, doc="how App Store reviews are read")
+sections = (APPS, APPSTORE, FETCH)
+example = """\
+# App Store reviews: each [[apps]] table is one app, its reviews filed under `brand`.
+[[apps]]
+id = "284882215"                       # the digits after "id" in the app's store URL
+brand = "Acme"
+countries = ["us", "gb"]               # storefronts to read
+"""
+
+
+def configure(sections: Mapping[str, Any]) -> Configured[Settings] | None:
+    """Return the listed apps with the [appstore] options, or None when no app is listed
+    or [appstore] says `enabled = false`."""
+    apps = tuple(a for a in sections.get(APPS.key, ()) if isinstance(a, App))
+    options = sections.get(APPSTORE.key)
+    options = options if isinstance(options, Options) else Options()
+    if not apps or not options.enabled:
+        return None
+    settings = Settings(apps, options.base_url, options.max_pages)
+    return with_fetch(sections, settings)
+
+
+def open_client(
+    settings: Configured[Settings], credentials: Mapping[str, str] | None = None
+) -> ApiClient:
+    """Build the paced JSON client from the [fetch] limits (no credentials are needed)."""
+    return ApiClient.from_settings(settings.fetch)
 
 
 def reviews_url(settings: Settings, app: str, country: str, page: int = 1) -> str:
@@ -171,21 +209,23 @@ def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
 
 
 def collect(
-    settings: Settings,
+    configured: Configured[Settings],
     brands: Sequence[BrandTerms],
     state: Mapping[str, Any],
     client: ApiClient,
     report: RunReport,
 ) -> Iterator[Mention]:
     """Yield a Mention per new review of every listed app in every listed storefront."""
-    known = {b.brand.casefold() for b in brands}
+    settings = configured.source
+    known = {b.name.casefold() for b in brands}
     jobs = [(app, country) for app in settings.apps for country in app.countries]
     seen: set[str] = set()
     for done, (app, country) in enumerate(jobs, start=1):
         label = f"{app.label} ({country})"
         if app.brand.casefold() not in known:
-            report.error(f"{ITEM} {label}: brand {app.brand!r} is not configured")
-            report.details.append({ITEM: label, "status": "error", "error": "unknown brand"})
+            problem = f"brand {app.brand!r} is not configured"
+            report.error(f"{ITEM} {label}: {problem}")
+            report.items.append(ItemResult(label, ITEM, "error", error=problem))
             continue
         work = partial(_reviews, settings, app, country, state, client, report)
         yield from run_item(report, ITEM, label, work, seen)

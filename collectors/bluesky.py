@@ -19,24 +19,36 @@ from urllib.parse import urlencode
 
 from brandpulse.collectors.api_client import (
     ApiClient,
-    BrandTerms,
+    Configured,
     ItemRun,
     check,
     check_url,
+    configured as with_fetch,
     finish,
     note_quota,
     run_item,
+    unique_words,
 )
+from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
+from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.collectors.feed_text import plain_text
 from brandpulse.collectors.http_fetch import FetchError
 from brandpulse.store.records import Mention, RunReport, mention_id
 
 name = "bluesky"
-SECTION = "bluesky"
+item_noun = "query"
+mention_sources = (name,)
 HANDLE_ENV = "BLUESKY_HANDLE"
 PASSWORD_ENV = "BLUESKY_APP_PASSWORD"
-CREDENTIALS = (HANDLE_ENV, PASSWORD_ENV)
-ITEM = "query"
+credentials = (
+    Credential(HANDLE_ENV, "your Bluesky handle, e.g. `brand.bsky.social`"),
+    Credential(
+        PASSWORD_ENV,
+        "an app password (Settings > Privacy and security > App passwords), never the"
+        " account's own",
+    ),
+)
+ITEM = item_noun
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 SESSION = "/xrpc/com.atproto.server.createSession"
 POST_URL = "https://bsky.app/profile/{author}/post/{rkey}"
@@ -46,11 +58,13 @@ POST_URL = "https://bsky.app/profile/{author}/post/{rkey}"
 class Settings:
     """The [bluesky] section."""
 
-    enabled: bool = True
-    service: str = "https://bsky.social"  # where an app password logs in and searches
-    public_api: str = "https://public.api.bsky.app"  # asked when no credentials are set
-    page_size: int = 25
-    max_pages: int = 4
+    enabled: bool = setting(True, doc="`false` skips Bluesky without deleting the section")
+    service: str = setting("https://bsky.social", doc="where an app password logs in and searches")
+    public_api: str = setting(
+        "https://public.api.bsky.app", doc="the public AppView, asked when no credentials are set"
+    )
+    page_size: int = setting(25, doc="posts per request, 1 to 100")
+    max_pages: int = setting(4, doc="pages per term and run")
 
     def __post_init__(self) -> None:
         check_url("service", self.service)
@@ -59,9 +73,29 @@ class Settings:
         check(self.max_pages >= 1, "max_pages", "1 or more", self.max_pages)
 
 
-def open_client(fetch_settings: Any, secrets: Mapping[str, str | None] | None = None) -> ApiClient:
+BLUESKY = Section(name, Settings, doc="post search on Bluesky")
+sections = (BLUESKY, FETCH)
+example = """\
+# Bluesky: posts naming each brand. Set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (an app
+# password) to search through your account; without them the public API is asked.
+[bluesky]
+max_pages = 4                          # pages of 25 posts per brand term and run
+"""
+
+
+def configure(sections: Mapping[str, Any]) -> Configured[Settings] | None:
+    """Return the [bluesky] settings, or None when the section is absent or disabled."""
+    settings = sections.get(BLUESKY.key)
+    if not isinstance(settings, Settings) or not settings.enabled:
+        return None
+    return with_fetch(sections, settings)
+
+
+def open_client(
+    settings: Configured[Settings], credentials: Mapping[str, str] | None = None
+) -> ApiClient:
     """Build the paced JSON client with the app-password credentials, when set."""
-    return ApiClient.from_settings(fetch_settings, secrets)
+    return ApiClient.from_settings(settings.fetch, credentials)
 
 
 def search_url(
@@ -130,13 +164,14 @@ def sort_time(post: Mapping[str, Any]) -> datetime | None:
 
 
 def collect(
-    settings: Settings,
+    configured: Configured[Settings],
     brands: Sequence[BrandTerms],
     state: Mapping[str, Any],
     client: ApiClient,
     report: RunReport,
 ) -> Iterator[Mention]:
     """Yield a Mention per new post matching any brand term."""
+    settings = configured.source
     handle = client.credentials.get(HANDLE_ENV)
     password = client.credentials.get(PASSWORD_ENV)
     headers: dict[str, str] | None = None
@@ -162,7 +197,7 @@ def collect(
             f"Bluesky: set both {HANDLE_ENV} and {PASSWORD_ENV} to log in; searching the"
             " public API without them"
         )
-    terms = list(dict.fromkeys(t for b in brands for t in b.terms))
+    terms = unique_words(brands)
     seen: set[str] = set()
     for done, term in enumerate(terms, start=1):
         work = partial(_search, settings, base, headers, term, state, client, report)
@@ -189,7 +224,19 @@ def _search(
     for _page in range(settings.max_pages):
         stamp = _stamp(since) if since else None
         url = search_url(base, term, settings.page_size, stamp, cursor)
-        data = client.get(url, headers=headers).data
+        try:
+            data = client.get(url, headers=headers).data
+        except FetchError as exc:
+            if headers is None and exc.http_status in (401, 403):
+                # The public AppView refuses search to anonymous callers: every other term
+                # would fail alike, so they are skipped with the fix, not asked.
+                why = (
+                    f"the public API refuses search without login; set {HANDLE_ENV} and"
+                    f" {PASSWORD_ENV}"
+                )
+                client.pacer.block(url, why)
+                exc.message = f"{exc.message}; {why}"
+            raise
         note_quota(client, url, item)
         item.pages += 1
         posts = data["posts"]

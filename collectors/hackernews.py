@@ -19,21 +19,26 @@ from urllib.parse import urlencode
 
 from brandpulse.collectors.api_client import (
     ApiClient,
-    BrandTerms,
+    Configured,
     ItemRun,
     check,
     check_url,
+    configured as with_fetch,
     finish,
     note_quota,
     run_item,
+    unique_words,
 )
+from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
+from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.collectors.feed_text import plain_text, safe_url
 from brandpulse.store.records import Mention, RunReport, mention_id
 
 name = "hackernews"
-SECTION = "hackernews"
-CREDENTIALS: tuple[str, ...] = ()  # the HN Search API is public
-ITEM = "query"
+item_noun = "query"
+mention_sources = (name,)
+credentials: tuple[Credential, ...] = ()  # the HN Search API is public
+ITEM = item_noun
 ITEM_URL = "https://news.ycombinator.com/item?id={id}"
 TAGS = ("story", "comment", "poll", "show_hn", "ask_hn", "job")
 
@@ -42,12 +47,19 @@ TAGS = ("story", "comment", "poll", "show_hn", "ask_hn", "job")
 class Settings:
     """The [hackernews] section."""
 
-    enabled: bool = True
-    base_url: str = "https://hn.algolia.com/api/v1"
-    tags: tuple[str, ...] = ("story", "comment")
-    hits_per_page: int = 100
-    max_pages: int = 5
-    overlap_seconds: int = 600
+    enabled: bool = setting(True, doc="`false` skips Hacker News without deleting the section")
+    base_url: str = setting(
+        "https://hn.algolia.com/api/v1", doc="the HN Search API root, for proxies and tests"
+    )
+    tags: tuple[str, ...] = setting(
+        ("story", "comment"),
+        doc="what to search: `story`, `comment`, `poll`, `show_hn`, `ask_hn`, `job`",
+    )
+    hits_per_page: int = setting(100, doc="hits per request, 1 to 1000")
+    max_pages: int = setting(5, doc="pages per search term and run")
+    overlap_seconds: int = setting(
+        600, doc="how far back a later run looks again, for items the index adds late"
+    )
 
     def __post_init__(self) -> None:
         check_url("base_url", self.base_url)
@@ -62,9 +74,29 @@ class Settings:
         check(self.overlap_seconds >= 0, "overlap_seconds", "0 or more", self.overlap_seconds)
 
 
-def open_client(fetch_settings: Any, secrets: Any = None) -> ApiClient:
-    """Build the paced JSON client from the [fetch] settings (no credentials are needed)."""
-    return ApiClient.from_settings(fetch_settings)
+HACKERNEWS = Section(name, Settings, doc="stories and comments from HN Search (Algolia)")
+sections = (HACKERNEWS, FETCH)
+example = """\
+# Hacker News: stories and comments naming each brand, from HN Search (no key needed).
+[hackernews]
+tags = ["story", "comment"]
+max_pages = 5                          # pages of 100 hits per brand term and run
+"""
+
+
+def configure(sections: Mapping[str, Any]) -> Configured[Settings] | None:
+    """Return the [hackernews] settings, or None when the section is absent or disabled."""
+    settings = sections.get(HACKERNEWS.key)
+    if not isinstance(settings, Settings) or not settings.enabled:
+        return None
+    return with_fetch(sections, settings)
+
+
+def open_client(
+    settings: Configured[Settings], credentials: Mapping[str, str] | None = None
+) -> ApiClient:
+    """Build the paced JSON client from the [fetch] limits (no credentials are needed)."""
+    return ApiClient.from_settings(settings.fetch)
 
 
 def search_url(settings: Settings, term: str, since: int | None, page: int = 0) -> str:
@@ -125,19 +157,19 @@ def mentions_from_saved(data: Any, collected_at: datetime) -> list[Mention]:
 
 
 def collect(
-    settings: Settings,
-    brands: Sequence[BrandTerms],
+    settings: Configured[Settings],
+    terms: Sequence[BrandTerms],
     state: Mapping[str, Any],
     client: ApiClient,
     report: RunReport,
 ) -> Iterator[Mention]:
     """Yield a Mention per new story and comment matching any brand's search terms."""
-    terms = list(dict.fromkeys(t for b in brands for t in b.terms))
+    words = unique_words(terms)
     seen: set[str] = set()
-    for done, term in enumerate(terms, start=1):
-        work = partial(_search, settings, term, state, client, report)
-        yield from run_item(report, ITEM, term, work, seen)
-        report.advance(done, len(terms))
+    for done, word in enumerate(words, start=1):
+        work = partial(_search, settings.source, word, state, client, report)
+        yield from run_item(report, ITEM, word, work, seen)
+        report.advance(done, len(words))
     finish(report, client, "Hacker News")
 
 

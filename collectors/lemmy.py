@@ -19,21 +19,26 @@ from urllib.parse import urlencode, urlsplit
 
 from brandpulse.collectors.api_client import (
     ApiClient,
-    BrandTerms,
+    Configured,
     ItemRun,
     check,
     check_url,
+    configured as with_fetch,
     finish,
     note_quota,
     run_item,
+    unique_words,
 )
+from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
+from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.collectors.feed_text import plain_text, safe_url
 from brandpulse.store.records import Mention, RunReport, mention_id
 
 name = "lemmy"
-SECTION = "lemmy"
-CREDENTIALS: tuple[str, ...] = ()  # search is public on Lemmy instances
-ITEM = "instance"
+item_noun = "instance"
+mention_sources = (name,)
+credentials: tuple[Credential, ...] = ()  # search is public on Lemmy instances
+ITEM = item_noun
 MAX_LIMIT = 50  # Lemmy's largest page
 
 
@@ -41,10 +46,12 @@ MAX_LIMIT = 50  # Lemmy's largest page
 class Settings:
     """The [lemmy] section."""
 
-    enabled: bool = True
-    instances: tuple[str, ...] = ("https://lemmy.world",)
-    page_size: int = 20
-    max_pages: int = 3
+    enabled: bool = setting(True, doc="`false` skips Lemmy without deleting the section")
+    instances: tuple[str, ...] = setting(
+        ("https://lemmy.world",), doc="instance URLs whose search is asked"
+    )
+    page_size: int = setting(20, doc="posts and comments per request, 1 to 50")
+    max_pages: int = setting(3, doc="pages per instance, term and run")
 
     def __post_init__(self) -> None:
         check(bool(self.instances), "instances", "a list of instance URLs", list(self.instances))
@@ -54,9 +61,28 @@ class Settings:
         check(self.max_pages >= 1, "max_pages", "1 or more", self.max_pages)
 
 
-def open_client(fetch_settings: Any, secrets: Any = None) -> ApiClient:
-    """Build the paced JSON client from the [fetch] settings (no credentials are needed)."""
-    return ApiClient.from_settings(fetch_settings)
+LEMMY = Section(name, Settings, doc="post and comment search on Lemmy instances")
+sections = (LEMMY, FETCH)
+example = """\
+# Lemmy: posts and comments naming each brand, from these instances' public search.
+[lemmy]
+instances = ["https://lemmy.world"]
+"""
+
+
+def configure(sections: Mapping[str, Any]) -> Configured[Settings] | None:
+    """Return the [lemmy] settings, or None when the section is absent or disabled."""
+    settings = sections.get(LEMMY.key)
+    if not isinstance(settings, Settings) or not settings.enabled:
+        return None
+    return with_fetch(sections, settings)
+
+
+def open_client(
+    settings: Configured[Settings], credentials: Mapping[str, str] | None = None
+) -> ApiClient:
+    """Build the paced JSON client from the [fetch] limits (no credentials are needed)."""
+    return ApiClient.from_settings(settings.fetch)
 
 
 def search_url(instance: str, term: str, limit: int, page: int = 1) -> str:
@@ -182,14 +208,15 @@ def _mention(
 
 
 def collect(
-    settings: Settings,
+    configured: Configured[Settings],
     brands: Sequence[BrandTerms],
     state: Mapping[str, Any],
     client: ApiClient,
     report: RunReport,
 ) -> Iterator[Mention]:
     """Yield a Mention per new post and comment matching any brand term on every instance."""
-    terms = list(dict.fromkeys(t for b in brands for t in b.terms))
+    settings = configured.source
+    terms = unique_words(brands)
     jobs = [(instance, term) for instance in settings.instances for term in terms]
     seen: set[str] = set()
     for done, (instance, term) in enumerate(jobs, start=1):

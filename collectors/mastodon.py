@@ -23,22 +23,33 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from brandpulse.collectors.api_client import (
     ApiClient,
-    BrandTerms,
+    Configured,
     ItemRun,
     check,
     check_url,
+    configured as with_fetch,
     finish,
     note_quota,
     run_item,
+    unique_words,
 )
+from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
+from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.collectors.feed_text import plain_text, safe_url
 from brandpulse.store.records import Mention, RunReport, mention_id
 
 name = "mastodon"
-SECTION = "mastodon"
+item_noun = "instance"
+mention_sources = (name,)
 TOKEN_ENV = "MASTODON_ACCESS_TOKEN"
-CREDENTIALS = (TOKEN_ENV,)
-ITEM = "instance"
+credentials = (
+    Credential(
+        TOKEN_ENV,
+        "optional: a user access token (scope `read:search`) of `search_instance`, for status"
+        " search; sent to that instance only",
+    ),
+)
+ITEM = item_noun
 MAX_PAGE = 40  # Mastodon's largest timeline page
 
 
@@ -46,13 +57,19 @@ MAX_PAGE = 40  # Mastodon's largest timeline page
 class Settings:
     """The [mastodon] section."""
 
-    enabled: bool = True
-    instances: tuple[str, ...] = ("https://mastodon.social",)
-    hashtags: tuple[str, ...] = ()  # more tags to read, beside the brands' own
-    search: bool = True  # status search, when MASTODON_ACCESS_TOKEN is set
-    search_instance: str | None = None  # where the token belongs; default the first
-    page_size: int = MAX_PAGE
-    max_pages: int = 5
+    enabled: bool = setting(True, doc="`false` skips Mastodon without deleting the section")
+    instances: tuple[str, ...] = setting(
+        ("https://mastodon.social",), doc="instance URLs whose hashtag timelines are read"
+    )
+    hashtags: tuple[str, ...] = setting(
+        (), doc="more hashtags to read, beside those made from the brands' terms"
+    )
+    search: bool = setting(True, doc="search statuses when `MASTODON_ACCESS_TOKEN` is set")
+    search_instance: str | None = setting(
+        None, doc="the instance that issued the token", shown="the first instance"
+    )
+    page_size: int = setting(MAX_PAGE, doc="statuses per request, 1 to 40")
+    max_pages: int = setting(5, doc="pages per timeline or search and run")
 
     def __post_init__(self) -> None:
         check(bool(self.instances), "instances", "a list of instance URLs", list(self.instances))
@@ -70,9 +87,30 @@ class Settings:
         return (self.search_instance or self.instances[0]).rstrip("/")
 
 
-def open_client(fetch_settings: Any, secrets: Mapping[str, str | None] | None = None) -> ApiClient:
+MASTODON = Section(name, Settings, doc="hashtag timelines and status search on Mastodon")
+sections = (MASTODON, FETCH)
+example = """\
+# Mastodon: each brand's hashtags on these instances; with MASTODON_ACCESS_TOKEN set, status
+# search too, on the instance that issued the token (search_instance, default the first).
+[mastodon]
+instances = ["https://mastodon.social"]
+hashtags = []                          # more hashtags beside the brands' own
+"""
+
+
+def configure(sections: Mapping[str, Any]) -> Configured[Settings] | None:
+    """Return the [mastodon] settings, or None when the section is absent or disabled."""
+    settings = sections.get(MASTODON.key)
+    if not isinstance(settings, Settings) or not settings.enabled:
+        return None
+    return with_fetch(sections, settings)
+
+
+def open_client(
+    settings: Configured[Settings], credentials: Mapping[str, str] | None = None
+) -> ApiClient:
     """Build the paced JSON client; MASTODON_ACCESS_TOKEN, when set, enables status search."""
-    return ApiClient.from_settings(fetch_settings, secrets)
+    return ApiClient.from_settings(settings.fetch, credentials)
 
 
 def hashtag(term: str) -> str:
@@ -187,9 +225,10 @@ class _Job:
 
 def jobs(settings: Settings, brands: Sequence[BrandTerms], searching: bool) -> list[_Job]:
     """Return the timelines and searches one run reads, instance by instance."""
-    tags = list(dict.fromkeys(hashtag(t) for b in brands for t in b.terms))
+    words = unique_words(brands)
+    tags = list(dict.fromkeys(hashtag(w) for w in words))
     tags += [hashtag(t) for t in settings.hashtags if hashtag(t) not in tags]
-    terms = list(dict.fromkeys(t for b in brands for t in b.terms))
+    terms = words
     out = []
     for instance in settings.instances:
         out += [_Job(instance, "tag", tag) for tag in tags if tag]
@@ -199,13 +238,14 @@ def jobs(settings: Settings, brands: Sequence[BrandTerms], searching: bool) -> l
 
 
 def collect(
-    settings: Settings,
+    configured: Configured[Settings],
     brands: Sequence[BrandTerms],
     state: Mapping[str, Any],
     client: ApiClient,
     report: RunReport,
 ) -> Iterator[Mention]:
     """Yield a Mention per new status in the brands' hashtag timelines (and searches)."""
+    settings = configured.source
     token = client.credentials.get(TOKEN_ENV)
     searching = settings.search and bool(token)
     if settings.search and not token:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from brandpulse.store.errors import ConfigError
 
+from brandpulse import collectors
 from brandpulse.commands.init import example_config
 from brandpulse.config import Secrets, load_config, parse_config
 
@@ -43,7 +44,7 @@ def test_example_config_is_valid_and_complete(tmp_path: Path) -> None:
     assert [b.name for b in config.own_brands] == ["Acme"]
     assert [b.name for b in config.competitors] == ["Globex"]
     assert config.campaigns[0].start == date(2026, 3, 1)
-    assert config.sources == ("feeds", "reddit")
+    assert config.sources == tuple(collectors.REGISTRY)  # every example enables its source
     feeds = config.sections["feeds"]
     assert feeds[0].templated and not feeds[1].templated
 

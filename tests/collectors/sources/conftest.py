@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from brandpulse.collectors.api_client import ApiClient
 from brandpulse.collectors.http_fetch import HttpFetcher
-from brandpulse.config import Fetch
+from brandpulse.collectors.fetch_settings import Fetch
+from brandpulse.store.records import RunReport
 from tests.collectors.sources.replay import ReplayServer
 
 
@@ -44,3 +46,8 @@ def client(waits: list[float]) -> Iterator[ApiClient]:
     api = ApiClient(HttpFetcher(fetch, sleep=waits.append))
     yield api
     api.close()
+
+
+def details(report: RunReport) -> list[dict[str, Any]]:
+    """Return the run's per-item results as flat rows (name, kind, status, counts, facts)."""
+    return [item.record() for item in report.items]

@@ -4,7 +4,8 @@ Routes come from the shared corpus as it is (`sources/`): the HN fixtures' `{url
 list, R `vcr` and vcrpy YAML cassettes (Mastodon, Bluesky), and plain JSON bodies (Lemmy,
 App Store). Cases the recordings lack are JSON files in `written/` (see its README). A
 request matches a route on method, path and query parameters in any order; a route whose
-query is None matches any query; the first matching route in order answers. Recorded
+query is None matches any query, and a path ending in `*` any path it starts; the first
+matching route in order answers. Recorded
 Content-Length, Transfer-Encoding and Content-Encoding are dropped (bodies are stored
 decoded) and the body is sent with its own length. Every request is logged, so tests can
 assert what a collector asked for.
@@ -43,7 +44,12 @@ class Route:
     def matches(self, method: str, path: str, query: dict[str, str]) -> bool:
         if self.times is not None and self.played >= self.times:
             return False
-        if method != self.method or path != self.path:
+        if method != self.method:
+            return False
+        if self.path.endswith("*"):
+            if not path.startswith(self.path[:-1]):
+                return False
+        elif path != self.path:
             return False
         return self.query is None or self.query == query
 

@@ -10,11 +10,13 @@ import pytest
 
 from brandpulse import pipeline
 from brandpulse.collectors import appstore
-from brandpulse.collectors.api_client import ApiClient, BrandTerms, SettingError
+from brandpulse.collectors.api_client import ApiClient, Configured
+from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.config import Brand, Config, Secrets
 from brandpulse.store import browse
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
+from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, json_route, written_route
 
 pytestmark = pytest.mark.corpus
@@ -38,7 +40,7 @@ def run(
 ) -> tuple[list[Mention], RunReport]:
     settings = appstore.Settings(base_url=server.url, apps=apps, max_pages=3)
     report = RunReport(source="appstore")
-    return list(appstore.collect(settings, BRANDS, state or {}, client, report)), report
+    return list(appstore.collect(Configured(settings), BRANDS, state or {}, client, report)), report
 
 
 def test_reviews_keep_rating_title_text_and_version(
@@ -64,13 +66,14 @@ def test_reviews_keep_rating_title_text_and_version(
     # The recorded page links a last page 10, so page 2 is asked; it is empty and ends.
     assert [r.path for r in server.requests] == [FIRST, SECOND]
     assert report.state == {"811377230:us": {"newest": 8414391645}}
-    assert report.details[0] == {
-        "app": "Hello Internet (us)",
-        "status": "ok",
-        "items": 50,
-        "pages": 2,
-        "cursor": 8414391645,
-    }
+    (item,) = report.items
+    assert (item.name, item.kind, item.status, item.fetched) == (
+        "Hello Internet (us)",
+        "app",
+        "ok",
+        50,
+    )
+    assert item.facts == {"pages": 2, "cursor": 8414391645}
 
 
 def test_second_run_stops_at_the_newest_review_seen(
@@ -99,7 +102,7 @@ def test_one_app_failing_never_stops_the_others(
     mentions, report = run(server, client, apps=(missing, stranger, PODCAST))
     assert len(mentions) == 50
     assert report.status == "partial"
-    statuses = {d["app"]: d["status"] for d in report.details}
+    statuses = {d["name"]: d["status"] for d in details(report)}
     assert statuses == {
         "1234567 (gb)": "error",
         "7654321 (us)": "error",
@@ -122,12 +125,14 @@ def test_reviews_are_stored_under_their_app_brand(
         assert browse.count_mentions(con, scope) == 50
 
 
-def test_settings_from_toml_table() -> None:
-    settings = appstore.Settings.from_table(
-        {"apps": [{"id": "811377230", "brand": "Acme", "countries": ["US", "gb"]}]}
-    )
-    assert settings.apps[0].countries == ("us", "gb")
-    with pytest.raises(SettingError, match="apps.id"):
-        appstore.Settings.from_table({"apps": [{"id": "acme", "brand": "Acme"}]})
-    with pytest.raises(SettingError, match="max_pages"):
-        appstore.Settings(max_pages=11)
+def test_apps_are_checked_and_configured() -> None:
+    app = appstore.App(id="811377230", brand="Acme", countries=("US", "gb"))
+    assert app.countries == ("us", "gb")
+    with pytest.raises(InvalidSetting, match="id"):
+        appstore.App(id="acme", brand="Acme")
+    with pytest.raises(InvalidSetting, match="max_pages"):
+        appstore.Options(max_pages=11)
+    assert appstore.configure({}) is None
+    assert appstore.configure({"apps": (app,), "appstore": appstore.Options(enabled=False)}) is None
+    configured = appstore.configure({"apps": (app,)})
+    assert configured is not None and configured.source.apps == (app,)

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from brandpulse.collectors import bluesky
-from brandpulse.collectors.api_client import ApiClient, BrandTerms, SettingError
-from brandpulse.config import Fetch
+from brandpulse.collectors.api_client import ApiClient, Configured
+from brandpulse.collectors.base import BrandTerms, InvalidSetting
+from brandpulse.collectors.fetch_settings import Fetch
 from brandpulse.store.records import Mention, RunReport, mention_id
+from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, cassette_routes, written_route
 
 pytestmark = pytest.mark.corpus
@@ -42,7 +44,7 @@ def run(
     state: dict[str, object] | None = None,
 ) -> tuple[list[Mention], RunReport]:
     report = RunReport(source="bluesky")
-    return list(bluesky.collect(settings, brands, state or {}, client, report)), report
+    return list(bluesky.collect(Configured(settings), brands, state or {}, client, report)), report
 
 
 def test_search_posts_with_engagement(sources: Path, server: ReplayServer, client) -> None:
@@ -65,7 +67,7 @@ def test_search_posts_with_engagement(sources: Path, server: ReplayServer, clien
     assert asked[0].query == {"q": "redistricting", "sort": "latest", "limit": "25"}
     assert asked[1].query["cursor"] == "25"
     assert "authorization" not in asked[0].headers
-    detail = report.details[0]
+    detail = details(report)[0]
     assert detail["pages"] == 2
     assert detail["rate_limit"] == "2982 of 3000 left, resets 2025-05-19T17:46:24+00:00"
     assert report.state["redistricting"] == {"newest": "2025-05-19T17:10:09.561858+00:00"}
@@ -144,7 +146,21 @@ def test_the_older_answer_shape_with_hits_total(sources: Path) -> None:
 
 
 def test_settings_are_checked() -> None:
-    with pytest.raises(SettingError, match="page_size"):
+    with pytest.raises(InvalidSetting, match="page_size"):
         bluesky.Settings(page_size=101)
-    with pytest.raises(SettingError, match="service"):
+    with pytest.raises(InvalidSetting, match="service"):
         bluesky.Settings(service="bsky.social")
+
+
+def test_an_anonymous_refusal_is_one_error_with_the_fix(
+    sources: Path, server: ReplayServer, client
+) -> None:
+    (refused,) = cassette_routes(sources / "bluesky" / "repo_auth_cache.yml", any_query=True)
+    refused.method, refused.path, refused.status = "GET", SEARCH, 403  # written here: a 403
+    server.add(refused)
+    brands = (*TERMS, BrandTerms("Census", ("census",)))
+    mentions, report = run(settings(server), client, brands)
+    assert mentions == [] and len(server.asked(SEARCH)) == 1
+    (error,) = report.errors
+    assert "HTTP 403" in error and "BLUESKY_APP_PASSWORD" in error
+    assert [d["status"] for d in details(report)] == ["error", "skipped"]

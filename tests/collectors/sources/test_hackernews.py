@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from brandpulse.collectors import hackernews
-from brandpulse.collectors.api_client import ApiClient, BrandTerms, SettingError
+from brandpulse.collectors.api_client import ApiClient, Configured
+from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.store.records import RunReport, mention_id
+from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, Route, hn_routes, written_route
 
 pytestmark = pytest.mark.corpus
@@ -50,7 +52,7 @@ def run(
     state: dict[str, object] | None = None,
 ) -> tuple[list, RunReport]:
     report = RunReport(source="hackernews")
-    mentions = list(hackernews.collect(settings, brands, state or {}, client, report))
+    mentions = list(hackernews.collect(Configured(settings), brands, state or {}, client, report))
     return mentions, report
 
 
@@ -73,9 +75,21 @@ def test_story_from_the_recorded_search(sources: Path, server: ReplayServer, cli
     assert report.state["apple"]["newest"] == 1403235346
     asked = server.asked(SEARCH)[0].query
     assert asked == {"query": "apple", "tags": "(story)", "hitsPerPage": "1"}
-    assert report.details == [
-        {"query": "apple", "status": "ok", "items": 1, "pages": 1, "cursor": 1403235346}
+    assert details(report) == [
+        {
+            "name": "apple",
+            "kind": "query",
+            "status": "ok",
+            "fetched": 1,
+            "new": 0,
+            "updated": 0,
+            "skipped": 0,
+            "error": None,
+            "pages": 1,
+            "cursor": 1403235346,
+        }
     ]
+    assert story.item == "apple"
 
 
 def test_comment_text_is_plain_and_keeps_its_story(
@@ -167,7 +181,7 @@ def test_a_failing_term_never_stops_the_others(sources: Path, server: ReplayServ
 
     assert [m.native_id for m in mentions] == ["7919424"]
     assert report.status == "partial"
-    by_item = {d["query"]: d for d in report.details}
+    by_item = {d["name"]: d for d in details(report)}
     assert by_item["broken"]["status"] == "error"
     assert "malformed JSON" in by_item["broken"]["error"]
     assert "HTTP 503" in by_item["down"]["error"]
@@ -198,13 +212,13 @@ def test_429_asking_too_long_skips_the_rest_of_the_host(
     assert mentions == []
     assert len(server.asked(SEARCH)) == 1  # the second term was not asked at all
     assert "max_retry_wait" in report.errors[0]
-    assert [d["status"] for d in report.details] == ["error", "skipped"]
+    assert [d["status"] for d in details(report)] == ["error", "skipped"]
 
 
 def test_settings_are_checked() -> None:
-    with pytest.raises(SettingError, match="hits_per_page"):
+    with pytest.raises(InvalidSetting, match="hits_per_page"):
         hackernews.Settings(hits_per_page=0)
-    with pytest.raises(SettingError, match="tags"):
+    with pytest.raises(InvalidSetting, match="tags"):
         hackernews.Settings(tags=("stories",))
-    with pytest.raises(SettingError, match="base_url"):
+    with pytest.raises(InvalidSetting, match="base_url"):
         hackernews.Settings(base_url="ftp://x")

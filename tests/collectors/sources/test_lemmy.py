@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from brandpulse.collectors import lemmy
-from brandpulse.collectors.api_client import ApiClient, BrandTerms, SettingError
+from brandpulse.collectors.api_client import ApiClient, Configured
+from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.store.records import Mention, RunReport, mention_id
+from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, json_route, written_route
 
 pytestmark = pytest.mark.corpus
@@ -37,7 +39,7 @@ def run(
     state: dict[str, object] | None = None,
 ) -> tuple[list[Mention], RunReport]:
     report = RunReport(source="lemmy")
-    return list(lemmy.collect(settings, MUSIC, state or {}, client, report)), report
+    return list(lemmy.collect(Configured(settings), MUSIC, state or {}, client, report)), report
 
 
 def test_search_gives_posts_and_comments(sources: Path, server: ReplayServer, client) -> None:
@@ -108,7 +110,7 @@ def test_paging_stops_on_an_empty_page(sources: Path, server: ReplayServer, clie
     )
     assert len(mentions) == 2
     assert [r.query["page"] for r in server.requests] == ["1", "2"]
-    assert report.details[0]["pages"] == 2
+    assert details(report)[0]["pages"] == 2
 
 
 def test_one_instance_failing_never_stops_the_others(
@@ -123,14 +125,14 @@ def test_one_instance_failing_never_stops_the_others(
         mentions, report = run(settings, client)
     finally:
         third.stop()
-    assert [d["status"] for d in report.details] == ["error", "ok", "ok"]
+    assert [d["status"] for d in details(report)] == ["error", "ok", "ok"]
     assert "HTTP 503" in report.errors[0]
     assert len(mentions) == 2  # the same posts through two instances: one mention each
     assert report.fetched == 4
 
 
 def test_settings_are_checked() -> None:
-    with pytest.raises(SettingError, match="page_size"):
+    with pytest.raises(InvalidSetting, match="page_size"):
         lemmy.Settings(page_size=51)
-    with pytest.raises(SettingError, match="instances"):
+    with pytest.raises(InvalidSetting, match="instances"):
         lemmy.Settings(instances=())

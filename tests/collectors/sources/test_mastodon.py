@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from brandpulse.collectors import mastodon
-from brandpulse.collectors.api_client import ApiClient, BrandTerms, SettingError
+from brandpulse.collectors.api_client import ApiClient, Configured
+from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.store.records import Mention, RunReport, mention_id
+from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, cassette_routes, written_route
 
 pytestmark = pytest.mark.corpus
@@ -36,7 +38,7 @@ def run(
     state: dict[str, object] | None = None,
 ) -> tuple[list[Mention], RunReport]:
     report = RunReport(source="mastodon")
-    return list(mastodon.collect(settings, brands, state or {}, client, report)), report
+    return list(mastodon.collect(Configured(settings), brands, state or {}, client, report)), report
 
 
 def test_hashtag_timeline_from_mastodon_social(sources: Path, server: ReplayServer, client) -> None:
@@ -62,8 +64,8 @@ def test_hashtag_timeline_from_mastodon_social(sources: Path, server: ReplayServ
     assert (donna.extra["reblogs"], donna.comments) == (1, 1)
     assert server.requests[0].query == {"limit": "5"}
     assert "authorization" not in server.requests[0].headers
-    detail = report.details[0]
-    assert detail["status"] == "ok" and detail["items"] == 5
+    detail = details(report)[0]
+    assert detail["status"] == "ok" and detail["fetched"] == 5
     assert detail["rate_limit"] == "299 of 300 left, resets 2025-07-17T20:05:00+00:00"
     assert detail["cursor"] == "114870142396314555"
     assert any("MASTODON_ACCESS_TOKEN" in w for w in report.warnings)
@@ -81,8 +83,8 @@ def test_pages_follow_max_id_like_the_link_header(
     assert asked == [None, "114630169307317488", "114347272189573465", "113958523521356248"]
     assert all(r.matched for r in server.requests)
     assert len(mentions) == len({m.id for m in mentions}) > 100
-    assert report.details[0]["pages"] == 4
-    assert report.details[0]["rate_limit"].startswith("289 of 300 left")
+    assert details(report)[0]["pages"] == 4
+    assert details(report)[0]["rate_limit"].startswith("289 of 300 left")
 
 
 def test_the_last_page_without_a_link_ends_the_walk(
@@ -142,7 +144,7 @@ def test_one_instance_failing_never_stops_the_others(
         instances=(dead_url, server.url, other.url), page_size=5, max_pages=1
     )
     mentions, report = run(settings, client)
-    assert [d["status"] for d in report.details] == ["error", "ok", "ok"]
+    assert [d["status"] for d in details(report)] == ["error", "ok", "ok"]
     assert "cannot connect" in report.errors[0]
     assert report.status == "partial"
     uris = [m.native_id for m in mentions]
@@ -240,8 +242,8 @@ def test_a_quota_spent_for_too_long_leaves_the_rest_for_next_run(
     brands = (BrandTerms("R", ("rstats", "ggplot2")),)
     mentions, report = run(settings, client, brands)
     assert len(mentions) == 5 and waits == []
-    assert [d["status"] for d in report.details] == ["ok", "skipped"]
-    assert "rate limit spent" in report.details[1]["error"]
+    assert [d["status"] for d in details(report)] == ["ok", "skipped"]
+    assert "rate limit spent" in details(report)[1]["error"]
     assert len(server.requests) == 1
 
 
@@ -251,13 +253,13 @@ def test_hashtags_from_terms_and_settings() -> None:
     settings = mastodon.Settings(instances=("https://a.example",), hashtags=("#AcmeSpring",))
     jobs = mastodon.jobs(settings, (BrandTerms("Acme", ("Acme", "acme")),), searching=False)
     assert [j.label for j in jobs] == ["a.example #acme", "a.example #acmespring"]
-    with pytest.raises(SettingError, match="page_size"):
+    with pytest.raises(InvalidSetting, match="page_size"):
         mastodon.Settings(page_size=41)
-    with pytest.raises(SettingError, match="instances"):
+    with pytest.raises(InvalidSetting, match="instances"):
         mastodon.Settings(instances=("mastodon.social",))
 
 
 def _fetch():
-    from brandpulse.config import Fetch
+    from brandpulse.collectors.fetch_settings import Fetch
 
     return Fetch(retries=0, backoff=0.0, connect_timeout=2, read_timeout=5)
