@@ -3,15 +3,20 @@ answers on local servers (one server per instance)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from brandpulse import pipeline
 from brandpulse.collectors import mastodon
 from brandpulse.collectors.api_client import ApiClient, Configured
 from brandpulse.collectors.base import BrandTerms, InvalidSetting
+from brandpulse.config import Brand, Config, Secrets
+from brandpulse.store import browse
+from brandpulse.store.connection import read_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
 from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, cassette_routes, written_route
@@ -263,3 +268,26 @@ def _fetch():
     from brandpulse.collectors.fetch_settings import Fetch
 
     return Fetch(retries=0, backoff=0.0, connect_timeout=2, read_timeout=5)
+
+
+def test_the_quota_and_waits_reach_collection_health(
+    sources: Path, server: ReplayServer, client, waits: list[float], db_path: Path
+) -> None:
+    routes = cassette_routes(
+        sources / "mastodon" / "get_timeline_hashtag_anonymous.yml", any_query=True
+    )
+    reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
+    routes[0].headers = [
+        (k, v) for k, v in routes[0].headers if not k.lower().startswith("x-ratelimit")
+    ] + [("X-RateLimit-Limit", "300"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset)]
+    routes[0].path = "/api/v1/timelines/tag/*"
+    server.add(routes[0])
+    settings = mastodon.Settings(instances=(server.url,), page_size=5, max_pages=1)
+    mentions, report = run(settings, client, (BrandTerms("R", ("rstats", "ggplot2")),))
+    config = Config(brands=(Brand(name="R", keywords=("rstats",)),))
+    pipeline.store_mentions(db_path, config, Secrets(), mentions, report)
+    with read_connection(db_path) as con:
+        (row,) = browse.source_health(con).itertuples()
+    items = json.loads(row.details)
+    assert [i["rate_limit"].split(",")[0] for i in items] == ["0 of 300 left"] * 2
+    assert any("waited" in w and "rate limits" in w for w in row.warnings)
