@@ -147,6 +147,16 @@ def run_item(
     )
 
 
+def truncated(report: RunReport, noun: str, label: str, pages: int, incremental: bool) -> None:
+    """Warn that an item still had pages when `max_pages` ran out on a later run: what lies
+    between those pages and the previous run's cursor was not fetched."""
+    if incremental:
+        report.warnings.append(
+            f"{noun} {label}: more than {pages} pages of new items since the last run; older"
+            " ones were not fetched (raise max_pages or run more often)"
+        )
+
+
 def note_quota(client: ApiClient, url: str, item: ItemRun) -> None:
     """Copy the host's last stated quota onto the item, for the run report."""
     limit = client.quota(url)

@@ -28,6 +28,7 @@ from brandpulse.collectors.api_client import (
     finish,
     note_quota,
     run_item,
+    truncated,
 )
 from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
 from brandpulse.collectors.fetch_settings import FETCH
@@ -268,6 +269,9 @@ def _reviews(
             yield mention
         if reached or not found or not _has_next(data, page):
             break
+    else:
+        label = f"{app.label} ({country})"
+        truncated(report, ITEM, label, settings.max_pages, cursor is not None)
     if newest is not None:
         report.state[key] = {"newest": newest}
         item.cursor = newest

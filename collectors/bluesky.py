@@ -27,6 +27,7 @@ from brandpulse.collectors.api_client import (
     finish,
     note_quota,
     run_item,
+    truncated,
     unique_words,
 )
 from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
@@ -257,6 +258,8 @@ def _search(
         cursor = data.get("cursor") if isinstance(data.get("cursor"), str) else None
         if not posts or not cursor:
             break
+    else:
+        truncated(report, ITEM, term, settings.max_pages, since is not None)
     if newest is not None:
         # Kept to the microsecond: `since` is sent to the millisecond, and the posts of
         # that millisecond are told apart here.

@@ -27,6 +27,7 @@ from brandpulse.collectors.api_client import (
     finish,
     note_quota,
     run_item,
+    truncated,
     unique_words,
 )
 from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
@@ -268,6 +269,9 @@ def _search(
             more = more or (len(views) >= settings.page_size and not reached)
         if not more:
             break
+    else:
+        label = f"{urlsplit(instance).netloc} {term!r}"
+        truncated(report, ITEM, label, settings.max_pages, cursor is not None)
     if newest is not None:
         stamp = newest.isoformat(timespec="microseconds")
         report.state[key] = {"newest": stamp}

@@ -31,6 +31,7 @@ from brandpulse.collectors.api_client import (
     finish,
     note_quota,
     run_item,
+    truncated,
     unique_words,
 )
 from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
@@ -309,6 +310,8 @@ def _read(
         if not statuses or not more:
             break
         max_id = str(statuses[-1].get("id"))
+    else:
+        truncated(report, ITEM, job.label, settings.max_pages, cursor is not None)
     if newest is not None:
         report.state[job.key] = {"newest": newest}
         item.cursor = newest

@@ -291,3 +291,16 @@ def test_the_quota_and_waits_reach_collection_health(
     items = json.loads(row.details)
     assert [i["rate_limit"].split(",")[0] for i in items] == ["0 of 300 left"] * 2
     assert any("waited" in w and "rate limits" in w for w in row.warnings)
+
+
+def test_more_new_pages_than_max_pages_warns(sources: Path, server: ReplayServer, client) -> None:
+    routes = cassette_routes(sources / "mastodon" / "handle_params_max_id.yml", drop=RTOOT)
+    for route in routes:
+        route.query = {k: v for k, v in (route.query or {}).items()} | {"since_id": "1"}
+    server.add(*routes)
+    settings = mastodon.Settings(instances=(server.url,), page_size=40, max_pages=2)
+    state = {f"{server.url} tag ichbinhanna": {"newest": "1"}}
+    _, report = run(settings, client, (BrandTerms("Hanna", ("IchBinHanna",)),), state)
+    assert len(server.requests) == 2 and all(r.matched for r in server.requests)
+    assert any("more than 2 pages of new items" in w for w in report.warnings)
+    assert details(report)[0]["cursor"] == "114856169736898681"
