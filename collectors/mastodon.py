@@ -27,16 +27,18 @@ from brandpulse.collectors.api_client import (
     ItemRun,
     check,
     check_url,
-    configured as with_fetch,
     finish,
     note_quota,
     run_item,
     truncated,
     unique_words,
 )
+from brandpulse.collectors.api_client import (
+    configured as with_fetch,
+)
 from brandpulse.collectors.base import BrandTerms, Credential, Section, setting
-from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.collectors.feed_text import plain_text, safe_url
+from brandpulse.collectors.fetch_settings import FETCH
 from brandpulse.store.records import Mention, RunReport, mention_id
 
 name = "mastodon"

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from brandpulse.collectors.api_client import ApiClient
-from brandpulse.collectors.http_fetch import HttpFetcher
 from brandpulse.collectors.fetch_settings import Fetch
+from brandpulse.collectors.http_fetch import HttpFetcher
 from brandpulse.store.records import RunReport
+
 from tests.collectors.sources.replay import ReplayServer
 
 

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from brandpulse import pipeline
 from brandpulse.collectors import appstore
 from brandpulse.collectors.api_client import ApiClient, Configured
 from brandpulse.collectors.base import BrandTerms, InvalidSetting
-from brandpulse.config import Brand, Config, Secrets
 from brandpulse.store import browse
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
+
+from brandpulse import pipeline
+from brandpulse.config import Brand, Config, Secrets
 from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, json_route, written_route
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from brandpulse.collectors import bluesky
 from brandpulse.collectors.api_client import ApiClient, Configured
 from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.collectors.fetch_settings import Fetch
 from brandpulse.store.records import Mention, RunReport, mention_id
+
 from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, cassette_routes, written_route
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from brandpulse.collectors import hackernews
 from brandpulse.collectors.api_client import ApiClient, Configured
 from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.store.records import RunReport, mention_id
+
 from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, Route, hn_routes, written_route
 

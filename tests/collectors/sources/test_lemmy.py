@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from brandpulse.collectors import lemmy
 from brandpulse.collectors.api_client import ApiClient, Configured
 from brandpulse.collectors.base import BrandTerms, InvalidSetting
 from brandpulse.store.records import Mention, RunReport, mention_id
+
 from tests.collectors.sources.conftest import details
 from tests.collectors.sources.replay import ReplayServer, json_route, written_route
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from brandpulse.collectors.rate_limits import Pacer, RateLimit, RateLimited
 
 NOW = datetime(2025, 7, 17, 20, 0, tzinfo=UTC)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from brandpulse.collectors import appstore, bluesky, hackernews, lemmy, mastodon
 
 pytestmark = pytest.mark.corpus
