@@ -42,7 +42,14 @@ def waits() -> list[float]:
 @pytest.fixture
 def client(waits: list[float]) -> Iterator[ApiClient]:
     """A paced client over a real fetcher: one retry, no back-off, waits recorded."""
-    fetch = Fetch(retries=1, backoff=0.0, max_retry_wait=60.0, connect_timeout=2, read_timeout=5)
+    fetch = Fetch(
+        allow_hosts=("127.0.0.1",),
+        retries=1,
+        backoff=0.0,
+        max_retry_wait=60.0,
+        connect_timeout=2,
+        read_timeout=5,
+    )
     api = ApiClient(HttpFetcher(fetch, sleep=waits.append))
     yield api
     api.close()

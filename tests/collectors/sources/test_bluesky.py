@@ -20,7 +20,7 @@ pytestmark = pytest.mark.corpus
 
 SEARCH = bluesky.SEARCH
 TERMS = (BrandTerms("Redistricting", ("redistricting",)),)
-FETCH = Fetch(retries=0, backoff=0.0, connect_timeout=2, read_timeout=5)
+FETCH = Fetch(allow_hosts=("127.0.0.1",), retries=0, backoff=0.0, connect_timeout=2, read_timeout=5)
 LOGIN = {"BLUESKY_HANDLE": "brandpulse-test.bsky.social", "BLUESKY_APP_PASSWORD": "abcd-efgh"}
 
 

@@ -43,6 +43,7 @@ name = "Hello Internet"
 keywords = ["hello internet"]
 
 [fetch]
+allow_hosts = ["127.0.0.1"]
 retries = 0
 backoff = 0
 connect_timeout = 2

@@ -10,6 +10,7 @@ import pytest
 from brandpulse.collectors import hackernews
 from brandpulse.collectors.api_client import ApiClient, Configured
 from brandpulse.collectors.base import BrandTerms, InvalidSetting
+from brandpulse.collectors.fetch_settings import Fetch
 from brandpulse.store.records import RunReport, mention_id
 
 from tests.collectors.sources.conftest import details
@@ -222,3 +223,15 @@ def test_settings_are_checked() -> None:
         hackernews.Settings(tags=("stories",))
     with pytest.raises(InvalidSetting, match="base_url"):
         hackernews.Settings(base_url="ftp://x")
+
+
+def test_an_internal_address_is_refused_unless_allowed(sources: Path, server: ReplayServer) -> None:
+    server.add(*hn_routes(sources / "hn" / "fixtures.json"))
+    guarded = ApiClient.from_settings(Fetch(retries=0, backoff=0.0))  # no allow_hosts
+    try:
+        mentions, report = run(settings(server), guarded)
+    finally:
+        guarded.close()
+    assert mentions == [] and server.requests == []
+    assert report.status == "failed"
+    assert "allow_hosts" in report.errors[0]

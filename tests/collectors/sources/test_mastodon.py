@@ -267,7 +267,9 @@ def test_hashtags_from_terms_and_settings() -> None:
 def _fetch():
     from brandpulse.collectors.fetch_settings import Fetch
 
-    return Fetch(retries=0, backoff=0.0, connect_timeout=2, read_timeout=5)
+    return Fetch(
+        allow_hosts=("127.0.0.1",), retries=0, backoff=0.0, connect_timeout=2, read_timeout=5
+    )
 
 
 def test_the_quota_and_waits_reach_collection_health(
