@@ -25,6 +25,9 @@ PRESETS: dict[str, tuple[str, int | None]] = {
     "custom": ("Custom range", None),
 }
 DEFAULT_PRESET = "30d"
+# How far a custom range may reach beyond the stored mentions; ends further out are clamped,
+# so `from=0001-01-01` cannot push a window (or the one before it) off the calendar.
+CUSTOM_MARGIN = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,14 @@ def _pick(values: Iterable[str], allowed: Sequence[str] | None) -> tuple[str, ..
     return tuple(seen)
 
 
+def _shift(day: date, delta: timedelta) -> date:
+    """Return `day + delta`, stopping at the first or last day the calendar has."""
+    try:
+        return day + delta
+    except OverflowError:
+        return date.max if delta > timedelta(0) else date.min
+
+
 def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
@@ -128,7 +139,8 @@ def from_params(
 ) -> Filters:
     """Build filters from query parameters, ignoring any value that does not fit.
 
-    A shared link naming a brand since removed from the config still opens, on the rest.
+    A shared link naming a brand since removed from the config still opens, on the rest;
+    a custom range reaching further than a year beyond the stored mentions is clamped.
     """
 
     def first(key: str) -> str | None:
@@ -140,7 +152,9 @@ def from_params(
         period = DEFAULT_PRESET
     start, end = _date(first("from")), _date(first("to"))
     if period == "custom" and start and end:
-        first_day, last_day = min(start, end), max(start, end)
+        low, high = _shift(min(oldest, newest), -CUSTOM_MARGIN), _shift(newest, CUSTOM_MARGIN)
+        first_day = min(max(min(start, end), low), high)
+        last_day = min(max(max(start, end), low), high)
     else:
         if period == "custom":
             period = DEFAULT_PRESET
