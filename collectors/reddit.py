@@ -19,7 +19,7 @@ from typing import Any
 import praw
 from brandpulse.collectors.base import BrandTerms, Credential
 from brandpulse.collectors.reddit_client import ID_ENV, SECRET_ENV, offline_client, open_client
-from brandpulse.collectors.reddit_errors import Failure, explain
+from brandpulse.collectors.reddit_errors import Failure, RateLimitWait, explain
 from brandpulse.collectors.reddit_normalise import (
     SOURCE,
     comment_mention,
@@ -174,6 +174,13 @@ class _Run:
             ItemResult(label, item_noun, status, fetched=items, error=error, facts=facts)
         )
 
+    def _defer(self, wait: RateLimitWait) -> str:
+        """Stop the run for Reddit's rate limit without waiting: every later request would
+        wait as long. Nothing failed, so it is a warning; cursors stay, so the next run
+        resumes where this one stopped."""
+        self.stopped = str(wait)
+        return self.stopped
+
     def _fail(self, label: str, exc: BaseException) -> Failure:
         failure = explain(exc, label)
         self.report.error(failure.message)
@@ -218,6 +225,9 @@ class _Run:
                     if isinstance(thing, Submission) and target.kind != COMMENTS:
                         self.found.append(thing)
                     yield mention
+        except RateLimitWait as wait:
+            self._detail(target.label, "skipped", items=walk.items, reason=self._defer(wait))
+            return
         except Exception as exc:
             failure = self._fail(target.label, exc)
             self._detail(target.label, "error", items=walk.items, error=failure.message)
@@ -306,6 +316,11 @@ class _Run:
         try:
             forest = post.comments
             forest.replace_more(limit=self.settings.replace_more_limit)
+        except RateLimitWait as wait:
+            result.status = "skipped"
+            result.facts["reason"] = self._defer(wait)
+            if forest is None:
+                return
         except Exception as exc:
             # Comments read before a failed "more" expansion are still worth keeping.
             result.status, result.error = "error", self._fail(label, exc).message

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import configparser
 from collections.abc import Mapping
+import time
 from typing import Any
 
 import praw
 import prawcore
 from brandpulse.collectors.reddit_settings import Reddit
+from brandpulse.collectors.reddit_errors import RateLimitWait
+from prawcore.rate_limit import RateLimiter
 from brandpulse.store.errors import SourceError
 from praw.exceptions import MissingRequiredAttributeException
 
@@ -33,6 +36,27 @@ class TimeoutRequestor(prawcore.Requestor):
 
     def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         return super().request(*args, timeout=self.timeout, **kwargs)
+
+
+class CappedRateLimiter(RateLimiter):
+    """prawcore's rate limiter that refuses to wait longer than `longest` seconds.
+
+    With Reddit's budget spent (`x-ratelimit-remaining: 0`) prawcore sleeps until the window
+    resets, up to 600 s between two requests; a cron run must not hang that long. Past the
+    cap it raises RateLimitWait instead of sleeping, and the collector leaves the rest of
+    the run to the next one.
+    """
+
+    def __init__(self, *, window_size: int, longest: float) -> None:
+        super().__init__(window_size=window_size)
+        self.longest = longest
+
+    def delay(self) -> None:
+        if self.next_request_timestamp_ns is not None:
+            wait = (self.next_request_timestamp_ns - time.monotonic_ns()) / 1e9
+            if wait > self.longest:
+                raise RateLimitWait(wait, self.longest)
+        super().delay()
 
 
 class OfflineRequestor(prawcore.Requestor):
@@ -76,6 +100,12 @@ def open_client(settings: Reddit, credentials: Mapping[str, str]) -> praw.Reddit
         raise SourceError(f"PRAW could not read its praw.ini: {exc}", CREDENTIALS_FIX) from None
     # A praw.ini with a username and password would otherwise log in as that user.
     reddit.read_only = True
+    # PRAW builds its prawcore session itself and offers no way to pass a rate limiter in;
+    # the session keeps it in `_rate_limiter` (prawcore 2.x to 4.x).
+    session = reddit._core
+    session._rate_limiter = CappedRateLimiter(
+        window_size=session.rate_limiter.window_size, longest=settings.max_rate_limit_wait
+    )
     return reddit
 
 

@@ -35,6 +35,18 @@ REASONS = {
 }
 
 
+class RateLimitWait(Exception):
+    """Reddit's rate limit asks for a longer wait than `[reddit] max_rate_limit_wait`."""
+
+    def __init__(self, seconds: float, longest: float) -> None:
+        super().__init__(
+            f"Reddit's rate limit asks to wait {seconds:.0f} s, more than max_rate_limit_wait"
+            f" ({longest:g} s)"
+        )
+        self.seconds = seconds
+        self.longest = longest
+
+
 @dataclass(frozen=True)
 class Failure:
     """A failed request explained: `stop_run` when every later request would fail alike,

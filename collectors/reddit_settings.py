@@ -63,6 +63,12 @@ class Reddit:
         doc="comments of posts this recent are read again, to catch late replies",
         expected="a whole number of hours",
     )
+    max_rate_limit_wait: float = setting(
+        10.0,
+        doc="longest wait, in seconds, for Reddit's rate limit; past it the run stops"
+        " and the next one resumes from its cursors",
+        expected="seconds from 0 to 3600",
+    )
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -86,6 +92,10 @@ class Reddit:
                 raise InvalidSetting(key, "a whole number, 0 or more", getattr(self, key))
         if self.timeout <= 0:
             raise InvalidSetting("timeout", "a number of seconds above 0", self.timeout)
+        if not 0 <= self.max_rate_limit_wait <= 3600:
+            raise InvalidSetting(
+                "max_rate_limit_wait", "seconds from 0 to 3600", self.max_rate_limit_wait
+            )
         for key in ("oauth_url", "reddit_url"):
             if not _URL.match(getattr(self, key)):
                 raise InvalidSetting(key, "an http:// or https:// URL", getattr(self, key))

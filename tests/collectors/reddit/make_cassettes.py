@@ -29,6 +29,12 @@ RATE_HEADERS = {
     "x-ratelimit-used": ["4"],
     "x-ratelimit-reset": ["312"],
 }
+# Spent: prawcore would sleep until the window resets, 120 s (Reddit's reset can be 600 s).
+EXHAUSTED = {
+    "x-ratelimit-remaining": ["0"],
+    "x-ratelimit-used": ["600"],
+    "x-ratelimit-reset": ["120"],
+}
 # Nearly spent: prawcore spaces the next requests out (here by its 10-second maximum).
 SPENT = {
     "x-ratelimit-remaining": ["3.0"],
@@ -555,6 +561,16 @@ def cassettes() -> dict[str, dict[str, Any]]:
             ]
         ),
         "flaky.json": cassette(flaky_interactions()),
+        # The first page spends the budget; the second and the next target would wait 120 s.
+        "rate_exhausted.json": cassette(
+            [
+                {**page, "response": answer(page["response"]["body"]["string"], rate=EXHAUSTED)}
+                if number == 0
+                else page
+                for number, page in enumerate(pages(lambda a: search("all", ACME_QUERY, a), acme))
+            ]
+            + pages(lambda a: search("other", ACME_QUERY, a), acme[:3])
+        ),
         "rate_limited.json": cassette(
             [
                 {
