@@ -12,7 +12,8 @@ from brandpulse.dashboard import frame, settings, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.store.errors import BrandpulseError
 
-st.set_page_config(page_title="brandpulse", page_icon=":material/campaign:", layout="wide")
+# An emoji icon is drawn in the page itself; a :material/...: one is fetched from Google.
+st.set_page_config(page_title="brandpulse", page_icon="📣", layout="wide")
 
 PAGES = [
     st.Page(
@@ -40,6 +41,11 @@ PAGES = [
         icon=":material/monitor_heart:",
     ),
 ]
+
+# No table offers Streamlit's own "Download as CSV": it writes spreadsheet formulas raw and
+# drops time offsets. `brandpulse dashboard` passes this on its command line (the first run's
+# settings reach the browser before this line runs); here it covers a bare `streamlit run`.
+st.set_option("client.disableDataExport", True)
 
 page = st.navigation(PAGES)
 try:

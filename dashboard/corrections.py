@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from brandpulse.dashboard.db import writing
+from brandpulse.dashboard.ui import plain
 from brandpulse.store.errors import BrandpulseError
 from brandpulse.store.writes import correct_sentiment, transaction
 
@@ -36,6 +37,6 @@ def show_outcome() -> None:
         return
     kind, message = outcome
     if kind == "success":
-        st.success(message, icon=":material/check:")
+        st.success(plain(message), icon=":material/check:")
     else:
-        st.error(message)
+        st.error(plain(message))

@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from brandpulse.dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
+from brandpulse.dashboard.ui import plain
 
 _INIT = "f_init"
 
@@ -76,7 +77,8 @@ def render(
             "Sentiment", list(SENTIMENTS), key="f_sentiments", placeholder="All sentiments"
         )
         st.caption(
-            f"Times and days in **{tz}**. Presets end at the newest mention ({newest:%Y-%m-%d})."
+            f"Times and days in **{plain(tz)}**."
+            f" Presets end at the newest mention ({newest:%Y-%m-%d})."
         )
 
     filters = Filters(

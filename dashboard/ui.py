@@ -1,7 +1,9 @@
-"""Small pieces every page shares: error and empty-state explanations, safe links, local times."""
+"""Small pieces every page shares: error and empty-state explanations, plain text, safe links,
+local times."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,15 +23,37 @@ To look around first, `brandpulse demo` builds a database of synthetic demo data
 """
 
 
+# Every ASCII punctuation mark: CommonMark lets a backslash make each one literal, which also
+# stops Streamlit's own syntax (`:red[...]`, `:material/x:`, `$math$`).
+_MARKUP = re.compile(r"([!-/:-@\\[-`{-~])")
+# Bare URLs and e-mail addresses become links after escapes are resolved (GFM autolinks run on
+# the parsed text), so an invisible word joiner goes where the link pattern needs its next
+# character: "http:\u2060//", "www\u2060.", "a@\u2060b.c".
+_AUTOLINK = re.compile(r"(?i)(https?:)(?=//)|\b(www)(?=\.)|(@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(value: object) -> str:
+    """Return text from outside (an author, a site, an error) made safe for Streamlit's
+    Markdown: `![](http://x/beacon.png)` shows as those characters, never as an image or link.
+
+    For captions, labels and messages that mix our words with outside text; whole texts go
+    to `st.text`. Line breaks become spaces: one caption line stays one line.
+    """
+    text = " ".join(str(value).split())
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
+    return _MARKUP.sub(r"\\\1", text)
+
+
 def explain_error(exc: BrandpulseError) -> None:
     """Show a brandpulse error as a message and its fix, never a traceback."""
     if "no database at" in exc.message:
-        st.info(f"No database yet: {exc.message.removeprefix('no database at ')}")
+        st.info(f"No database yet: {plain(exc.message.removeprefix('no database at '))}")
         st.markdown(GETTING_STARTED)
         return
-    st.error(exc.message)
+    st.error(plain(exc.message))
     if exc.fix:
-        st.caption(f"Fix: {exc.fix}")
+        st.caption(f"Fix: {plain(exc.fix)}")
 
 
 def stop_if_empty(empty: bool) -> None:
@@ -70,7 +94,7 @@ def signed(value: float | None, digits: int = 1, suffix: str = "") -> str | None
 
 def note_window(first: object, last: object, tz: str) -> None:
     """Print the window a page covers, with the time zone its days are in."""
-    st.caption(f"{first:%Y-%m-%d} to {last:%Y-%m-%d} · days in {tz}")
+    st.caption(f"{first:%Y-%m-%d} to {last:%Y-%m-%d} · days in {plain(tz)}")
 
 
 def table(

@@ -81,6 +81,10 @@ def streamlit_command(
         "false",
         "--client.toolbarMode",
         "minimal",
+        # Streamlit's own table download writes formulas raw and drops time offsets; the
+        # Mentions page's download is the safe one. app.py sets it too, for bare runs.
+        "--client.disableDataExport",
+        "true",
         "--",
         "--db",
         str(db.resolve()),

@@ -47,7 +47,7 @@ st.caption(
     f"Before {base_first:%Y-%m-%d}–{base_last:%Y-%m-%d} · during {first:%Y-%m-%d}–"
     f"{last:%Y-%m-%d} · after {after_first:%Y-%m-%d}–{after_last:%Y-%m-%d}"
     f" · days in {tz}. This page uses the campaign's own dates"
-    + (f" and the sidebar's sources ({', '.join(sources)})." if sources else ".")
+    + (f" and the sidebar's sources ({ui.plain(', '.join(sources))})." if sources else ".")
 )
 
 daily = data.campaign_daily(here.reader, here.key, brands, base_first, after_last, sources, tz)
@@ -105,7 +105,7 @@ for phase, (a, b) in (
     )
 left, right = st.columns(2)
 with left:
-    st.subheader(f"{own_brand}: before, during, after")
+    st.subheader(f"{ui.plain(own_brand)}: before, during, after")
     st.plotly_chart(charts.phase_volume(pd.DataFrame(phases)), key="campaign_phases")
 with right:
     st.subheader("Sentiment by phase")
@@ -164,7 +164,7 @@ top = data.top_mentions(here.reader, here.key, scope, campaign.name, 10)
 if top.empty:
     st.caption(
         "No mention used the campaign's tracked terms"
-        f" ({', '.join(campaign.terms) or 'none configured'}) during its window."
+        f" ({ui.plain(', '.join(campaign.terms) or 'none configured')}) during its window."
     )
 else:
     panels.mention_table(top, tz, key="campaign_top")

@@ -29,7 +29,7 @@ if health.empty:
     st.info("No collection has run yet: run `brandpulse collect` (or schedule it with cron).")
 for name in never_run:
     if not health.empty:
-        st.warning(f"**{name}** is configured but has never been collected.")
+        st.warning(f"**{ui.plain(name)}** is configured but has never been collected.")
 
 
 def _ago(value: object) -> str:
@@ -48,23 +48,24 @@ def _ago(value: object) -> str:
 
 for row in health.itertuples(index=False):
     with st.container(border=True):
-        st.subheader(row.source)
+        source = ui.plain(row.source)
+        st.subheader(source)
         streak = int(row.failed_streak)
         if streak >= FAILING_STREAK:
             st.error(
-                f"{row.source} has failed {streak} runs in a row. Check the errors below, then"
+                f"{source} has failed {streak} runs in a row. Check the errors below, then"
                 f" run `brandpulse collect --source {row.source}` to try again."
             )
         last_ok = None if pd.isna(row.last_ok) else pd.Timestamp(row.last_ok).to_pydatetime()
         if last_ok is None:
-            st.warning(f"{row.source} has never completed a run: its data may be missing.")
+            st.warning(f"{source} has never completed a run: its data may be missing.")
         elif now - last_ok > STALE_AFTER:
             st.warning(
-                f"{row.source} data is stale: the last successful run ended {_ago(row.last_ok)}."
+                f"{source} data is stale: the last successful run ended {_ago(row.last_ok)}."
                 " Is the cron job still running?"
             )
         cols = st.columns(6)
-        cols[0].metric("Status", STATUS_WORDS.get(row.last_status, row.last_status))
+        cols[0].metric("Status", STATUS_WORDS.get(row.last_status, ui.plain(row.last_status)))
         cols[1].metric("Fetched", f"{int(row.fetched):,}")
         cols[2].metric("New", f"{int(row.new):,}")
         cols[3].metric("Updated", f"{int(row.updated):,}")
@@ -72,7 +73,7 @@ for row in health.itertuples(index=False):
         cols[5].metric("Errors", f"{int(row.error_count):,}")
         st.caption(
             f"Last run started {_ago(row.last_started)}; last success {_ago(row.last_ok)};"
-            f" {int(row.runs)} runs recorded. Times in {tz}."
+            f" {int(row.runs)} runs recorded. Times in {ui.plain(tz)}."
         )
         errors = list(row.errors) if row.errors is not None else []
         if errors:

@@ -15,7 +15,7 @@ focus = panels.focus_brands(here)
 granularity = panels.granularity(f)
 ui.note_window(f.first, f.last, tz)
 st.caption(
-    f"Brands: {', '.join(focus)} · compared with the {f.days} days before"
+    f"Brands: {ui.plain(', '.join(focus))} · compared with the {f.days} days before"
     f" ({f.previous().first:%Y-%m-%d} to {f.previous().last:%Y-%m-%d})"
 )
 

@@ -50,7 +50,7 @@ ui.table(
 words = panels.brand_words(here)
 for number, row in enumerate(found.head(EXPLAINED).itertuples(index=False)):
     title = (
-        f"{row.period:%Y-%m-%d} · {row.brand} · {int(row.value):,} mentions"
+        f"{row.period:%Y-%m-%d} · {ui.plain(row.brand)} · {int(row.value):,} mentions"
         f" (usual {row.expected:.0f}) · {int(row.positive)} positive, {int(row.neutral)}"
         f" neutral, {int(row.negative)} negative"
     )

@@ -182,3 +182,21 @@ def test_a_shared_link_reproduces_the_view_and_its_csv(
         "news",
     )
     assert got == want and got.count(b"\n") > 1
+
+
+def test_tables_offer_no_toolbar_download(server: str, page: Any) -> None:
+    """Streamlit's own "Download as CSV" writes formulas raw and drops time offsets: every
+    table's toolbar goes without it, so the product's safe download is the only one."""
+    tables = 0
+    for path, title in PAGES.items():
+        page.goto(f"{server}/{'' if path == 'overview' else path}?period=all")
+        settle(page, title)
+        if path in ("overview", "mentions", "spikes", "health"):
+            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+        grids = page.locator('[data-testid="stDataFrame"]').count()
+        toolbars = page.locator('[data-testid="stElementToolbar"]')
+        # Each table's toolbar is drawn with it (shown on hover): search and fullscreen stay.
+        assert toolbars.locator('button[aria-label="Search"]').count() >= grids, path
+        assert toolbars.locator('button[aria-label="Download as CSV"]').count() == 0, path
+        tables += grids
+    assert tables >= 5
