@@ -134,6 +134,10 @@ class Secrets:
             c.env: self.credentials[c.env] for c in module.credentials if c.env in self.credentials
         }
 
+    def values(self) -> tuple[str, ...]:
+        """Return the secret values that are set, for scrubbing them from messages."""
+        return tuple(v for v in (self.author_key, *self.credentials.values()) if v)
+
     def __repr__(self) -> str:  # never print a secret, even in a traceback
         names = sorted(self.credentials)
         key = "<set>" if self.author_key else None

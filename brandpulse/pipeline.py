@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from brandpulse import analysis, collectors, privacy, progress
+from brandpulse import analysis, collectors, privacy, progress, redact
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries
@@ -83,6 +83,7 @@ def collect_source(
     """Collect one source end to end; every failure ends up on the returned report."""
     report = RunReport(source=name, progress=on_progress)
     mentions: list[Mention] = []
+    known = list(secrets.values())  # scrubbed from the run's messages, in every form
     try:
         module = collectors.load(name)
         settings = config.source_settings(name)
@@ -91,6 +92,8 @@ def collect_source(
             raise ConfigError(f"source {name!r} is not configured", f"add {section} to the config")
         state = load_state(db, name)
         client = module.open_client(settings, secrets.for_source(module))
+        # Credentials the client found elsewhere (PRAW's praw.ini) are secrets too.
+        known += getattr(module, "secret_values", lambda _client: ())(client)
         mentions = list(module.collect(settings, config.terms, state, client, report))
     except BrandpulseError as exc:
         report.error(str(exc))
@@ -98,6 +101,9 @@ def collect_source(
         report.error(f"unexpected {type(exc).__name__}: {exc}")
         if debug:  # --debug: the traceback too, while the other sources still run
             traceback.print_exc()
+    # Before the run is stored (status, dashboard) or printed (summary): an error body may
+    # echo the request, e.g. a token endpoint answering with `Basic <base64 of id:secret>`.
+    redact.scrub_report(report, known)
     return store_mentions(db, config, secrets, mentions, report)
 
 

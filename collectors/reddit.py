@@ -45,6 +45,7 @@ __all__ = [
     "offline_client",
     "open_client",
     "sections",
+    "secret_values",
 ]
 
 name = "reddit"
@@ -98,6 +99,13 @@ def mentions_from_listing(data: Any, reddit: praw.Reddit, collected_at: datetime
         )
     mentions, _skipped = mentions_from_things(reddit._objector.objectify(data=data), collected_at)
     return mentions
+
+
+def secret_values(client: praw.Reddit) -> tuple[str, ...]:
+    """Return the credentials the client uses, wherever PRAW found them (environment or
+    praw.ini), so the front door can scrub them from messages."""
+    values = (getattr(client.config, key, None) for key in ("client_id", "client_secret"))
+    return tuple(v for v in values if isinstance(v, str) and v)
 
 
 def _is_listing(data: Any) -> bool:

@@ -151,6 +151,9 @@ class ReplayServer:
             "scope": "*",
         }
     )
+    # A refused token request answered with this text/plain body, `{authorization}` and
+    # `{form}` replaced by the request's: a server that echoes what it was sent.
+    token_echo: str | None = None
     seen: list[Seen] = field(default_factory=list)
     token_requests: list[Seen] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -240,6 +243,10 @@ class ReplayServer:
             with self._lock:
                 self.token_requests.append(seen)
             status = self.token_status
+            if status != 200 and self.token_echo is not None:
+                echo = self.token_echo.format(authorization=seen.authorization, form=body)
+                self._send(handler, status, [("Content-Type", "text/plain")], echo)
+                return
             payload = (
                 self.token_body if status == 200 else {"message": "Unauthorized", "error": 401}
             )
