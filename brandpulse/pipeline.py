@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from brandpulse import analysis, collectors, privacy, progress, redact
+from brandpulse import analysis, collectors, deletions, privacy, progress, redact
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries
@@ -95,6 +95,9 @@ def collect_source(
         # Credentials the client found elsewhere (PRAW's praw.ini) are secrets too.
         known += getattr(module, "secret_values", lambda _client: ())(client)
         mentions = list(module.collect(settings, config.terms, state, client, report))
+        # Erased before this run's mentions are stored, and kept out of them.
+        gone = deletions.erase_deleted_upstream(db, name, module, settings, client, report)
+        mentions = [m for m in mentions if m.native_id not in gone]
     except BrandpulseError as exc:
         report.error(str(exc))
     except Exception as exc:  # a bug in one source must not cost the others their run
@@ -144,4 +147,7 @@ def summary(report: RunReport) -> str:
         f"{report.source}: {report.status}, fetched {report.fetched}, new {report.new},"
         f" updated {report.updated}, skipped {report.skipped}, errors {len(report.errors)}"
     )
+    erased = sum(i.facts.get("erased", 0) for i in report.items if i.name == deletions.TARGET)
+    if erased:
+        line += f", erased {erased} deleted upstream"
     return "\n".join([line, *(f"  error: {e}" for e in report.errors)])

@@ -38,12 +38,14 @@ __all__ = [
     "credentials",
     "example",
     "item_noun",
+    "deleted_upstream",
     "mention_sources",
     "mentions_from_listing",
     "mentions_from_saved",
     "name",
     "offline_client",
     "open_client",
+    "recheck_since",
     "sections",
     "secret_values",
 ]
@@ -83,6 +85,9 @@ THREAD = "thread"  # the item noun of a post's comment thread
 # Server or network failures in a row after which Reddit is taken to be down for this run.
 MAX_TRANSIENT = 3
 THREADS_KEY = "threads"
+# Fullnames per /api/info request: Reddit's maximum.
+INFO_BATCH = 100
+RECHECK = "re-check of stored posts and comments"
 
 
 def mentions_from_listing(data: Any, reddit: praw.Reddit, collected_at: datetime) -> list[Mention]:
@@ -106,6 +111,48 @@ def secret_values(client: praw.Reddit) -> tuple[str, ...]:
     praw.ini), so the front door can scrub them from messages."""
     values = (getattr(client.config, key, None) for key in ("client_id", "client_secret"))
     return tuple(v for v in values if isinstance(v, str) and v)
+
+
+def recheck_since(settings: Reddit, now: datetime) -> datetime | None:
+    """Return from when stored posts and comments are re-checked (`recheck_days` before
+    `now`), or None when re-checking is off."""
+    days = settings.recheck_days
+    return now - timedelta(days=days) if days > 0 else None
+
+
+def deleted_upstream(
+    client: praw.Reddit, fullnames: list[str], report: RunReport
+) -> tuple[set[str], int]:
+    """Return which of these stored posts and comments Reddit no longer shows (deleted by
+    their author, removed by moderators or Reddit, or gone), and how many were checked.
+
+    One /api/info request per 100 fullnames. A failing request ends the re-check for this
+    run (an error; a rate-limit wait past `max_rate_limit_wait`, a warning); the fullnames
+    not checked are checked next run.
+    """
+    gone: set[str] = set()
+    checked = 0
+    for start in range(0, len(fullnames), INFO_BATCH):
+        batch = fullnames[start : start + INFO_BATCH]
+        try:
+            things = list(client.info(fullnames=batch))
+        except RateLimitWait as wait:
+            report.warnings.append(f"{RECHECK} stopped: {wait}; the rest is checked next run")
+            break
+        except Exception as exc:
+            report.error(explain(exc, RECHECK).message)
+            break
+        shown = {}
+        for thing in things:
+            mention = normalise(thing, report.started_at)
+            if mention is not None:
+                shown[mention.native_id] = mention
+        for fullname in batch:
+            mention = shown.get(fullname)
+            if mention is None or mention.extra.get("removed") or mention.extra.get("deleted"):
+                gone.add(fullname)
+        checked += len(batch)
+    return gone, checked
 
 
 def _is_listing(data: Any) -> bool:

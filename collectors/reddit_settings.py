@@ -69,6 +69,12 @@ class Reddit:
         " and the next one resumes from its cursors",
         expected="seconds from 0 to 3600",
     )
+    recheck_days: int = setting(
+        30,
+        doc="stored posts and comments this recent are re-checked each run; those deleted"
+        " or removed on Reddit are erased here (0: off)",
+        expected="a whole number of days",
+    )
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -87,7 +93,12 @@ class Reddit:
             raise InvalidSetting(
                 "comment_depth", "a whole number of levels, 1 or more", self.comment_depth
             )
-        for key in ("replace_more_limit", "max_comment_threads", "comment_revisit_hours"):
+        for key in (
+            "replace_more_limit",
+            "max_comment_threads",
+            "comment_revisit_hours",
+            "recheck_days",
+        ):
             if getattr(self, key) < 0:
                 raise InvalidSetting(key, "a whole number, 0 or more", getattr(self, key))
         if self.timeout <= 0:

@@ -525,6 +525,69 @@ def flaky_interactions() -> list[dict[str, Any]]:
     ]
 
 
+# Stored items re-checked through /api/info: 140 posts and 10 comments, of which these are
+# deleted by their authors, removed by moderators or Reddit, or gone from the answer.
+RECHECK_POSTS = 140
+RECHECK_COMMENTS = 10
+RECHECK_DELETED = {"t3_rc010": "author", "t1_rc145": "author"}
+RECHECK_REMOVED = {"t3_rc020": "moderator", "t3_rc130": "reddit", "t1_rc147": "moderator"}
+RECHECK_MISSING = {"t3_rc030", "t3_rc120"}
+
+
+def recheck_things() -> list[dict[str, Any]]:
+    """Return what /api/info answers for the stored items, in the order asked."""
+    things = []
+    for n in range(1, RECHECK_POSTS + RECHECK_COMMENTS + 1):
+        ident = f"rc{n:03d}"
+        if n <= RECHECK_POSTS:
+            fullname = f"t3_{ident}"
+            if fullname in RECHECK_DELETED:
+                kwargs: dict[str, Any] = {
+                    "selftext": "[deleted]",
+                    "removed_by": "deleted",
+                    "author": "[deleted]",
+                }
+            elif fullname in RECHECK_REMOVED:
+                kwargs = {"selftext": "[removed]", "removed_by": RECHECK_REMOVED[fullname]}
+            else:
+                kwargs = {"selftext": f"Acme day {n}"}
+            thing = post(ident, f"Acme post {n}", minutes=n, **kwargs)
+        else:
+            fullname = f"t1_{ident}"
+            body = f"Acme comment {n}"
+            author = "commenter"
+            if fullname in RECHECK_DELETED:
+                body, author = "[deleted]", "[deleted]"
+            elif fullname in RECHECK_REMOVED:
+                body = "[removed]"
+            thing = comment(ident, body, n, link="rc001", parent="t3_rc001", depth=0, author=author)
+        if fullname not in RECHECK_MISSING:
+            things.append(thing)
+    return things
+
+
+def recheck_interactions() -> list[dict[str, Any]]:
+    """Return one /api/info interaction per 100 stored fullnames, sorted as the store reads
+    them."""
+    things = recheck_things()
+    names = sorted(
+        [f"t3_rc{n:03d}" for n in range(1, RECHECK_POSTS + 1)]
+        + [f"t1_rc{n:03d}" for n in range(RECHECK_POSTS + 1, RECHECK_POSTS + RECHECK_COMMENTS + 1)]
+    )
+    out = []
+    for start in range(0, len(names), 100):
+        batch = names[start : start + 100]
+        found = [t for t in things if t["data"]["name"] in batch]
+        found.sort(key=lambda t: batch.index(t["data"]["name"]))
+        out.append(
+            {
+                "request": request("GET", "/api/info/", {"id": ",".join(batch)}),
+                "response": answer(listing(found)),
+            }
+        )
+    return out
+
+
 def cassettes() -> dict[str, dict[str, Any]]:
     """Return every cassette by file name."""
     acme = acme_posts()
@@ -571,6 +634,7 @@ def cassettes() -> dict[str, dict[str, Any]]:
             ]
             + pages(lambda a: search("other", ACME_QUERY, a), acme[:3])
         ),
+        "recheck.json": cassette(recheck_interactions()),
         "rate_limited.json": cassette(
             [
                 {

@@ -50,6 +50,9 @@ page_size = 10
 oauth_url = "{url}"
 reddit_url = "{url}"
 timeout = 5
+# The re-check of stored items has its own tests (test_recheck.py); off here, so this test
+# does not depend on how old the recording's dates are today.
+recheck_days = 0
 """,
         encoding="utf-8",
     )
