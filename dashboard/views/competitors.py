@@ -36,7 +36,7 @@ for column, row in zip(cols, kpis.itertuples(index=False), strict=True):
     prev_share = row.prev_mentions / prev_total if prev_total else None
     panels.metric(
         column,
-        f"{row.brand} share of voice",
+        f"{ui.plain(row.brand)} share of voice",
         "–" if share is None else f"{share * 100:.1f}%",
         None if share is None or prev_share is None else share - prev_share,
         scale=100,
