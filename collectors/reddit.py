@@ -79,6 +79,8 @@ replace_more_limit = 0                 # "load more comments" expansions per pos
 page_size = 100                        # items per Reddit API page (1-100)
 max_comment_threads = 50               # most matched posts whose comments are read per run
 comment_revisit_hours = 6              # re-read comments of posts this recent, for late replies
+max_rate_limit_wait = 10               # longest rate-limit wait in seconds; past it, next run
+recheck_days = 30                      # erase stored items deleted on Reddit within these days
 """
 THREAD = "thread"  # the item noun of a post's comment thread
 
