@@ -4,17 +4,17 @@ the config, or an offline one that turns saved listings into objects without a n
 from __future__ import annotations
 
 import configparser
-from collections.abc import Mapping
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import praw
 import prawcore
-from brandpulse.collectors.reddit_settings import Reddit
 from brandpulse.collectors.reddit_errors import RateLimitWait
-from prawcore.rate_limit import RateLimiter
+from brandpulse.collectors.reddit_settings import Reddit
 from brandpulse.store.errors import SourceError
 from praw.exceptions import MissingRequiredAttributeException
+from prawcore.rate_limit import RateLimiter
 
 ID_ENV = "REDDIT_CLIENT_ID"
 SECRET_ENV = "REDDIT_CLIENT_SECRET"

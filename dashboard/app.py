@@ -7,7 +7,6 @@ Run by `brandpulse dashboard`, which starts `streamlit run dashboard/app.py -- -
 from __future__ import annotations
 
 import streamlit as st
-
 from brandpulse.dashboard import frame, settings, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.store.errors import BrandpulseError

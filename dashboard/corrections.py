@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-
 from brandpulse.dashboard.db import writing
 from brandpulse.dashboard.ui import plain
 from brandpulse.store.errors import BrandpulseError

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
-
 from brandpulse.dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
 from brandpulse.dashboard.ui import plain
 

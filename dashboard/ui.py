@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.store.errors import BrandpulseError
 
 GETTING_STARTED = """

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import duckdb
-
 from brandpulse.store.writes import _delete_mentions_where
 
 

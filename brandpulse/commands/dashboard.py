@@ -17,8 +17,7 @@ from typing import Annotated
 
 import typer
 
-from brandpulse import dashboard
-from brandpulse import progress
+from brandpulse import dashboard, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import queries
 from brandpulse.store.connection import read_connection

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
 from brandpulse.dashboard import charts, data, frame, panels, ui
 from brandpulse.dashboard.filters import local_day

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.dashboard import corrections, data, downloads, frame, panels, ui
 from brandpulse.dashboard.filters import SENTIMENTS
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-
 from brandpulse.dashboard import charts, data, frame, panels, ui
 
 here = frame.current()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import streamlit as st
-
 from brandpulse.analysis import spikes as spike_rules
 from brandpulse.dashboard import data, frame, panels, ui
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from brandpulse.cli import main
 from brandpulse.store.browse import data_freshness
 from brandpulse.store.connection import read_connection
+
+from brandpulse.cli import main
 
 CASSETTES = (
     "search_acme.json",

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from brandpulse.collectors import reddit
+from brandpulse.store.connection import read_connection
+from brandpulse.store.records import Mention, RunReport, mention_id
 
 from brandpulse import deletions
 from brandpulse.cli import main
-from brandpulse.collectors import reddit
 from brandpulse.config import Secrets
 from brandpulse.pipeline import store_mentions
-from brandpulse.store.connection import read_connection
-from brandpulse.store.records import Mention, RunReport, mention_id
 from tests.collectors.reddit.conftest import CREDENTIALS, make_config
 from tests.collectors.reddit.make_cassettes import (
     RECHECK_COMMENTS,

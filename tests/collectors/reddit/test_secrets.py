@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import pytest
+from brandpulse.store.connection import read_connection
 
 from brandpulse.cli import main
-from brandpulse.store.connection import read_connection
 
 # Characters that base64 and URL encoding change, and a secret that is not a plain word.
 CLIENT_ID = "brandpulse-app-id7"
