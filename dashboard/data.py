@@ -13,12 +13,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.analysis import spikes as spikes_module
 from brandpulse.analysis import terms
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
-from brandpulse.store import analytics, browse
+from brandpulse.store import analytics, browse, signals
 from brandpulse.store.browse import Scope
 
 Key = tuple[str, int]
@@ -174,14 +173,22 @@ def emerging_terms(
 
 @cached
 def spikes(
-    _reader: Reader, key: Key, f: Filters, tz: str, brands: tuple[str, ...], per_brand: bool
-) -> pd.DataFrame:
-    """Return the spike days inside the window, newest first, with their sentiment split.
+    _reader: Reader,
+    key: Key,
+    f: Filters,
+    tz: str,
+    brands: tuple[str, ...],
+    per_brand: bool,
+    planned: tuple[tuple[str, str, date, date], ...] = (),
+    today: date | None = None,
+    hours_past: float = 24.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (days, incidents) of the window, incidents most severe first.
 
     The daily series starts WINDOW_DAYS before the window, so its first days have the
     history the detector needs. With `per_brand` each brand is scored on its own series,
-    else the brands' sum is. Columns: brand ('+'-joined when summed), period, value,
-    expected, z, mentions, positive, neutral, negative.
+    else the brands' sum is. `planned` holds (brand, campaign, first, last); when the
+    window ends on `today`, that day counts as the `hours_past` share of a usual day.
     """
     history_first = f.first - timedelta(days=spikes_module.WINDOW_DAYS)
     volume = analytics.daily_volume(
@@ -194,24 +201,19 @@ def spikes(
         tz=tz,
         granularity="day",
     )
-    columns = ["mentions", "positive", "neutral", "negative"]
-    groups = (
-        list(volume.groupby("brand", sort=False)) if per_brand else [(" + ".join(brands), volume)]
-    )
-    found = []
-    for brand, rows in groups:
-        daily = rows.groupby("period", as_index=False)[columns].sum()
-        scored = spikes_module.detect_spikes(daily)
-        hits = scored[scored["spike"] & (scored["period"] >= f.first)]
-        if hits.empty:
-            continue
-        hits = hits.merge(daily, on="period", how="left").assign(brand=str(brand))
-        found.append(hits)
-    if not found:
-        return pd.DataFrame(columns=["brand", "period", "value", "expected", "z", *columns])
-    out = pd.concat(found, ignore_index=True)
-    out = out.sort_values(["period", "z"], ascending=[False, False]).reset_index(drop=True)
-    return out[["brand", "period", "value", "expected", "z", *columns]]
+    if not per_brand:
+        volume = volume.groupby("period", as_index=False)[["mentions", "negative"]].sum()
+        volume["brand"] = " + ".join(brands)
+    fraction = 1.0
+    if today is not None and f.last == today:
+        profile = signals.hour_profile(
+            _reader.con, brands, history_first, today - timedelta(days=1), list(f.sources), tz
+        )
+        fraction = spikes_module.elapsed_share(profile, hours_past)
+    windows: dict[str, list[tuple[str, date, date]]] = {}
+    for brand, name, start, end in planned:
+        windows.setdefault(brand, []).append((name, start, end))
+    return spikes_module.brand_incidents(volume, f.first, planned=windows, today_fraction=fraction)
 
 
 @cached

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
-
+from brandpulse.analysis import spikes as spike_rules
 from brandpulse.dashboard import charts, data, ui
 from brandpulse.dashboard.filters import Filters, local_midnight
 from brandpulse.dashboard.frame import Frame
@@ -145,20 +146,38 @@ def campaign_windows(here: Frame, brands: tuple[str, ...]) -> list[tuple[str, da
     ]
 
 
+def incidents(
+    here: Frame, brands: tuple[str, ...], per_brand: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (days, incidents) of the window: today counts as the part of it already past."""
+    wanted = {b.casefold() for b in brands}
+    planned = tuple(
+        (brand, c.name, c.start, c.end)
+        for c in here.config.campaigns
+        for brand in brands
+        if c.brand.casefold() == brand.casefold() and brand.casefold() in wanted
+    )
+    now = datetime.now(ZoneInfo(here.tz))
+    hours = now.hour + now.minute / 60
+    return data.spikes(
+        here.reader, here.key, here.filters, here.tz, brands, per_brand, planned, now.date(), hours
+    )
+
+
 def spike_marks(
     here: Frame, brands: tuple[str, ...], granularity: str
 ) -> list[tuple[date, int, str]]:
-    """Return (x, height, caption) of the window's spikes for the volume chart.
+    """Return (x, height, caption) of the window's flagged days for the volume chart.
 
-    On a weekly chart a spike day is marked on its week's bar.
+    On a weekly chart a flagged day is marked on its week's bar.
     """
-    found = data.spikes(here.reader, here.key, here.filters, here.tz, brands, False)
+    days, _ = incidents(here, brands, False)
+    flagged = days[days["spike"] | days["negative_surge"]] if not days.empty else days
     marks = []
-    for row in found.itertuples(index=False):
-        caption = (
-            f"{row.period:%Y-%m-%d}: {int(row.value):,} mentions,"
-            f" {row.value / max(row.expected, 1):.1f}× the usual {row.expected:.0f}"
-        )
+    for row in flagged.itertuples(index=False):
+        caption = f"{row.period:%Y-%m-%d}: {spike_rules.describe(int(row.value), row.expected)}"
+        if row.negative_surge:
+            caption += f", {int(row.negative)} negative vs {row.negative_expected:.1f} expected"
         x = row.period
         if granularity == "week":
             x = row.period - timedelta(days=row.period.weekday())

@@ -1,4 +1,4 @@
-"""Trend, campaign, spike and emerging-term figures against values worked out by hand."""
+"""Trend, campaign and emerging-term figures against values worked out by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
-from brandpulse.analysis.spikes import detect_spikes
 from brandpulse.analysis.terms import emerging_terms
 from brandpulse.analysis.trends import net_sentiment, previous_window
 
@@ -80,55 +79,6 @@ def test_campaign_report_compares_window_and_baseline_per_brand() -> None:
     assert globex.lift == pytest.approx(1.0) and globex.net_change == pytest.approx(0.0)
 
 
-def _series(values: list[int], first: date = date(2026, 2, 2)) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"period": [first + timedelta(days=k) for k in range(len(values))], "mentions": values}
-    )
-
-
-def test_spikes_follow_the_weekly_pattern() -> None:
-    # 2 February 2026 is a Monday: four weeks of 10 on weekdays and 4 at weekends.
-    week = [10, 10, 10, 10, 10, 4, 4]
-    history = week * 4
-    # Day 29 is Monday 2 March: 15 (z = 5 / sqrt(10) = 1.58, no spike); then Tuesday 30
-    # (z = 20 / sqrt(10) = 6.3, spike); Wednesday to Friday normal; Saturday 14
-    # (expected 4, scale sqrt(4) = 2, z = 5, spike although a weekday's normal is 10).
-    values = [*history, 15, 30, 10, 10, 10, 14, 4]
-    result = detect_spikes(_series(values)).set_index("period")
-    monday, tuesday, saturday = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 7)
-    assert result.loc[monday, "expected"] == 10
-    assert result.loc[monday, "z"] == pytest.approx(5 / math.sqrt(10))
-    assert not result.loc[monday, "spike"]
-    assert result.loc[tuesday, "z"] == pytest.approx(20 / math.sqrt(10))
-    assert result.loc[tuesday, "spike"]
-    assert result.loc[saturday, "expected"] == 4
-    assert result.loc[saturday, "z"] == pytest.approx(5.0)
-    assert result.loc[saturday, "spike"]
-    assert result["spike"].sum() == 2
-    # No day of the first two weeks is judged: too little history.
-    assert result["z"].iloc[:14].isna().all()
-
-
-def test_an_earlier_spike_does_not_hide_a_later_one() -> None:
-    values = [8] * 21 + [60] + [8] * 6 + [8, 60]
-    result = detect_spikes(_series(values))
-    assert result["spike"].tolist().count(True) == 2
-
-
-def test_small_counts_never_spike() -> None:
-    values = [1] + [0] * 27 + [4]
-    result = detect_spikes(_series(values))
-    # z = (4 - 0) / sqrt(1) = 4 is above 3.5, but 4 mentions are below the minimum of 5.
-    assert result["z"].iloc[-1] == pytest.approx(4.0)
-    assert not result["spike"].iloc[-1]
-
-
-def test_missing_days_count_as_zero() -> None:
-    daily = pd.DataFrame({"period": [date(2026, 3, 1), date(2026, 3, 4)], "mentions": [2, 3]})
-    result = detect_spikes(daily)
-    assert result["value"].tolist() == [2, 0, 0, 3]
-
-
 def test_emerging_terms_rank_by_smoothed_lift() -> None:
     current = pd.DataFrame(
         {
@@ -149,13 +99,3 @@ def test_emerging_terms_rank_by_smoothed_lift() -> None:
     z = (12 / 99 - 2 / 199) / math.sqrt(pooled * (1 - pooled) * (1 / 99 + 1 / 199))
     assert battery.z == pytest.approx(z)
     assert result.iloc[1].lift == pytest.approx((11 / 100) / (21 / 200))
-
-
-def test_days_before_the_first_mention_are_not_a_quiet_history() -> None:
-    # Twenty empty days (nothing collected yet), then a steady 10 a day from day 21.
-    values = [0] * 20 + [10] * 20
-    result = detect_spikes(_series(values))
-    assert not result["spike"].any()
-    # The first steady day has no history at all; day 14 of the steady run is judged.
-    assert math.isnan(result["z"].iloc[20]) and math.isnan(result["z"].iloc[33])
-    assert result["z"].iloc[34] == pytest.approx(0.0)

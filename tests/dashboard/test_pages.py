@@ -233,13 +233,15 @@ def test_competitors_page_shares_add_up(app: AppFactory) -> None:
         assert shown[f"{brand} share of voice"][0] == f"{share * 100:.1f}%"
 
 
-def test_spikes_page_finds_the_incident_day(app: AppFactory) -> None:
+def test_spikes_page_lists_the_incident_first_with_one_expected_value(app: AppFactory) -> None:
     at = open_page(app(), PAGES[4])
     table = at.dataframe[0].value
-    acme = table[table["brand"] == "Acme"]
-    assert SPIKE_DAY in set(acme["period"])
-    day = acme[acme["period"] == SPIKE_DAY].iloc[0]
-    assert day["value"] == len(ex.rows(SPIKE_DAY, SPIKE_DAY, ["Acme"]))
+    top = table.iloc[0]
+    assert (top["brand"], top["start"]) == ("Acme", SPIKE_DAY)
+    assert top["peak_value"] == len(ex.rows(SPIKE_DAY, SPIKE_DAY, ["Acme"]))
+    # The expander says exactly what the table says.
+    wording = f"{int(top['peak_value'])} mentions vs {top['peak_expected']:.1f} expected"
+    assert wording in at.expander[0].label
     assert any("recall" in str(t) for df in at.dataframe[1:] for t in df.value.get("term", []))
 
 
