@@ -17,7 +17,7 @@ from brandpulse.analysis import spikes as spikes_module
 from brandpulse.analysis import terms
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
-from brandpulse.store import analytics, browse, signals
+from brandpulse.store import analytics, browse, outbox, signals
 from brandpulse.store.browse import Scope
 
 Key = tuple[str, int]
@@ -83,6 +83,12 @@ def source_health(_reader: Reader, key: Key) -> pd.DataFrame:
 def run_history(_reader: Reader, key: Key, limit: int) -> pd.DataFrame:
     """Return the latest runs."""
     return browse.run_history(_reader.con, limit)
+
+
+@cached
+def alert_delivery(_reader: Reader, key: Key) -> pd.DataFrame:
+    """Return per alert channel how many messages are sent, retrying and given up."""
+    return outbox.delivery_state(_reader.con)
 
 
 @cached
