@@ -8,8 +8,9 @@ recomputed exactly when the data changed and reruns are otherwise instant.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -83,6 +84,34 @@ def source_health(_reader: Reader, key: Key) -> pd.DataFrame:
 def run_history(_reader: Reader, key: Key, limit: int) -> pd.DataFrame:
     """Return the latest runs."""
     return browse.run_history(_reader.con, limit)
+
+
+@cached
+def coverage(_reader: Reader, key: Key, tz: str) -> dict[str, date]:
+    """Return each mention source's first local day with data (where its history begins)."""
+    zone = ZoneInfo(tz)
+    return {s: t.astimezone(zone).date() for s, t in signals.coverage_start(_reader.con).items()}
+
+
+@cached
+def last_collected(_reader: Reader, key: Key) -> datetime | None:
+    """Return when the latest collection that stored anything ended."""
+    return signals.last_collected(_reader.con)
+
+
+@cached
+def totals_between(
+    _reader: Reader,
+    key: Key,
+    now: tuple[datetime, datetime],
+    before: tuple[datetime, datetime],
+    f: Filters,
+    tz: str,
+) -> pd.DataFrame:
+    """Return every brand's totals in two spans of instants (for like-for-like changes)."""
+    return signals.totals_between(
+        _reader.con, None, now, before, f.sources, f.sentiments, (f.previous().first, f.last), tz
+    )
 
 
 @cached

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 from brandpulse.analysis import spikes as spike_rules
+from brandpulse.analysis import trends
 from brandpulse.dashboard import charts, data, ui
 from brandpulse.dashboard.filters import Filters, local_midnight
 from brandpulse.dashboard.frame import Frame
@@ -95,6 +96,50 @@ def headline(kpis: pd.DataFrame, focus: tuple[str, ...]) -> Headline:
     )
 
 
+def headline_and_basis(here: Frame, focus: tuple[str, ...]) -> tuple[Headline, str | None]:
+    """Return the KPI cards and a note on their changes (None when they need none).
+
+    Changes are shown only when every source in view was collected through the whole
+    previous period (else the note says which one is not). When the window ends at the
+    latest collection (today, partly collected), both periods are compared up to the same
+    time of their last day.
+    """
+    f, tz = here.filters, here.tz
+    values = headline(data.kpis(here.reader, here.key, f, tz), focus)
+    previous = f.previous()
+    reason = trends.comparison_gap(
+        previous.first, data.coverage(here.reader, here.key, tz), f.sources
+    )
+    if reason is not None:
+        gone = dict.fromkeys(("mentions_change", "net_change", "share_change"), None)
+        return replace(values, engagement_change=None, **gone), reason
+    start, end = local_midnight(f.first, tz), local_midnight(f.last + timedelta(days=1), tz)
+    prev_start = local_midnight(previous.first, tz)
+    collected = data.last_collected(here.reader, here.key)
+    as_of = min(end, collected) if collected is not None and collected > start else end
+    totals = data.totals_between(
+        here.reader, here.key, (start, as_of), (prev_start, prev_start + (as_of - start)), f, tz
+    )
+    changes = headline(totals, focus)
+    note = None
+    if as_of < end:
+        local = as_of.astimezone(ZoneInfo(tz))
+        note = (
+            f"{f.last:%Y-%m-%d} is collected up to {local:%H:%M}: changes compare both periods"
+            f" up to that time of their last day"
+        )
+    return (
+        replace(
+            values,
+            mentions_change=changes.mentions_change,
+            net_change=changes.net_change,
+            share_change=changes.share_change,
+            engagement_change=changes.engagement_change,
+        ),
+        note,
+    )
+
+
 def delta_color(change: float | None) -> str:
     """Return the metric delta colour: blue up, orange down (with arrows, never red/green)."""
     if change is None or pd.isna(change) or change == 0:
@@ -112,9 +157,16 @@ def metric(
     digits: int = 1,
     suffix: str = "",
     help: str | None = None,
+    why: str | None = None,
 ) -> None:
-    """Draw a bordered KPI card in `column` whose delta is `change` × `scale`, signed."""
+    """Draw a bordered KPI card in `column` whose delta is `change` × `scale`, signed; with
+    no change, `why` takes the delta's place (no arrow)."""
     shown = None if change is None or pd.isna(change) else change * scale
+    if shown is None and why:
+        column.metric(
+            label, value, why, delta_color="off", delta_arrow="off", help=help, border=True
+        )
+        return
     column.metric(
         label,
         value,

@@ -10,7 +10,7 @@ import pytest
 
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
 from brandpulse.analysis.terms import emerging_terms
-from brandpulse.analysis.trends import net_sentiment, previous_window
+from brandpulse.analysis.trends import comparison_gap, net_sentiment, previous_window
 
 
 def test_net_sentiment_and_previous_window() -> None:
@@ -99,3 +99,14 @@ def test_emerging_terms_rank_by_smoothed_lift() -> None:
     z = (12 / 99 - 2 / 199) / math.sqrt(pooled * (1 - pooled) * (1 / 99 + 1 / 199))
     assert battery.z == pytest.approx(z)
     assert result.iloc[1].lift == pytest.approx((11 / 100) / (21 / 200))
+
+
+def test_a_change_needs_the_previous_period_collected() -> None:
+    coverage = {"reddit": date(2026, 7, 24), "news": date(2026, 5, 1)}
+    assert comparison_gap(date(2026, 6, 4), coverage, []) == (
+        "reddit is collected only since 2026-07-24, after the previous period began (2026-06-04)"
+    )
+    # Only the sources in view matter.
+    assert comparison_gap(date(2026, 6, 4), coverage, ["news"]) is None
+    assert comparison_gap(date(2026, 8, 1), coverage, []) is None
+    assert comparison_gap(date(2026, 8, 1), {}, []) == "nothing was collected before this period"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from brandpulse.store.connection import write_connection
 from tests.dashboard import expected as ex
 from tests.dashboard.conftest import AppFactory, no_exceptions
-from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY
+from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY, TZ
 
 PAGES = (
     "views/overview.py",
@@ -277,3 +278,42 @@ def test_bad_config_is_an_error_with_its_line(app: AppFactory, tmp_path: Path) -
     bad.write_text('[settings]\ntimezone = "Mars/Base"\n', encoding="utf-8")
     at = open_page(app(config=bad), PAGES[0])
     assert any(f"{bad}:2" in e.value and "timezone" in e.value for e in at.error)
+
+
+def test_kpi_cards_show_no_change_when_the_previous_period_was_not_collected(
+    app: AppFactory,
+) -> None:
+    # "All time" starts on the first collected day: the period before it holds nothing
+    # because nothing was collected then, not because nobody spoke.
+    at = open_page(app(params={"period": "all"}), PAGES[0])
+    shown = metrics(at)
+    for label in ("Mentions", "Net sentiment", "Share of voice", "Engagement"):
+        assert shown[label][1] == "no change: previous period not collected", label
+    assert any("is collected only since" in c.value for c in at.caption)
+
+
+def test_a_partly_collected_last_day_is_compared_up_to_the_same_time(
+    app: AppFactory, fixture_copy: tuple[Path, Path]
+) -> None:
+    config, db = fixture_copy
+    # The latest collection ended at noon (New York) on the last day.
+    noon = datetime.combine(LAST_DAY, time(12), ZoneInfo(TZ))
+    with write_connection(db) as con:
+        con.execute("UPDATE collection_runs SET ended_at = ? WHERE status <> 'failed'", [noon])
+    at = open_page(app(config=config, db=db), PAGES[0])
+    first, last = ex.window(30)
+    length = timedelta(days=30)
+    start = datetime.combine(first, time(0), ZoneInfo(TZ))
+
+    def count(a: datetime, b: datetime) -> int:
+        return sum(
+            1
+            for item, brand in ex.rows(first - length, last, ["Acme"])
+            if a <= item.mention.published_at < b
+        )
+
+    now, before = count(start, noon), count(start - length, noon - length)
+    assert before < len(ex.rows(first - length, first - timedelta(days=1), ["Acme"]))
+    shown = metrics(at)
+    assert shown["Mentions"][1] == f"{(now - before) / before * 100:+.1f}%"
+    assert any("collected up to 12:00" in c.value for c in at.caption)
