@@ -140,6 +140,51 @@ def headline_and_basis(here: Frame, focus: tuple[str, ...]) -> tuple[Headline, s
     )
 
 
+TREND_VIEWS = ("7-day rolling", "Per day")
+
+
+def trend_view(key: str, granularity: str) -> bool:
+    """Offer the rolling or per-day view on daily charts; return True for rolling (default)."""
+    if granularity != "day":
+        return False
+    choice = st.radio(
+        "View",
+        TREND_VIEWS,
+        horizontal=True,
+        key=key,
+        help="7-day rolling: each day shows the 7 days ending on it, weighted by volume, so a"
+        " 2-mention day does not swing the line. Days without mentions are gaps.",
+    )
+    return choice == TREND_VIEWS[0]
+
+
+def net_trend(
+    here: Frame, brands: tuple[str, ...], granularity: str, rolling: bool
+) -> pd.DataFrame:
+    """Return net sentiment per period and brand with its interval, rolling or not."""
+    f = here.filters
+    if not rolling:
+        volume = data.daily_volume(here.reader, here.key, f, here.tz, granularity, brands)
+        return trends.with_band(volume)
+    longer = replace(f, period="custom", first=f.first - timedelta(days=trends.ROLLING_DAYS - 1))
+    volume = data.daily_volume(here.reader, here.key, longer, here.tz, "day", brands)
+    out = trends.rolling_volume(volume)
+    return out[out["period"] >= f.first]
+
+
+def share_trend(
+    here: Frame, brands: tuple[str, ...], granularity: str, rolling: bool
+) -> pd.DataFrame:
+    """Return each brand's share of voice per period, rolling or not; gaps where none spoke."""
+    f = here.filters
+    if not rolling:
+        return data.share_of_voice_over_time(here.reader, here.key, f, here.tz, brands, granularity)
+    longer = replace(f, period="custom", first=f.first - timedelta(days=trends.ROLLING_DAYS - 1))
+    volume = data.daily_volume(here.reader, here.key, longer, here.tz, "day", brands)
+    out = trends.rolling_share(volume)
+    return out[out["period"] >= f.first]
+
+
 def delta_color(change: float | None) -> str:
     """Return the metric delta colour: blue up, orange down (with arrows, never red/green)."""
     if change is None or pd.isna(change) or change == 0:

@@ -83,10 +83,15 @@ st.plotly_chart(
 )
 
 st.subheader("Net sentiment")
+rolling = panels.trend_view("overview_net_view", granularity)
+net = panels.net_trend(here, focus, granularity, rolling)
 st.plotly_chart(
-    charts.net_sentiment(volume, granularity=granularity, tz=tz, colors=panels.colors(here)),
+    charts.net_sentiment(
+        net, granularity=granularity, tz=tz, colors=panels.colors(here), rolling=rolling
+    ),
     key="overview_net",
 )
+st.caption("The band is the 95% interval: wide where few mentions decide the value.")
 
 left, right = st.columns(2)
 with left:

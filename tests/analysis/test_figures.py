@@ -10,7 +10,14 @@ import pytest
 
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
 from brandpulse.analysis.terms import emerging_terms
-from brandpulse.analysis.trends import comparison_gap, net_sentiment, previous_window
+from brandpulse.analysis.trends import (
+    comparison_gap,
+    net_sentiment,
+    previous_window,
+    rolling_share,
+    rolling_volume,
+    with_band,
+)
 
 
 def test_net_sentiment_and_previous_window() -> None:
@@ -110,3 +117,51 @@ def test_a_change_needs_the_previous_period_collected() -> None:
     assert comparison_gap(date(2026, 6, 4), coverage, ["news"]) is None
     assert comparison_gap(date(2026, 8, 1), coverage, []) is None
     assert comparison_gap(date(2026, 8, 1), {}, []) == "nothing was collected before this period"
+
+
+def test_rolling_net_sentiment_weighs_days_by_volume_and_keeps_gaps() -> None:
+    days = [date(2026, 3, 1) + timedelta(days=k) for k in range(9)]
+    # A 2-mention day (both negative) among 100-mention days (60 positive, 20 negative),
+    # then a week without any mention.
+    mentions = [100, 2, 100, 0, 0, 0, 0, 0, 0]
+    positive = [60, 0, 60, 0, 0, 0, 0, 0, 0]
+    negative = [20, 2, 20, 0, 0, 0, 0, 0, 0]
+    volume = pd.DataFrame(
+        {
+            "period": days,
+            "brand": "Acme",
+            "mentions": mentions,
+            "positive": positive,
+            "negative": negative,
+        }
+    )
+    out = rolling_volume(volume).set_index("period")
+    # Day 3: (120 - 42) / 202, not the mean of the daily values (0.4, -1, 0.4).
+    assert out.loc[days[2], "net_sentiment"] == pytest.approx(78 / 202)
+    # Day 9's window (days 3..9) still holds day 3; day 10 would be a gap.
+    assert out.loc[days[8], "net_sentiment"] == pytest.approx(0.4)
+    daily = with_band(volume).set_index("period")
+    assert daily.loc[days[1], "net_sentiment"] == -1.0
+    assert math.isnan(daily.loc[days[3], "net_sentiment"])
+    assert math.isnan(daily.loc[days[3], "net_low"])
+    # Two negative mentions: p' = 1, q' = 3, n' = 4, mean -0.5, se sqrt(0.75 / 4).
+    spread = 1.96 * math.sqrt(0.75 / 4)
+    assert daily.loc[days[1], "net_low"] == pytest.approx(max(-1.0, -0.5 - spread))
+    assert daily.loc[days[1], "net_high"] == pytest.approx(-0.5 + spread)
+    # The band narrows with volume.
+    width = daily["net_high"] - daily["net_low"]
+    assert width.loc[days[0]] < width.loc[days[1]] / 4
+
+
+def test_rolling_share_of_voice_has_gaps_where_nobody_spoke() -> None:
+    days = [date(2026, 3, 1) + timedelta(days=k) for k in range(9)]
+    rows = []
+    for brand, counts in (("Acme", [3, 1] + [0] * 7), ("Globex", [1, 3] + [0] * 7)):
+        for day, n in zip(days, counts, strict=True):
+            rows.append(
+                {"period": day, "brand": brand, "mentions": n, "positive": 0, "negative": 0}
+            )
+    out = rolling_share(pd.DataFrame(rows)).set_index(["period", "brand"])
+    assert out.loc[(days[1], "Acme"), "share"] == pytest.approx(0.5)
+    assert out.loc[(days[6], "Acme"), "share"] == pytest.approx(0.5)
+    assert math.isnan(out.loc[(days[8], "Acme"), "share"])

@@ -317,3 +317,22 @@ def test_a_partly_collected_last_day_is_compared_up_to_the_same_time(
     shown = metrics(at)
     assert shown["Mentions"][1] == f"{(now - before) / before * 100:+.1f}%"
     assert any("collected up to 12:00" in c.value for c in at.caption)
+
+
+def test_net_sentiment_defaults_to_a_7_day_rolling_line_with_its_interval(
+    app: AppFactory,
+) -> None:
+    at = open_page(app(), PAGES[0])
+    fig = _chart(at, "overview_net")
+    line = next(t for t in fig["data"] if t.get("name") == "Acme")
+    band = next(t for t in fig["data"] if t.get("name") == "Acme 95% interval")
+    assert band["fill"] == "toself"
+    # The last point: the 7 days ending on the last day, weighted by volume.
+    week = ex.rows(LAST_DAY - timedelta(days=6), LAST_DAY, ["Acme"])
+    assert values(line["y"])[-1] == pytest.approx(ex.net(week))
+    assert str(LAST_DAY) in str(line["x"][-1])
+    # Per day is one click away and shows the day alone.
+    at.radio(key="overview_net_view").set_value("Per day").run()
+    fig = _chart(at, "overview_net")
+    line = next(t for t in fig["data"] if t.get("name") == "Acme")
+    assert values(line["y"])[-1] == pytest.approx(ex.net(ex.rows(LAST_DAY, LAST_DAY, ["Acme"])))
