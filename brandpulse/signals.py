@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -11,10 +11,14 @@ import pandas as pd
 
 from brandpulse.analysis import spikes
 from brandpulse.analysis.query import text_terms
-from brandpulse.analysis.terms import emerging_terms
+from brandpulse.analysis.terms import count_terms, emerging_terms
 from brandpulse.config import Config
 from brandpulse.rules import rules_from_config
-from brandpulse.store import analytics, signals
+from brandpulse.store import analytics, browse, signals
+from brandpulse.store.browse import Scope
+
+# Mentions read per window for terms, as the dashboard does: counts stay cheap at any size.
+TERM_SAMPLE = 2000
 
 
 def planned_windows(config: Config) -> dict[str, list[tuple[str, date, date]]]:
@@ -73,24 +77,31 @@ def drivers(
     top_terms: int = 5,
     top_mentions: int = 3,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (terms, mentions) behind an incident: its terms rising most against the four
-    weeks before it, and its most engaged mentions."""
+    """Return (terms, mentions) behind an incident: its terms and phrases significantly more
+    used than in the four weeks before it (as the Spikes page finds them), and its most
+    engaged mentions."""
     rules = rules_from_config(config)
-    own = {r.name: text_terms(r.query) for r in rules.brands}.get(brand, [brand])
-    stop = sorted(_stop_words())
-    now, n_now = analytics.term_counts(con, brand, start, end, sources, None, tz, stop)
-    before_first = start - timedelta(days=spikes.WINDOW_DAYS)
-    before, n_before = analytics.term_counts(
-        con, brand, before_first, start - timedelta(days=1), sources, None, tz, stop
-    )
+    own = [brand, *{r.name: text_terms(r.query) for r in rules.brands}.get(brand, [])]
+    for b in config.brands:
+        if b.name == brand:
+            own += [*b.keywords, *b.aliases]
+
+    def sample(first: date, last: date) -> tuple[pd.DataFrame, int]:
+        zone = ZoneInfo(tz)
+        scope = Scope(
+            brands=(brand,),
+            start=datetime.combine(first, time(0), zone),
+            end=datetime.combine(last + timedelta(days=1), time(0), zone),
+            sources=tuple(sources),
+            sentiments=(),
+        )
+        ids, _ = browse.sample_mention_ids(con, scope, TERM_SAMPLE)
+        return count_terms(signals.mention_texts(con, ids), own)
+
+    now, n_now = sample(start, end)
+    before, n_before = sample(start - timedelta(days=spikes.WINDOW_DAYS), start - timedelta(days=1))
     terms = emerging_terms(
         now, n_now, before, n_before, min_mentions=2, exclude=own, limit=top_terms
     )
     top = analytics.top_mentions(con, brand, start, end, sources, None, tz, top_mentions)
     return terms, top
-
-
-def _stop_words() -> frozenset[str]:
-    from brandpulse.analysis.terms import STOP_WORDS
-
-    return STOP_WORDS

@@ -180,23 +180,19 @@ def emerging_terms(
     exclude: tuple[str, ...],
     limit: int,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Return the terms rising most in `now` against `before`, and the sample sizes used.
+    """Return the terms and phrases significantly more used in `now` than in `before`, and
+    the sample sizes used.
 
     Each period is read from a random sample of TERM_SAMPLE mentions (all of them when it
-    has fewer), so the cost stays flat at any database size; shares and lifts are
-    estimates then, and the page says so.
+    has fewer), so the cost stays flat at any database size; counts are of the samples then,
+    and the page says so.
     """
     con = _reader.con
     now_ids, now_total = browse.sample_mention_ids(con, now, TERM_SAMPLE)
     before_ids, before_total = browse.sample_mention_ids(con, before, TERM_SAMPLE)
-    counts = browse.term_mentions(con, {"now": now_ids, "before": before_ids})
-    current = counts.loc[counts["now"] > 0, ["term", "now"]].rename(columns={"now": "mentions"})
-    baseline = counts.loc[counts["before"] > 0, ["term", "before"]].rename(
-        columns={"before": "mentions"}
-    )
-    result = terms.emerging_terms(
-        current, len(now_ids), baseline, len(before_ids), exclude=exclude, limit=limit
-    )
+    current, n = terms.count_terms(signals.mention_texts(con, now_ids), exclude)
+    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids), exclude)
+    result = terms.emerging_terms(current, n, baseline, m, exclude=exclude, limit=limit)
     sizes = {
         "now": now_total,
         "before": before_total,

@@ -297,32 +297,39 @@ def brand_words(here: Frame) -> tuple[str, ...]:
 
 
 def emerging_terms(here: Frame, brands: tuple[str, ...], limit: int = 12) -> None:
-    """Show the terms used in a larger share of mentions than in the previous window."""
+    """Show the terms and phrases used significantly more than in the previous window."""
     now = focus_scope(here, brands)
     before = here.filters.previous().scope(here.tz)
     before = replace(before, brands=brands)
     table, sizes = data.emerging_terms(here.reader, here.key, now, before, brand_words(here), limit)
-    if table.empty:
-        st.caption("No term stands out against the previous period.")
+    if not sizes["before"]:
+        st.caption("No earlier mentions to compare with: emerging terms need a previous period.")
         return
-    shown = table.assign(
-        share=(table["share"] * 100).round(1),
-        baseline_share=(table["baseline_share"] * 100).round(1),
-    )
-    ui.table(
-        shown[["term", "share", "baseline_share", "lift"]],
-        columns={
-            "term": "Term",
-            "share": st.column_config.NumberColumn("% of mentions", format="%.1f%%"),
-            "baseline_share": st.column_config.NumberColumn("before", format="%.1f%%"),
-            "lift": st.column_config.NumberColumn("Lift", format="×%.1f"),
-        },
-    )
+    if table.empty:
+        st.caption("No term or phrase is used significantly more than in the previous period.")
+        return
+    term_table(table)
     if sizes["now_sampled"] < sizes["now"] or sizes["before_sampled"] < sizes["before"]:
         st.caption(
             f"Estimated from random samples of {sizes['now_sampled']:,} mentions of this period"
             f" and {sizes['before_sampled']:,} of the one before."
         )
+
+
+def term_table(table: pd.DataFrame, key: str | None = None) -> None:
+    """Show emerging terms with their counts now and before and the z-score that passed."""
+    ui.table(
+        table[["term", "mentions", "baseline_mentions", "z"]],
+        key=key,
+        columns={
+            "term": "Term",
+            "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
+            "baseline_mentions": st.column_config.NumberColumn("Before", format="%d"),
+            "z": st.column_config.NumberColumn(
+                "z", format="%.1f", help="Log-odds z-score against before; shown from 1.96."
+            ),
+        },
+    )
 
 
 def window_scope(

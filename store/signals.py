@@ -1,4 +1,4 @@
-"""Reads behind incidents and KPI coverage: mentions per local hour, and when each source began."""
+"""Reads behind incidents, terms and KPI coverage: hourly profile, texts, source history."""
 
 from __future__ import annotations
 
@@ -79,3 +79,17 @@ def totals_between(
         f"SELECT b.brand, {', '.join(parts)} FROM mention_brands b WHERE {where} GROUP BY b.brand",
         [*args, *params],
     ).df()
+
+
+def mention_texts(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str]
+) -> list[tuple[str, str | None]]:
+    """Return (title + text, language) of the given mentions, for counting their terms."""
+    if not ids:
+        return []
+    rows = con.execute(
+        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions"
+        " WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(ids)],
+    ).fetchall()
+    return [(f"{title}. {text}", language) for title, text, language in rows]

@@ -101,17 +101,7 @@ for number, row in enumerate(found.head(EXPLAINED).itertuples(index=False)):
             if terms.empty:
                 st.caption("No term stands out against the four weeks before.")
             else:
-                ui.table(
-                    terms.assign(share=(terms["share"] * 100).round(1))[
-                        ["term", "mentions", "share", "lift"]
-                    ],
-                    columns={
-                        "term": "Term",
-                        "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
-                        "share": st.column_config.NumberColumn("% of the days", format="%.1f%%"),
-                        "lift": st.column_config.NumberColumn("Lift", format="×%.1f"),
-                    },
-                )
+                panels.term_table(terms)
         with right:
             st.markdown("**Most engaged mentions**")
             top = data.top_mentions(here.reader, here.key, days, None, 5)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
-from brandpulse.analysis.terms import emerging_terms
+from brandpulse.analysis.terms import count_terms, emerging_terms
 from brandpulse.analysis.trends import (
     comparison_gap,
     net_sentiment,
@@ -86,26 +86,56 @@ def test_campaign_report_compares_window_and_baseline_per_brand() -> None:
     assert globex.lift == pytest.approx(1.0) and globex.net_change == pytest.approx(0.0)
 
 
-def test_emerging_terms_rank_by_smoothed_lift() -> None:
+def test_terms_are_words_and_phrases_without_stop_words_or_brand_words() -> None:
+    docs = [
+        ("Acme recall: the batteries are overheating. Avoid the Acme X2!", "en"),
+        ("De batterij van mijn Acme is kapot, echt slecht", "nl"),
+    ]
+    counted, n = count_terms(docs, exclude=["Acme", "#acme"])
+    found = set(counted["term"])
+    assert n == 2
+    # Phrases never span punctuation, never start or end with a stop word, never hold
+    # a brand word; Dutch stop words are dropped from the Dutch mention.
+    assert {"recall", "batteries", "overheating", "avoid", "batterij", "kapot"} <= found
+    assert "batteries are overheating" in found  # a stop word inside a phrase is fine
+    assert "recall batteries" not in found  # spans the colon
+    assert not any("acme" in t for t in found)
+    assert not {"the", "van", "mijn", "are", "the batteries", "batteries are"} & found
+    assert "echt slecht" in found and "kapot echt" not in found  # the comma breaks it
+
+
+def test_emerging_terms_are_log_odds_with_an_informative_prior() -> None:
+    # "recall" in 30 of 300 term uses now and 2 of 600 before (the docstring's example).
+    current = pd.DataFrame({"term": ["recall", "anvil"], "mentions": [30, 270]})
+    baseline = pd.DataFrame({"term": ["recall", "anvil"], "mentions": [2, 598]})
+    result = emerging_terms(current, 100, baseline, 200, exclude=["Acme"])
+    assert result["term"].tolist() == ["recall"]  # anvil is used less than before
+    a, a0 = 32, 900  # the pooled counts are the prior
+    delta = math.log((30 + a) / (300 + a0 - 30 - a)) - math.log((2 + a) / (600 + a0 - 2 - a))
+    row = result.iloc[0]
+    assert row.log_odds == pytest.approx(delta)
+    assert row.z == pytest.approx(delta / math.sqrt(1 / (30 + a) + 1 / (2 + a)))
+    assert row.z == pytest.approx(4.0, abs=0.01)
+    assert (row.mentions, row.baseline_mentions) == (30, 2)
+    assert row.lift == pytest.approx((30 / 100) / (2 / 200))
+
+
+def test_noise_is_not_emerging_and_phrases_replace_their_words() -> None:
     current = pd.DataFrame(
         {
-            "term": ["battery", "recall", "the", "acme", "screen", "rare"],
-            "mentions": [12, 30, 90, 99, 10, 2],
+            "term": ["batteries", "overheating", "batteries overheating", "hauler", "bike"],
+            "mentions": [40, 40, 40, 4, 300],
         }
     )
     baseline = pd.DataFrame(
-        {"term": ["battery", "recall", "the", "acme", "screen"], "mentions": [2, 199, 190, 199, 20]}
+        {"term": ["batteries", "overheating", "hauler", "bike"], "mentions": [2, 1, 6, 600]}
     )
-    result = emerging_terms(current, 99, baseline, 199, exclude=["Acme"])
-    assert result["term"].tolist() == ["battery", "screen", "recall"]
-    battery = result.iloc[0]
-    assert battery.lift == pytest.approx((13 / 100) / (3 / 200))  # 8.67
-    assert battery.share == pytest.approx(12 / 99)
-    # Two-proportion z: pooled 14/298.
-    pooled = 14 / 298
-    z = (12 / 99 - 2 / 199) / math.sqrt(pooled * (1 - pooled) * (1 / 99 + 1 / 199))
-    assert battery.z == pytest.approx(z)
-    assert result.iloc[1].lift == pytest.approx((11 / 100) / (21 / 200))
+    result = emerging_terms(current, 300, baseline, 600)
+    # "hauler" 4 against 6: a filler word, not significant.
+    assert result["term"].tolist() == ["batteries overheating"]
+    assert result["z"].iloc[0] >= 1.96
+    # Nothing before (e.g. "All time"): nothing to compare with, so nothing emerges.
+    assert emerging_terms(current, 300, baseline.iloc[0:0], 0).empty
 
 
 def test_a_change_needs_the_previous_period_collected() -> None:
