@@ -8,7 +8,7 @@ flagged count at their expected value, so an earlier spike does not hide a later
   spike every Monday. On a partial day (today, collected until now) expected is scaled by
   the share of a usual day already past (`today_fraction`).
 - Counts are negative-binomial around expected: variance = mu + alpha * mu^2, with alpha
-  estimated from H's residuals (at least ALPHA_MIN), because mention counts are
+  estimated from H's residuals without its outlying days (at least ALPHA_MIN), because mention counts are
   over-dispersed: a quiet brand's 1-mention days and 6-mention days are both normal.
 - A volume day is flagged when P(X >= value) <= P_MAX and the effect matters for the brand:
   value >= MIN_RATIO x expected and value - expected >= MIN_EXCESS.
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import median
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,7 +52,8 @@ NEG_MIN_GAIN = 0.2
 # Prior of the usual negative share: one negative in five mentions, worth ten mentions.
 NEG_PRIOR = (2.0, 8.0)
 WEEKDAY_SHRINK = 2.0
-TRIM = 2
+OUTLIER = 3.5
+MAD_TO_SD = 1.4826  # makes the MAD a standard deviation for normal data
 SEVERITIES = ("low", "medium", "high")
 
 DAY_COLUMNS = [
@@ -154,10 +156,17 @@ def _norm(history: Sequence[float], negatives: Sequence[float], weekday_offset: 
     }
     expected = max(mean * factors.get(weekday_offset % 7, 1.0), EXPECTED_FLOOR)
     fitted = [max(mean * factors[(k - n) % 7], EXPECTED_FLOOR) for k in range(n)]
-    # The days furthest above their norm are left out of the dispersion (TRIM of them):
-    # an unflagged earlier burst would otherwise make every later one look like noise.
-    pairs = sorted(zip(history, fitted, strict=True), key=lambda p: (p[0] - p[1]) / math.sqrt(p[1]))
-    kept = pairs[: max(len(pairs) - TRIM, 7)]
+    # Days far above their norm (an earlier burst's unflagged tail) are left out of the
+    # dispersion, else every later burst would look like noise: a day is out when its
+    # Pearson residual exceeds OUTLIER robust standard deviations (1.4826 x MAD).
+    residuals = [(v - e) / math.sqrt(e) for v, e in zip(history, fitted, strict=True)]
+    centre = median(residuals)
+    spread = MAD_TO_SD * median(abs(r - centre) for r in residuals) or 1.0
+    kept = [
+        (v, e)
+        for (v, e), r in zip(zip(history, fitted, strict=True), residuals, strict=True)
+        if r - centre <= OUTLIER * spread
+    ]
     excess = sum((v - e) ** 2 - e for v, e in kept)
     alpha = excess / sum(e * e for _, e in kept)
     alpha = min(max(alpha, ALPHA_MIN), ALPHA_MAX)
