@@ -107,7 +107,7 @@ def _plan(db: Path, config: Config, now: datetime) -> list[outbox.Outgoing]:
                     incident,
                     states[0],
                     [(t, int(n)) for t, n in zip(terms["term"], terms["mentions"], strict=True)],
-                    _mentions(top),
+                    mention_items(top),
                     render.incident_link(
                         config.settings.dashboard_url,
                         incident["brand"],
@@ -130,7 +130,8 @@ def _plan(db: Path, config: Config, now: datetime) -> list[outbox.Outgoing]:
     return items
 
 
-def _mentions(top: pd.DataFrame) -> list[dict[str, object]]:
+def mention_items(top: pd.DataFrame) -> list[dict[str, object]]:
+    """Return top mentions as the title, url, source and engagement an alert lists."""
     return [
         {
             "title": (r.title or r.text or "")[:160],

@@ -105,7 +105,7 @@ def digest(
             else "upcoming"
         )
         campaigns.append(f"Campaign {c.name} ({c.brand}, {c.start} to {c.end}): {state}.")
-    mentions = dispatch._mentions(top)
+    mentions = dispatch.mention_items(top)
     link = None
     if cfg.settings.dashboard_url:
         link = f"{cfg.settings.dashboard_url}/?period=custom&from={first}&to={last}"
