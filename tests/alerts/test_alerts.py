@@ -135,7 +135,9 @@ def test_collect_sends_one_alert_per_seeded_incident_and_a_second_collect_none(
     assert "Norvelo" in message["Subject"]
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "79 mentions vs" in plain and "79 mentions vs" in html
+    incident = event["incident"]
+    peak = f"{incident['peak_value']:,} mentions vs {incident['peak_expected']:.1f} expected"
+    assert peak in plain and peak in html and peak in json.dumps(slack, ensure_ascii=False)
     assert event["link"] in plain and event["link"].replace("&", "&amp;") in html
 
     assert main(args) == 0
