@@ -1,20 +1,39 @@
-"""Emerging terms: words and hashtags used in a larger share of mentions than in a baseline.
+"""Emerging terms: words and phrases used more than usual, by log-odds with an informative prior.
 
-Shares are of mentions (a term counts once per mention), smoothed by one mention so a
-term absent from the baseline gets a finite lift: lift = ((c + 1) / (n + 1)) /
-((b + 1) / (m + 1)) for a term in c of n mentions now and b of m in the baseline. For
-example 12 of 99 now against 2 of 199 before is (13/100) / (3/200) = 8.67.
+Terms are words, #hashtags and two- and three-word phrases, counted once per mention (a
+long post repeating a word cannot make it trend). Stop words of the mention's language
+(English always), numbers, URLs and the brand's own words are left out; a phrase may not
+start or end with a stop word nor contain a brand word, and never spans punctuation.
+
+"More than usual" is Monroe, Colaresi and Quinn's (2008) log-odds ratio with an informative
+Dirichlet prior. With y the term's count now, x before, n and m the two totals, the prior is
+the pooled counts of both periods (a = y + x pseudo-counts of the term, A0 = n + m in all),
+so a term needs evidence beyond its usual frequency, and rare terms are shrunk hardest:
+
+    delta = log((y + a) / (n + A0 - y - a)) - log((x + a) / (m + A0 - x - a))
+    z = delta / sqrt(1 / (y + a) + 1 / (x + a))
+
+A term is shown only when z >= 1.96 (more than usual at the 5% level) and it is in at least
+`min_mentions` mentions now. Worked example: "recall" in y = 30 of n = 300 counts now and
+x = 2 of m = 600 before: a = 32, A0 = 900, delta = log(62 / 1138) - log(34 / 1466) = 0.854,
+z = 0.854 / sqrt(1/62 + 1/34) = 4.0: emerging.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Iterable
 
 import pandas as pd
 
-# English function words plus what social text adds (rt, amp, via, url fragments).
-_STOP_TEXT = """
+Z_MIN = 1.96
+MAX_WORDS = 3
+MIN_LENGTH = 3
+
+_STOP = {
+    "en": """
 a about above after again against all also am an and any are aren't as at be because been
 before being below between both but by can can't cannot could couldn't did didn't do does
 doesn't doing don't down during each else even ever every few for from further get gets got
@@ -29,9 +48,97 @@ up upon us use used using very via was wasn't way we we'd we'll we're we've well
 weren't what what's when when's where where's whether which while who who's whom why why's
 will with won't would wouldn't yet you you'd you'll you're you've your yours yourself
 yourselves rt amp http https www com org net html htm php gt lt nbsp quot im ive dont cant
-wont didnt doesnt isnt thats youre theyre
-"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+wont didnt doesnt isnt thats youre theyre anyone anything someone something got getting
+going know think right back still want new first last day days time week today yesterday
+three four five six seven eight nine ten minutes hours
+""",
+    "nl": """
+de het een en van ik te dat die in is niet op aan met als voor er maar om ook zijn je
+mijn wat dan nog bij uit zo hij zij we wij ze was al kan tot door over naar heb hebben
+heeft wordt worden werd dit deze of geen meer veel nu wel toch hier daar omdat want
+""",
+    "de": """
+der die das und ist nicht ein eine einen einem einer zu den dem des mit auf für von im
+in an als auch es sich ich du er sie wir ihr war sind wird werden hat haben bei aus
+oder aber wie noch nur schon so dass mein dein sehr mehr nach vor über um
+""",
+    "fr": """
+le la les un une des et est pas de du au aux en dans que qui pour sur avec par ce cette
+ces il elle ils elles nous vous je tu on ne se sa son ses mon ma mes plus mais ou été
+très tout tous aussi comme sont être avoir fait
+""",
+    "es": """
+el la los las un una unos unas y es no de del al en que por para con se su sus lo le
+mi tu yo él ella nosotros pero como más muy ya este esta estos estas ser estar hay fue
+""",
+}
+STOP_WORDS_BY_LANGUAGE = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+STOP_WORDS = STOP_WORDS_BY_LANGUAGE["en"]
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# Phrases never span these: sentence and clause punctuation.
+_BREAK = re.compile(r"[.!?;:,()\[\]{}\"“”…|/\\\n]+")
+_WORD = re.compile(r"[#@]?[a-z0-9\u00c0-\u024f][a-z0-9\u00c0-\u024f'_-]*")
+
+
+def stop_words(language: str | None) -> frozenset[str]:
+    """Return English stop words plus those of `language` (a tag like "nl" or "de-AT")."""
+    extra = STOP_WORDS_BY_LANGUAGE.get((language or "en").split("-")[0].lower(), frozenset())
+    return STOP_WORDS | extra
+
+
+def _tokens(chunk: str) -> list[str]:
+    return [re.sub(r"('s|')$", "", w) for w in _WORD.findall(chunk)]
+
+
+def mention_terms(text: str, language: str | None, exclude: frozenset[str]) -> set[str]:
+    """Return the distinct terms (words and 2-3 word phrases) one mention uses."""
+    stop = stop_words(language)
+    found: set[str] = set()
+    for chunk in _BREAK.split(_URL.sub(" ", text.lower())):
+        words = _tokens(chunk)
+        for size in range(1, MAX_WORDS + 1):
+            for k in range(len(words) - size + 1):
+                gram = words[k : k + size]
+                if gram[0] in stop or gram[-1] in stop:
+                    continue
+                if any(w.lstrip("#@") in exclude or w in exclude for w in gram):
+                    continue
+                if size == 1 and (len(gram[0]) < MIN_LENGTH or gram[0].isdigit()):
+                    continue
+                if any(w.isdigit() for w in (gram[0], gram[-1])):
+                    continue
+                found.add(" ".join(gram))
+    return found
+
+
+def count_terms(
+    docs: Iterable[tuple[str, str | None]], exclude: Iterable[str] = ()
+) -> tuple[pd.DataFrame, int]:
+    """Return (term, mentions) for (text, language) documents and how many there were.
+
+    `exclude` holds the brands' own words (names, query terms): every mention of a brand
+    uses them, so they say nothing about what changed.
+    """
+    dropped = frozenset(w.lower().lstrip("#@") for phrase in exclude for w in phrase.split())
+    counts: Counter[str] = Counter()
+    n = 0
+    for text, language in docs:
+        n += 1
+        counts.update(mention_terms(text, language, dropped))
+    frame = pd.DataFrame(
+        {"term": list(counts), "mentions": [int(c) for c in counts.values()]},
+        columns=["term", "mentions"],
+    )
+    return frame.astype({"mentions": "int64"}), n
+
+
+def log_odds_z(y: float, n: float, x: float, m: float) -> tuple[float, float]:
+    """Return (delta, z): the log-odds ratio of a term now against before and its z-score,
+    under the pooled-counts prior (a = y + x, A0 = n + m)."""
+    a, a0 = y + x, n + m
+    delta = math.log((y + a) / (n + a0 - y - a)) - math.log((x + a) / (m + a0 - x - a))
+    return delta, delta / math.sqrt(1 / (y + a) + 1 / (x + a))
 
 
 def emerging_terms(
@@ -43,43 +150,55 @@ def emerging_terms(
     min_mentions: int = 3,
     exclude: Iterable[str] = (),
     limit: int = 20,
+    z_min: float = Z_MIN,
 ) -> pd.DataFrame:
-    """Return the terms rising most against the baseline, highest lift first.
+    """Return the terms significantly more used than in the baseline, highest z first.
 
-    `current` and `baseline` have columns term and mentions (mentions using the term).
-    Terms in fewer than `min_mentions` current mentions, stop words and `exclude` (the
-    brand's own query terms, which are in every mention) are left out. Columns: term,
-    mentions, baseline_mentions, share, baseline_share, lift, z (two-proportion z-score:
-    above 2 is unlikely to be noise).
+    `current` and `baseline` have columns term and mentions (mentions using the term), as
+    count_terms returns them. A phrase used exactly as often as a shorter term inside it
+    replaces that term ("batteries overheating" rather than "batteries"). Columns: term,
+    mentions, baseline_mentions, share, baseline_share, lift, log_odds, z.
     """
-    dropped = STOP_WORDS | {t.lower().lstrip("#@") for t in exclude} | {t.lower() for t in exclude}
+    columns = ["term", "mentions", "baseline_mentions", "share", "baseline_share", "lift"]
+    columns += ["log_odds", "z"]
+    dropped = {t.lower().lstrip("#@") for t in exclude}
     merged = current.merge(
         baseline.rename(columns={"mentions": "baseline_mentions"}), on="term", how="left"
     )
     merged["baseline_mentions"] = merged["baseline_mentions"].fillna(0).astype("int64")
+    n = float(current["mentions"].sum())
+    m = float(baseline["mentions"].sum())
+    if merged.empty or not n or not m or not baseline_mentions:
+        return pd.DataFrame(columns=columns)
+    stats = [
+        log_odds_z(y, n, x, m)
+        for y, x in zip(merged["mentions"], merged["baseline_mentions"], strict=True)
+    ]
+    merged["log_odds"] = [d for d, _ in stats]
+    merged["z"] = [z for _, z in stats]
     merged = merged[
         (merged["mentions"] >= min_mentions)
-        & ~merged["term"].isin(dropped)
+        & (merged["z"] >= z_min)
         & ~merged["term"].str.lstrip("#@").isin(dropped)
     ].copy()
-    n, m = max(current_mentions, 0), max(baseline_mentions, 0)
-    merged["share"] = merged["mentions"] / n if n else math.nan
-    merged["baseline_share"] = merged["baseline_mentions"] / m if m else math.nan
-    merged["lift"] = ((merged["mentions"] + 1) / (n + 1)) / (
-        (merged["baseline_mentions"] + 1) / (m + 1)
+    merged = _prefer_phrases(merged)
+    merged["share"] = merged["mentions"] / current_mentions if current_mentions else math.nan
+    merged["baseline_share"] = merged["baseline_mentions"] / baseline_mentions
+    merged["lift"] = merged["share"] / merged["baseline_share"].where(
+        merged["baseline_mentions"] > 0
     )
-    merged["z"] = [
-        _two_proportion_z(c, n, b, m)
-        for c, b in zip(merged["mentions"], merged["baseline_mentions"], strict=True)
-    ]
-    merged = merged.sort_values(["lift", "mentions", "term"], ascending=[False, False, True])
-    columns = ["term", "mentions", "baseline_mentions", "share", "baseline_share", "lift", "z"]
+    merged = merged.sort_values(["z", "mentions", "term"], ascending=[False, False, True])
     return merged[columns].head(limit).reset_index(drop=True)
 
 
-def _two_proportion_z(c: int, n: int, b: int, m: int) -> float:
-    if not n or not m:
-        return math.nan
-    pooled = (c + b) / (n + m)
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / m))
-    return (c / n - b / m) / spread if spread else math.nan
+def _prefer_phrases(terms: pd.DataFrame) -> pd.DataFrame:
+    """Drop a term when a longer kept phrase containing it has (almost) its count."""
+    counts = dict(zip(terms["term"], terms["mentions"], strict=True))
+    phrases = [t for t in counts if " " in t]
+    covered = {
+        short
+        for short, c in counts.items()
+        for long in phrases
+        if long != short and f" {short} " in f" {long} " and counts[long] >= 0.9 * c
+    }
+    return terms[~terms["term"].isin(covered)]

@@ -13,6 +13,7 @@ import typer
 
 from brandpulse.commands import (
     admin,
+    alerts,
     analyze,
     collect,
     correct,
@@ -49,6 +50,8 @@ app.command("sentiment")(sentiment.command)
 app.command("export")(export.command)
 app.command("match")(match.command)
 app.command("correct")(correct.command)
+app.add_typer(alerts.app, name="alerts")
+app.command("digest")(alerts.digest)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -41,6 +41,31 @@ class Settings:
     timezone: str = "UTC"
     positive_threshold: float = 0.05
     negative_threshold: float = -0.05
+    dashboard_url: str | None = None  # where alerts link to, e.g. https://listening.example
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One channel alerts and digests go to (Slack, Teams, a webhook or e-mail)."""
+
+    channel: str  # slack, teams, webhook or email
+    name: str = ""
+    url: str | None = None
+    url_env: str | None = None  # the URL is a secret: read it from this variable instead
+    secret_env: str | None = None  # webhook: HMAC-SHA256 key for X-Brandpulse-Signature
+    brands: tuple[str, ...] = ()  # empty: every brand
+    sources: tuple[str, ...] = ()  # empty: every source
+    min_severity: str = "medium"  # low, medium or high
+    quiet_hours: str | None = None  # "22:00-07:00" in [settings] timezone: held until the end
+    lookback_days: int = 2  # incidents older than this are history, not news
+    timeout: float = 10.0
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, tls or none
+    username_env: str | None = None
+    password_env: str | None = None
+    sender: str | None = None
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +110,7 @@ class Config:
     # The sources' sections by TOML key: a settings object, or a tuple of them for an
     # [[array]] section; a section absent from the file is absent here.
     sections: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    alerts: tuple[Alert, ...] = ()
 
     @property
     def own_brands(self) -> tuple[Brand, ...]:
@@ -291,7 +317,7 @@ def parse_config(text: str, path: Path) -> Config:
     owned = collectors.sections()
     for key in ("settings", "privacy", *(s.key for s in owned if not s.array)):
         top.get(key, dict, {}, f"a [{key}] table")
-    for key in ("brands", "competitors", "campaigns", *(s.key for s in owned if s.array)):
+    for key in ("brands", "competitors", "campaigns", "alerts", *(s.key for s in owned if s.array)):
         top.get(key, list, [], f"[[{key}]] tables")
     top.reject_unknown()
 
@@ -333,6 +359,13 @@ def parse_config(text: str, path: Path) -> Config:
     for section in owned:
         if section.key in data:
             sections[section.key] = _read_section(source, section, data[section.key], path.parent)
+    alerts = tuple(
+        _alert(
+            _Reader(source, t, f"[[alerts]] #{i + 1}", source.header_line("alerts", i, array=True)),
+            i,
+        )
+        for i, t in enumerate(data.get("alerts", []))
+    )
 
     return Config(
         path=path,
@@ -341,7 +374,60 @@ def parse_config(text: str, path: Path) -> Config:
         brands=tuple(brands),
         campaigns=tuple(campaigns),
         sections=sections,
+        alerts=alerts,
     )
+
+
+CHANNELS = ("slack", "teams", "webhook", "email")
+SEVERITIES = ("low", "medium", "high")
+
+
+def _alert(r: _Reader, index: int) -> Alert:
+    channel = r.required_str("channel")
+    if channel not in CHANNELS:
+        raise r.fail("channel", " or ".join(CHANNELS), channel)
+    severity = r.get("min_severity", str, "medium", "low, medium or high")
+    if severity not in SEVERITIES:
+        raise r.fail("min_severity", "low, medium or high", severity)
+    quiet = r.optional_str("quiet_hours", 'a span like "22:00-07:00"')
+    if quiet is not None and not re.fullmatch(
+        r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", quiet
+    ):
+        raise r.fail("quiet_hours", 'a span like "22:00-07:00"', quiet)
+    security = r.get("smtp_security", str, "starttls", "starttls, tls or none")
+    if security not in ("starttls", "tls", "none"):
+        raise r.fail("smtp_security", "starttls, tls or none", security)
+    alert = Alert(
+        channel=channel,
+        name=r.get("name", str, f"{channel}-{index + 1}", "a name"),
+        url=r.optional_str("url", "an https:// URL"),
+        url_env=r.optional_str("url_env", "an environment variable name"),
+        secret_env=r.optional_str("secret_env", "an environment variable name"),
+        brands=r.strings("brands"),
+        sources=r.strings("sources"),
+        min_severity=severity,
+        quiet_hours=quiet,
+        lookback_days=r.get("lookback_days", int, 2, "a whole number of days"),
+        timeout=float(r.get("timeout", float, 10.0, "seconds")),
+        smtp_host=r.optional_str("smtp_host", "a host name"),
+        smtp_port=r.get("smtp_port", int, 587, "a port number"),
+        smtp_security=security,
+        username_env=r.optional_str("username_env", "an environment variable name"),
+        password_env=r.optional_str("password_env", "an environment variable name"),
+        sender=r.optional_str("sender", "an e-mail address"),
+        recipients=r.strings("recipients"),
+    )
+    if channel == "email":
+        if not alert.smtp_host:
+            raise r.fail("smtp_host", "the SMTP server of an email alert")
+        if not (alert.sender and alert.recipients):
+            raise r.fail("recipients", "a sender and at least one recipient")
+    elif not (alert.url or alert.url_env):
+        raise r.fail("url", f"the incoming webhook URL of a {channel} alert (or url_env)")
+    if channel == "webhook" and not alert.secret_env:
+        raise r.fail("secret_env", "the variable holding the webhook's signing secret")
+    r.reject_unknown()
+    return alert
 
 
 def _settings(r: _Reader, base: Path) -> Settings:
@@ -357,12 +443,14 @@ def _settings(r: _Reader, base: Path) -> Settings:
         raise r.fail("positive_threshold", "a number between 0 and 1", positive)
     if not -1 <= negative <= 0:
         raise r.fail("negative_threshold", "a number between -1 and 0", negative)
+    dashboard_url = r.optional_str("dashboard_url", "the dashboard's address, like https://...")
     r.reject_unknown()
     return Settings(
         database=database if database.is_absolute() else base / database,
         timezone=timezone,
         positive_threshold=positive,
         negative_threshold=negative,
+        dashboard_url=dashboard_url.rstrip("/") if dashboard_url else None,
     )
 
 

@@ -125,25 +125,54 @@ def volume_by_sentiment(
 
 
 def net_sentiment(
-    volume: pd.DataFrame, *, granularity: str, tz: str, colors: dict[str, str]
+    volume: pd.DataFrame,
+    *,
+    granularity: str,
+    tz: str,
+    colors: dict[str, str],
+    rolling: bool = False,
 ) -> go.Figure:
-    """Draw net sentiment ((positive - negative) / mentions) per period, one line per brand."""
+    """Draw net sentiment ((positive - negative) / mentions) per period, one line per brand,
+    with its 95% interval as a shaded band when `volume` has net_low and net_high.
+
+    Periods without mentions are gaps in the line, not zeros.
+    """
     fig = go.Figure()
     for brand, rows in volume.groupby("brand", sort=False):
+        color = colors.get(str(brand)) or BRAND_COLORS[0]
+        if "net_low" in rows:
+            fig.add_scatter(
+                x=list(rows["period"]) + list(rows["period"])[::-1],
+                y=list(rows["net_high"]) + list(rows["net_low"])[::-1],
+                name=f"{brand} 95% interval",
+                fill="toself",
+                fillcolor=_translucent(color),
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                connectgaps=False,
+            )
         fig.add_scatter(
             x=rows["period"],
             y=rows["net_sentiment"],
             name=str(brand),
             mode="lines+markers",
-            line={"color": colors.get(str(brand)), "width": 2},
+            line={"color": color, "width": 2},
             marker={"size": 4},
             connectgaps=False,
-            hovertemplate=f"{brand}: %{{y:+.2f}}<extra></extra>",
+            customdata=rows["mentions"],
+            hovertemplate=f"{brand}: %{{y:+.2f}} (%{{customdata:,}} mentions)<extra></extra>",
         )
     fig.add_hline(y=0, line_dash="dot", line_color="#888888")
     fig.update_yaxes(range=[-1.05, 1.05], zeroline=False)
-    _layout(fig, x_title=period_label(granularity, tz), y_title="Net sentiment (−1 to +1)")
+    title = "Net sentiment, 7-day rolling (−1 to +1)" if rolling else "Net sentiment (−1 to +1)"
+    _layout(fig, x_title=period_label(granularity, tz), y_title=title)
     return fig
+
+
+def _translucent(color: str, alpha: float = 0.15) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def ranking(df: pd.DataFrame, *, label: str, value: str = "mentions", height: int = 0) -> go.Figure:

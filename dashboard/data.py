@@ -8,17 +8,17 @@ recomputed exactly when the data changed and reruns are otherwise instant.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.analysis import spikes as spikes_module
 from brandpulse.analysis import terms
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
-from brandpulse.store import analytics, browse
+from brandpulse.store import analytics, browse, outbox, signals
 from brandpulse.store.browse import Scope
 
 Key = tuple[str, int]
@@ -87,6 +87,40 @@ def run_history(_reader: Reader, key: Key, limit: int) -> pd.DataFrame:
 
 
 @cached
+def coverage(_reader: Reader, key: Key, tz: str) -> dict[str, date]:
+    """Return each mention source's first local day with data (where its history begins)."""
+    zone = ZoneInfo(tz)
+    return {s: t.astimezone(zone).date() for s, t in signals.coverage_start(_reader.con).items()}
+
+
+@cached
+def last_collected(_reader: Reader, key: Key) -> datetime | None:
+    """Return when the latest collection that stored anything ended."""
+    return signals.last_collected(_reader.con)
+
+
+@cached
+def totals_between(
+    _reader: Reader,
+    key: Key,
+    now: tuple[datetime, datetime],
+    before: tuple[datetime, datetime],
+    f: Filters,
+    tz: str,
+) -> pd.DataFrame:
+    """Return every brand's totals in two spans of instants (for like-for-like changes)."""
+    return signals.totals_between(
+        _reader.con, None, now, before, f.sources, f.sentiments, (f.previous().first, f.last), tz
+    )
+
+
+@cached
+def alert_delivery(_reader: Reader, key: Key) -> pd.DataFrame:
+    """Return per alert channel how many messages are sent, retrying and given up."""
+    return outbox.delivery_state(_reader.con)
+
+
+@cached
 def data_freshness(_reader: Reader, key: Key) -> pd.DataFrame:
     """Return newest published and collected times per mention source."""
     return browse.data_freshness(_reader.con)
@@ -146,23 +180,19 @@ def emerging_terms(
     exclude: tuple[str, ...],
     limit: int,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Return the terms rising most in `now` against `before`, and the sample sizes used.
+    """Return the terms and phrases significantly more used in `now` than in `before`, and
+    the sample sizes used.
 
     Each period is read from a random sample of TERM_SAMPLE mentions (all of them when it
-    has fewer), so the cost stays flat at any database size; shares and lifts are
-    estimates then, and the page says so.
+    has fewer), so the cost stays flat at any database size; counts are of the samples then,
+    and the page says so.
     """
     con = _reader.con
     now_ids, now_total = browse.sample_mention_ids(con, now, TERM_SAMPLE)
     before_ids, before_total = browse.sample_mention_ids(con, before, TERM_SAMPLE)
-    counts = browse.term_mentions(con, {"now": now_ids, "before": before_ids})
-    current = counts.loc[counts["now"] > 0, ["term", "now"]].rename(columns={"now": "mentions"})
-    baseline = counts.loc[counts["before"] > 0, ["term", "before"]].rename(
-        columns={"before": "mentions"}
-    )
-    result = terms.emerging_terms(
-        current, len(now_ids), baseline, len(before_ids), exclude=exclude, limit=limit
-    )
+    current, n = terms.count_terms(signals.mention_texts(con, now_ids), exclude)
+    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids), exclude)
+    result = terms.emerging_terms(current, n, baseline, m, exclude=exclude, limit=limit)
     sizes = {
         "now": now_total,
         "before": before_total,
@@ -174,14 +204,22 @@ def emerging_terms(
 
 @cached
 def spikes(
-    _reader: Reader, key: Key, f: Filters, tz: str, brands: tuple[str, ...], per_brand: bool
-) -> pd.DataFrame:
-    """Return the spike days inside the window, newest first, with their sentiment split.
+    _reader: Reader,
+    key: Key,
+    f: Filters,
+    tz: str,
+    brands: tuple[str, ...],
+    per_brand: bool,
+    planned: tuple[tuple[str, str, date, date], ...] = (),
+    today: date | None = None,
+    hours_past: float = 24.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (days, incidents) of the window, incidents most severe first.
 
     The daily series starts WINDOW_DAYS before the window, so its first days have the
     history the detector needs. With `per_brand` each brand is scored on its own series,
-    else the brands' sum is. Columns: brand ('+'-joined when summed), period, value,
-    expected, z, mentions, positive, neutral, negative.
+    else the brands' sum is. `planned` holds (brand, campaign, first, last); when the
+    window ends on `today`, that day counts as the `hours_past` share of a usual day.
     """
     history_first = f.first - timedelta(days=spikes_module.WINDOW_DAYS)
     volume = analytics.daily_volume(
@@ -194,24 +232,19 @@ def spikes(
         tz=tz,
         granularity="day",
     )
-    columns = ["mentions", "positive", "neutral", "negative"]
-    groups = (
-        list(volume.groupby("brand", sort=False)) if per_brand else [(" + ".join(brands), volume)]
-    )
-    found = []
-    for brand, rows in groups:
-        daily = rows.groupby("period", as_index=False)[columns].sum()
-        scored = spikes_module.detect_spikes(daily)
-        hits = scored[scored["spike"] & (scored["period"] >= f.first)]
-        if hits.empty:
-            continue
-        hits = hits.merge(daily, on="period", how="left").assign(brand=str(brand))
-        found.append(hits)
-    if not found:
-        return pd.DataFrame(columns=["brand", "period", "value", "expected", "z", *columns])
-    out = pd.concat(found, ignore_index=True)
-    out = out.sort_values(["period", "z"], ascending=[False, False]).reset_index(drop=True)
-    return out[["brand", "period", "value", "expected", "z", *columns]]
+    if not per_brand:
+        volume = volume.groupby("period", as_index=False)[["mentions", "negative"]].sum()
+        volume["brand"] = " + ".join(brands)
+    fraction = 1.0
+    if today is not None and f.last == today:
+        profile = signals.hour_profile(
+            _reader.con, brands, history_first, today - timedelta(days=1), list(f.sources), tz
+        )
+        fraction = spikes_module.elapsed_share(profile, hours_past)
+    windows: dict[str, list[tuple[str, date, date]]] = {}
+    for brand, name, start, end in planned:
+        windows.setdefault(brand, []).append((name, start, end))
+    return spikes_module.brand_incidents(volume, f.first, planned=windows, today_fraction=fraction)
 
 
 @cached

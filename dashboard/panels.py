@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
-
+from brandpulse.analysis import spikes as spike_rules
+from brandpulse.analysis import trends
 from brandpulse.dashboard import charts, data, ui
 from brandpulse.dashboard.filters import Filters, local_midnight
 from brandpulse.dashboard.frame import Frame
@@ -94,6 +96,95 @@ def headline(kpis: pd.DataFrame, focus: tuple[str, ...]) -> Headline:
     )
 
 
+def headline_and_basis(here: Frame, focus: tuple[str, ...]) -> tuple[Headline, str | None]:
+    """Return the KPI cards and a note on their changes (None when they need none).
+
+    Changes are shown only when every source in view was collected through the whole
+    previous period (else the note says which one is not). When the window ends at the
+    latest collection (today, partly collected), both periods are compared up to the same
+    time of their last day.
+    """
+    f, tz = here.filters, here.tz
+    values = headline(data.kpis(here.reader, here.key, f, tz), focus)
+    previous = f.previous()
+    reason = trends.comparison_gap(
+        previous.first, data.coverage(here.reader, here.key, tz), f.sources
+    )
+    if reason is not None:
+        gone = dict.fromkeys(("mentions_change", "net_change", "share_change"), None)
+        return replace(values, engagement_change=None, **gone), reason
+    start, end = local_midnight(f.first, tz), local_midnight(f.last + timedelta(days=1), tz)
+    prev_start = local_midnight(previous.first, tz)
+    collected = data.last_collected(here.reader, here.key)
+    as_of = min(end, collected) if collected is not None and collected > start else end
+    totals = data.totals_between(
+        here.reader, here.key, (start, as_of), (prev_start, prev_start + (as_of - start)), f, tz
+    )
+    changes = headline(totals, focus)
+    note = None
+    if as_of < end:
+        local = as_of.astimezone(ZoneInfo(tz))
+        note = (
+            f"{f.last:%Y-%m-%d} is collected up to {local:%H:%M}: changes compare both periods"
+            f" up to that time of their last day"
+        )
+    return (
+        replace(
+            values,
+            mentions_change=changes.mentions_change,
+            net_change=changes.net_change,
+            share_change=changes.share_change,
+            engagement_change=changes.engagement_change,
+        ),
+        note,
+    )
+
+
+TREND_VIEWS = ("7-day rolling", "Per day")
+
+
+def trend_view(key: str, granularity: str) -> bool:
+    """Offer the rolling or per-day view on daily charts; return True for rolling (default)."""
+    if granularity != "day":
+        return False
+    choice = st.radio(
+        "View",
+        TREND_VIEWS,
+        horizontal=True,
+        key=key,
+        help="7-day rolling: each day shows the 7 days ending on it, weighted by volume, so a"
+        " 2-mention day does not swing the line. Days without mentions are gaps.",
+    )
+    return choice == TREND_VIEWS[0]
+
+
+def net_trend(
+    here: Frame, brands: tuple[str, ...], granularity: str, rolling: bool
+) -> pd.DataFrame:
+    """Return net sentiment per period and brand with its interval, rolling or not."""
+    f = here.filters
+    if not rolling:
+        volume = data.daily_volume(here.reader, here.key, f, here.tz, granularity, brands)
+        return trends.with_band(volume)
+    longer = replace(f, period="custom", first=f.first - timedelta(days=trends.ROLLING_DAYS - 1))
+    volume = data.daily_volume(here.reader, here.key, longer, here.tz, "day", brands)
+    out = trends.rolling_volume(volume)
+    return out[out["period"] >= f.first]
+
+
+def share_trend(
+    here: Frame, brands: tuple[str, ...], granularity: str, rolling: bool
+) -> pd.DataFrame:
+    """Return each brand's share of voice per period, rolling or not; gaps where none spoke."""
+    f = here.filters
+    if not rolling:
+        return data.share_of_voice_over_time(here.reader, here.key, f, here.tz, brands, granularity)
+    longer = replace(f, period="custom", first=f.first - timedelta(days=trends.ROLLING_DAYS - 1))
+    volume = data.daily_volume(here.reader, here.key, longer, here.tz, "day", brands)
+    out = trends.rolling_share(volume)
+    return out[out["period"] >= f.first]
+
+
 def delta_color(change: float | None) -> str:
     """Return the metric delta colour: blue up, orange down (with arrows, never red/green)."""
     if change is None or pd.isna(change) or change == 0:
@@ -111,9 +202,16 @@ def metric(
     digits: int = 1,
     suffix: str = "",
     help: str | None = None,
+    why: str | None = None,
 ) -> None:
-    """Draw a bordered KPI card in `column` whose delta is `change` × `scale`, signed."""
+    """Draw a bordered KPI card in `column` whose delta is `change` × `scale`, signed; with
+    no change, `why` takes the delta's place (no arrow)."""
     shown = None if change is None or pd.isna(change) else change * scale
+    if shown is None and why:
+        column.metric(
+            label, value, why, delta_color="off", delta_arrow="off", help=help, border=True
+        )
+        return
     column.metric(
         label,
         value,
@@ -145,20 +243,38 @@ def campaign_windows(here: Frame, brands: tuple[str, ...]) -> list[tuple[str, da
     ]
 
 
+def incidents(
+    here: Frame, brands: tuple[str, ...], per_brand: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (days, incidents) of the window: today counts as the part of it already past."""
+    wanted = {b.casefold() for b in brands}
+    planned = tuple(
+        (brand, c.name, c.start, c.end)
+        for c in here.config.campaigns
+        for brand in brands
+        if c.brand.casefold() == brand.casefold() and brand.casefold() in wanted
+    )
+    now = datetime.now(ZoneInfo(here.tz))
+    hours = now.hour + now.minute / 60
+    return data.spikes(
+        here.reader, here.key, here.filters, here.tz, brands, per_brand, planned, now.date(), hours
+    )
+
+
 def spike_marks(
     here: Frame, brands: tuple[str, ...], granularity: str
 ) -> list[tuple[date, int, str]]:
-    """Return (x, height, caption) of the window's spikes for the volume chart.
+    """Return (x, height, caption) of the window's flagged days for the volume chart.
 
-    On a weekly chart a spike day is marked on its week's bar.
+    On a weekly chart a flagged day is marked on its week's bar.
     """
-    found = data.spikes(here.reader, here.key, here.filters, here.tz, brands, False)
+    days, _ = incidents(here, brands, False)
+    flagged = days[days["spike"] | days["negative_surge"]] if not days.empty else days
     marks = []
-    for row in found.itertuples(index=False):
-        caption = (
-            f"{row.period:%Y-%m-%d}: {int(row.value):,} mentions,"
-            f" {row.value / max(row.expected, 1):.1f}× the usual {row.expected:.0f}"
-        )
+    for row in flagged.itertuples(index=False):
+        caption = f"{row.period:%Y-%m-%d}: {spike_rules.describe(int(row.value), row.expected)}"
+        if row.negative_surge:
+            caption += f", {int(row.negative)} negative vs {row.negative_expected:.1f} expected"
         x = row.period
         if granularity == "week":
             x = row.period - timedelta(days=row.period.weekday())
@@ -181,32 +297,39 @@ def brand_words(here: Frame) -> tuple[str, ...]:
 
 
 def emerging_terms(here: Frame, brands: tuple[str, ...], limit: int = 12) -> None:
-    """Show the terms used in a larger share of mentions than in the previous window."""
+    """Show the terms and phrases used significantly more than in the previous window."""
     now = focus_scope(here, brands)
     before = here.filters.previous().scope(here.tz)
     before = replace(before, brands=brands)
     table, sizes = data.emerging_terms(here.reader, here.key, now, before, brand_words(here), limit)
-    if table.empty:
-        st.caption("No term stands out against the previous period.")
+    if not sizes["before"]:
+        st.caption("No earlier mentions to compare with: emerging terms need a previous period.")
         return
-    shown = table.assign(
-        share=(table["share"] * 100).round(1),
-        baseline_share=(table["baseline_share"] * 100).round(1),
-    )
-    ui.table(
-        shown[["term", "share", "baseline_share", "lift"]],
-        columns={
-            "term": "Term",
-            "share": st.column_config.NumberColumn("% of mentions", format="%.1f%%"),
-            "baseline_share": st.column_config.NumberColumn("before", format="%.1f%%"),
-            "lift": st.column_config.NumberColumn("Lift", format="×%.1f"),
-        },
-    )
+    if table.empty:
+        st.caption("No term or phrase is used significantly more than in the previous period.")
+        return
+    term_table(table)
     if sizes["now_sampled"] < sizes["now"] or sizes["before_sampled"] < sizes["before"]:
         st.caption(
             f"Estimated from random samples of {sizes['now_sampled']:,} mentions of this period"
             f" and {sizes['before_sampled']:,} of the one before."
         )
+
+
+def term_table(table: pd.DataFrame, key: str | None = None) -> None:
+    """Show emerging terms with their counts now and before and the z-score that passed."""
+    ui.table(
+        table[["term", "mentions", "baseline_mentions", "z"]],
+        key=key,
+        columns={
+            "term": "Term",
+            "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
+            "baseline_mentions": st.column_config.NumberColumn("Before", format="%d"),
+            "z": st.column_config.NumberColumn(
+                "z", format="%.1f", help="Log-odds z-score against before; shown from 1.96."
+            ),
+        },
+    )
 
 
 def window_scope(

@@ -99,6 +99,29 @@ MIGRATIONS: Sequence[Migration] = (
         );
         """,
     ),
+    Migration(
+        2,
+        "alert_outbox",
+        """
+        -- One row per message and channel. `key` is channel + incident + incident state, so
+        -- the same state is never queued (nor sent) twice.
+        CREATE TABLE alert_outbox (
+            key              VARCHAR PRIMARY KEY,
+            channel          VARCHAR NOT NULL,
+            kind             VARCHAR NOT NULL,
+            incident_id      VARCHAR,
+            state            VARCHAR,
+            subject          VARCHAR NOT NULL,
+            payload          JSON NOT NULL,
+            status           VARCHAR NOT NULL,
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            created_at       TIMESTAMPTZ NOT NULL,
+            next_attempt_at  TIMESTAMPTZ NOT NULL,
+            sent_at          TIMESTAMPTZ,
+            last_error       VARCHAR
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from brandpulse import collectors, pipeline, privacy, progress
+from brandpulse.alerts import dispatch
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store.errors import ConfigError
 
@@ -54,4 +56,10 @@ def command(
     reports = pipeline.collect(
         run.db, run.config, run.secrets, names, notify=progress.say, debug=debug
     )
-    return 0 if all(r.status == "ok" for r in reports) else 1
+    alerted = True
+    if run.config.alerts:
+        # New and grown incidents go out once per state; failures are retried next run.
+        result = dispatch.run(run.db, run.config, os.environ)
+        progress.say(dispatch.summary(result))
+        alerted = not result.failed
+    return 0 if alerted and all(r.status == "ok" for r in reports) else 1

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import zoneinfo
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -27,16 +27,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
-from brandpulse import collectors, progress
+from brandpulse import collectors, progress, signals
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
-from brandpulse.analysis.query import text_terms
 from brandpulse.analysis.sentiment import LABELS
-from brandpulse.analysis.spikes import WINDOW_DAYS, detect_spikes
 from brandpulse.analysis.spreadsheet import write_csv
-from brandpulse.analysis.terms import STOP_WORDS, emerging_terms
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, DbOption, resolve
-from brandpulse.rules import rules_from_config
 from brandpulse.store import analytics, exports
 from brandpulse.store.connection import read_connection
 from brandpulse.store.errors import ConfigError
@@ -298,6 +294,30 @@ def campaigns_frame(
     return pd.concat(frames, ignore_index=True)
 
 
+SPIKE_COLUMNS = [
+    "incident_id",
+    "brand",
+    "kind",
+    "status",
+    "severity",
+    "start",
+    "peak",
+    "end",
+    "days",
+    "peak_value",
+    "peak_expected",
+    "peak_ratio",
+    "mentions",
+    "expected",
+    "negative",
+    "negative_expected",
+    "p_value",
+    "top_terms",
+    "top_mention_ids",
+    "top_mention_urls",
+]
+
+
 def spikes_frame(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -305,95 +325,56 @@ def spikes_frame(
     top_terms: int = 5,
     top_mentions: int = 3,
 ) -> pd.DataFrame:
-    """Return one row per flagged day, brand and kind (volume or negative), with its drivers:
-    the terms most over-represented against the trailing four weeks and the most engaged
-    mentions of the day."""
+    """Return one row per incident, most severe first (as the Spikes page lists them), with
+    its drivers: the terms most over-represented against the four weeks before it and its
+    most engaged mentions. Surges inside a configured campaign are left out."""
     bounds = analytics.data_range(con, scope.tz)
-    columns = [
-        "date",
-        "brand",
-        "kind",
-        "value",
-        "expected",
-        "z",
-        "top_terms",
-        "top_mention_ids",
-        "top_mention_urls",
-    ]
     if bounds is None:
-        return pd.DataFrame(columns=columns)
-    first, last = scope.first or bounds[0], scope.last or bounds[1]
-    rules = rules_from_config(config)
+        return pd.DataFrame(columns=SPIKE_COLUMNS)
+    now = datetime.now(UTC)
+    # Without --until the series runs to today, so a past incident reads "over".
+    today = now.astimezone(zoneinfo.ZoneInfo(scope.tz)).date()
+    first, last = scope.first or bounds[0], scope.last or max(bounds[1], today)
     names = list(scope.brands) or [b.name for b in config.brands] or analytics.brands_present(con)
-    own_terms = {r.name: text_terms(r.query) for r in rules.brands}
-    # History before the first stored day would be zeros that only mean "not collected
-    # yet", and would make the first real days look like spikes.
-    history_first = max(first - timedelta(days=WINDOW_DAYS), bounds[0])
-    daily = analytics.daily_volume(
-        con, names, history_first, last, list(scope.sources), None, scope.tz, "day"
+    _, found = signals.incidents(
+        con, config, names, first, last, list(scope.sources), scope.tz, now
     )
+    found = found[found["planned"] == ""] if not found.empty else found
     rows = []
-    for name in names:
-        series = daily[daily["brand"] == name]
-        for kind, column, labels in (
-            ("volume", "mentions", None),
-            ("negative", "negative", ["negative"]),
-        ):
-            flagged = detect_spikes(series, column)
-            flagged = flagged[flagged["spike"] & (flagged["period"] >= first)]
-            for spike in flagged.itertuples():
-                drivers = _spike_drivers(
-                    con,
-                    scope,
-                    name,
-                    spike.period,
-                    labels,
-                    own_terms.get(name, [name]),
-                    top_terms,
-                    top_mentions,
-                )
-                rows.append(
-                    {
-                        "date": spike.period,
-                        "brand": name,
-                        "kind": kind,
-                        "value": int(spike.value),
-                        "expected": float(spike.expected),
-                        "z": float(spike.z),
-                        **drivers,
-                    }
-                )
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["date", "brand", "kind"]).reset_index(drop=True)
-
-
-def _spike_drivers(
-    con: duckdb.DuckDBPyConnection,
-    scope: exports.ExportFilter,
-    brand: str,
-    day: date,
-    labels: list[str] | None,
-    own_terms: list[str],
-    top_terms: int,
-    top_mentions: int,
-) -> dict[str, str]:
-    """Return the top_terms, top_mention_ids and top_mention_urls cells of a brand's spike
-    day: its terms rising most against the trailing four weeks, its most engaged mentions."""
-    now, n_now = analytics.term_counts(
-        con, brand, day, day, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
-    )
-    history = day - timedelta(days=WINDOW_DAYS), day - timedelta(days=1)
-    before, n_before = analytics.term_counts(
-        con, brand, *history, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
-    )
-    terms = emerging_terms(
-        now, n_now, before, n_before, min_mentions=2, exclude=own_terms, limit=top_terms
-    )
-    top = analytics.top_mentions(
-        con, brand, day, day, scope.sources, labels, scope.tz, top_mentions
-    )
-    return {
-        "top_terms": "; ".join(terms["term"]),
-        "top_mention_ids": "; ".join(top["id"]),
-        "top_mention_urls": "; ".join(u for u in top["url"] if u),
-    }
+    for incident in found.itertuples():
+        terms, top = signals.drivers(
+            con,
+            config,
+            incident.brand,
+            incident.start,
+            incident.end,
+            list(scope.sources),
+            scope.tz,
+            top_terms,
+            top_mentions,
+        )
+        rows.append(
+            {
+                "incident_id": incident.incident_id,
+                "brand": incident.brand,
+                "kind": incident.kind,
+                "status": incident.status,
+                "severity": incident.severity,
+                "start": incident.start,
+                "peak": incident.peak,
+                "end": incident.end,
+                "days": int(incident.days),
+                "peak_value": int(incident.peak_value),
+                "peak_expected": float(incident.peak_expected),
+                "peak_ratio": round(incident.peak_value / incident.peak_expected, 1),
+                "mentions": int(incident.mentions),
+                "expected": float(incident.expected),
+                "negative": int(incident.negative),
+                "negative_expected": float(incident.negative_expected),
+                "p_value": float(incident.p),
+                "top_terms": "; ".join(terms["term"]),
+                "top_mention_ids": "; ".join(top["id"]),
+                "top_mention_urls": "; ".join(u for u in top["url"] if u),
+            }
+        )
+    return pd.DataFrame(rows, columns=SPIKE_COLUMNS)

@@ -44,7 +44,9 @@ for column, row in zip(cols, kpis.itertuples(index=False), strict=True):
     )
 
 st.subheader("Share of voice over time")
-share = data.share_of_voice_over_time(here.reader, here.key, f, tz, brands, granularity)
+share = panels.share_trend(
+    here, brands, granularity, panels.trend_view("competitors_share_view", granularity)
+)
 st.plotly_chart(
     charts.share_over_time(share, granularity=granularity, tz=tz, colors=colors),
     key="competitors_share",
@@ -60,9 +62,12 @@ with left:
     st.plotly_chart(charts.sentiment_split(split), key="competitors_sentiment")
 with right:
     st.subheader("Net sentiment over time")
-    volume = data.daily_volume(here.reader, here.key, f, tz, granularity, brands)
+    rolling = panels.trend_view("competitors_net_view", granularity)
+    volume = panels.net_trend(here, brands, granularity, rolling)
     st.plotly_chart(
-        charts.net_sentiment(volume, granularity=granularity, tz=tz, colors=colors),
+        charts.net_sentiment(
+            volume, granularity=granularity, tz=tz, colors=colors, rolling=rolling
+        ),
         key="competitors_net",
     )
 

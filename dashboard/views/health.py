@@ -140,3 +140,31 @@ else:
             "errors": "Error messages",
         },
     )
+
+st.subheader("Alert delivery")
+delivery = data.alert_delivery(here.reader, here.key)
+if delivery.empty:
+    st.caption("No alert has been queued: add [[alerts]] to brands.toml to send incidents out.")
+else:
+    for row in delivery.itertuples(index=False):
+        if row.pending or row.failed:
+            st.error(
+                f"**{row.channel}**: {int(row.pending)} alert(s) waiting for a retry,"
+                f" {int(row.failed)} given up. Last error: {row.last_error}."
+                " Fix: check the channel's URL or SMTP settings, then `brandpulse alerts test`."
+            )
+    ui.table(
+        delivery.assign(
+            last_sent_at=ui.to_local(delivery["last_sent_at"], tz),
+            next_attempt_at=ui.to_local(delivery["next_attempt_at"], tz),
+        ),
+        columns={
+            "channel": "Channel",
+            "sent": "Sent",
+            "pending": "Retrying",
+            "failed": "Given up",
+            "last_sent_at": ui.time_column("Last sent", tz),
+            "last_error": "Last error",
+            "next_attempt_at": ui.time_column("Next attempt", tz),
+        },
+    )

@@ -18,7 +18,9 @@ st.caption(
     f" ({f.previous().first:%Y-%m-%d} to {f.previous().last:%Y-%m-%d})"
 )
 
-kpi = panels.headline(data.kpis(here.reader, here.key, f, tz), focus)
+kpi, basis = panels.headline_and_basis(here, focus)
+# Without a comparable previous period the cards say so instead of showing a change.
+unchanged = "no change: previous period not collected" if kpi.mentions_change is None else None
 cols = st.columns(4)
 panels.metric(
     cols[0],
@@ -28,6 +30,7 @@ panels.metric(
     scale=100,
     suffix="%",
     help="Brand mentions in the period; a mention naming two of these brands counts for each.",
+    why=unchanged,
 )
 panels.metric(
     cols[1],
@@ -36,6 +39,7 @@ panels.metric(
     kpi.net_change,
     digits=2,
     help="(positive − negative) / mentions, from −1 (all negative) to +1 (all positive).",
+    why=unchanged,
 )
 panels.metric(
     cols[2],
@@ -45,6 +49,7 @@ panels.metric(
     scale=100,
     suffix=" pts",
     help="These brands' mentions as a share of all tracked brands' (competitors included).",
+    why=unchanged,
 )
 panels.metric(
     cols[3],
@@ -54,7 +59,12 @@ panels.metric(
     scale=100,
     suffix="%",
     help="Scores plus comments of the period's mentions.",
+    why=unchanged,
 )
+if basis and unchanged:
+    st.caption(f"No change against the previous period: {basis}.")
+elif basis:
+    st.caption(basis[0].upper() + basis[1:] + ".")
 
 volume = data.daily_volume(here.reader, here.key, f, tz, granularity, focus)
 totals = panels.sentiment_totals(volume)
@@ -72,10 +82,15 @@ st.plotly_chart(
 )
 
 st.subheader("Net sentiment")
+rolling = panels.trend_view("overview_net_view", granularity)
+net = panels.net_trend(here, focus, granularity, rolling)
 st.plotly_chart(
-    charts.net_sentiment(volume, granularity=granularity, tz=tz, colors=panels.colors(here)),
+    charts.net_sentiment(
+        net, granularity=granularity, tz=tz, colors=panels.colors(here), rolling=rolling
+    ),
     key="overview_net",
 )
+st.caption("The band is the 95% interval: wide where few mentions decide the value.")
 
 left, right = st.columns(2)
 with left:

@@ -1,4 +1,4 @@
-"""Spikes: days whose volume jumped far above the usual, newest first, with what drove each."""
+"""Spikes: incidents (runs of days far above a brand's norm), most severe first, with drivers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 from brandpulse.analysis import spikes as spike_rules
 from brandpulse.dashboard import data, frame, panels, ui
 
-# Drivers (terms, top mentions) are read for this many of the newest spikes.
+# Drivers (terms, top mentions) are read for this many of the most severe incidents.
 EXPLAINED = 10
 
 here = frame.current()
@@ -17,70 +17,92 @@ st.title("Spikes")
 ui.stop_if_empty(here.empty)
 ui.note_window(f.first, f.last, tz)
 st.caption(
-    "A spike is a day far above what the same weekday had in the four weeks before"
-    f" (robust z-score ≥ {spike_rules.THRESHOLD}, at least {spike_rules.MIN_COUNT} mentions)."
-    " Each brand is scored on its own mentions."
+    "An incident is a run of days far above what the brand usually has on that weekday (its"
+    " last four weeks, over-dispersed counts): at most a 1 in"
+    f" {1 / spike_rules.P_MAX:,.0f} chance as noise, at least ×{spike_rules.MIN_RATIO:g} the"
+    f" expected and {spike_rules.MIN_EXCESS} mentions above it, or a negative share far above"
+    " the usual one. Today counts as the part of a usual day already past."
 )
 
 brands = panels.compared_brands(here)
-found = data.spikes(here.reader, here.key, f, tz, brands, True)
+_, found = panels.incidents(here, brands)
+planned = found[found["planned"] != ""] if not found.empty else found
+found = found[found["planned"] == ""] if not found.empty else found
+if not planned.empty:
+    st.caption(
+        f"{len(planned)} surge(s) inside a configured campaign are expected and not listed: "
+        + ", ".join(f"{r.brand} {r.start:%Y-%m-%d} ({r.planned})" for r in planned.itertuples())
+    )
 if found.empty:
-    st.info("No spike in this period: volume stayed within its usual weekly rhythm.")
+    st.info("No incident in this period: volume and tone stayed within their usual rhythm.")
     st.stop()
 
 summary = found.assign(
-    times=(found["value"] / found["expected"].clip(lower=1)).round(1),
     negative_share=(found["negative"] / found["mentions"].clip(lower=1) * 100).round(0),
+    peak_ratio=(found["peak_value"] / found["peak_expected"]).round(1),
 )
 ui.table(
-    summary[["period", "brand", "value", "expected", "times", "z", "negative_share"]],
+    summary[
+        [
+            "severity",
+            "status",
+            "brand",
+            "kind",
+            "start",
+            "peak",
+            "end",
+            "peak_value",
+            "peak_expected",
+            "peak_ratio",
+            "mentions",
+            "expected",
+            "negative_share",
+        ]
+    ],
     key="spikes_table",
     columns={
-        "period": st.column_config.DateColumn(f"Day ({tz})", format="YYYY-MM-DD"),
+        "severity": "Severity",
+        "status": "Status",
         "brand": "Brand",
-        "value": st.column_config.NumberColumn("Mentions", format="%d"),
-        "expected": st.column_config.NumberColumn("Usual", format="%.0f"),
-        "times": st.column_config.NumberColumn("× usual", format="×%.1f"),
-        "z": st.column_config.NumberColumn("z", format="%.1f"),
+        "kind": "What",
+        "start": st.column_config.DateColumn(f"Start ({tz})", format="YYYY-MM-DD"),
+        "peak": st.column_config.DateColumn("Peak", format="YYYY-MM-DD"),
+        "end": st.column_config.DateColumn("Last day", format="YYYY-MM-DD"),
+        "peak_value": st.column_config.NumberColumn("Peak mentions", format="%d"),
+        "peak_expected": st.column_config.NumberColumn("Expected", format="%.1f"),
+        "peak_ratio": st.column_config.NumberColumn("× expected", format="×%.1f"),
+        "mentions": st.column_config.NumberColumn("All days", format="%d"),
+        "expected": st.column_config.NumberColumn("Expected (all days)", format="%.1f"),
         "negative_share": st.column_config.NumberColumn("Negative", format="%.0f%%"),
     },
 )
 
 words = panels.brand_words(here)
 for number, row in enumerate(found.head(EXPLAINED).itertuples(index=False)):
+    span = f"{row.start:%Y-%m-%d}" + (f" to {row.end:%Y-%m-%d}" if row.end != row.start else "")
     title = (
-        f"{row.period:%Y-%m-%d} · {ui.plain(row.brand)} · {int(row.value):,} mentions"
-        f" (usual {row.expected:.0f}) · {int(row.positive)} positive, {int(row.neutral)}"
-        f" neutral, {int(row.negative)} negative"
+        f"{row.severity} · {row.status} · {ui.plain(row.brand)} · {span} · peak"
+        f" {row.peak:%Y-%m-%d}: {spike_rules.describe(int(row.peak_value), row.peak_expected)}"
+        f" · {int(row.negative)} negative vs {row.negative_expected:.1f} expected"
     )
     with st.expander(title, expanded=number == 0):
-        day = panels.window_scope(here, (row.brand,), row.period, row.period, sentiments=True)
+        days = panels.window_scope(here, (row.brand,), row.start, row.end, sentiments=True)
         history = panels.window_scope(
             here,
             (row.brand,),
-            row.period - timedelta(days=spike_rules.WINDOW_DAYS),
-            row.period - timedelta(days=1),
+            row.start - timedelta(days=spike_rules.WINDOW_DAYS),
+            row.start - timedelta(days=1),
             sentiments=True,
         )
-        terms, _ = data.emerging_terms(here.reader, here.key, day, history, words, 8)
+        terms, _ = data.emerging_terms(here.reader, here.key, days, history, words, 8)
         left, right = st.columns([1, 2])
         with left:
             st.markdown("**Terms that drove it**")
             if terms.empty:
                 st.caption("No term stands out against the four weeks before.")
             else:
-                ui.table(
-                    terms.assign(share=(terms["share"] * 100).round(1))[
-                        ["term", "mentions", "share", "lift"]
-                    ],
-                    columns={
-                        "term": "Term",
-                        "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
-                        "share": st.column_config.NumberColumn("% of the day", format="%.1f%%"),
-                        "lift": st.column_config.NumberColumn("Lift", format="×%.1f"),
-                    },
-                )
+                panels.term_table(terms)
         with right:
-            st.markdown("**Top mentions that day**")
-            top = data.top_mentions(here.reader, here.key, day, None, 5)
-            panels.mention_table(top, tz, key=f"spike_top_{row.brand}_{row.period}")
+            st.markdown("**Most engaged mentions**")
+            top = data.top_mentions(here.reader, here.key, days, None, 5)
+            panels.mention_table(top, tz, key=f"spike_top_{row.brand}_{row.start}")

@@ -1,4 +1,4 @@
-"""Trend, campaign, spike and emerging-term figures against values worked out by hand."""
+"""Trend, campaign and emerging-term figures against values worked out by hand."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import pandas as pd
 import pytest
 
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
-from brandpulse.analysis.spikes import detect_spikes
-from brandpulse.analysis.terms import emerging_terms
-from brandpulse.analysis.trends import net_sentiment, previous_window
+from brandpulse.analysis.terms import count_terms, emerging_terms
+from brandpulse.analysis.trends import (
+    comparison_gap,
+    net_sentiment,
+    previous_window,
+    rolling_share,
+    rolling_volume,
+    with_band,
+)
 
 
 def test_net_sentiment_and_previous_window() -> None:
@@ -80,82 +86,112 @@ def test_campaign_report_compares_window_and_baseline_per_brand() -> None:
     assert globex.lift == pytest.approx(1.0) and globex.net_change == pytest.approx(0.0)
 
 
-def _series(values: list[int], first: date = date(2026, 2, 2)) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"period": [first + timedelta(days=k) for k in range(len(values))], "mentions": values}
-    )
+def test_terms_are_words_and_phrases_without_stop_words_or_brand_words() -> None:
+    docs = [
+        ("Acme recall: the batteries are overheating. Avoid the Acme X2!", "en"),
+        ("De batterij van mijn Acme is kapot, echt slecht", "nl"),
+    ]
+    counted, n = count_terms(docs, exclude=["Acme", "#acme"])
+    found = set(counted["term"])
+    assert n == 2
+    # Phrases never span punctuation, never start or end with a stop word, never hold
+    # a brand word; Dutch stop words are dropped from the Dutch mention.
+    assert {"recall", "batteries", "overheating", "avoid", "batterij", "kapot"} <= found
+    assert "batteries are overheating" in found  # a stop word inside a phrase is fine
+    assert "recall batteries" not in found  # spans the colon
+    assert not any("acme" in t for t in found)
+    assert not {"the", "van", "mijn", "are", "the batteries", "batteries are"} & found
+    assert "echt slecht" in found and "kapot echt" not in found  # the comma breaks it
 
 
-def test_spikes_follow_the_weekly_pattern() -> None:
-    # 2 February 2026 is a Monday: four weeks of 10 on weekdays and 4 at weekends.
-    week = [10, 10, 10, 10, 10, 4, 4]
-    history = week * 4
-    # Day 29 is Monday 2 March: 15 (z = 5 / sqrt(10) = 1.58, no spike); then Tuesday 30
-    # (z = 20 / sqrt(10) = 6.3, spike); Wednesday to Friday normal; Saturday 14
-    # (expected 4, scale sqrt(4) = 2, z = 5, spike although a weekday's normal is 10).
-    values = [*history, 15, 30, 10, 10, 10, 14, 4]
-    result = detect_spikes(_series(values)).set_index("period")
-    monday, tuesday, saturday = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 7)
-    assert result.loc[monday, "expected"] == 10
-    assert result.loc[monday, "z"] == pytest.approx(5 / math.sqrt(10))
-    assert not result.loc[monday, "spike"]
-    assert result.loc[tuesday, "z"] == pytest.approx(20 / math.sqrt(10))
-    assert result.loc[tuesday, "spike"]
-    assert result.loc[saturday, "expected"] == 4
-    assert result.loc[saturday, "z"] == pytest.approx(5.0)
-    assert result.loc[saturday, "spike"]
-    assert result["spike"].sum() == 2
-    # No day of the first two weeks is judged: too little history.
-    assert result["z"].iloc[:14].isna().all()
+def test_emerging_terms_are_log_odds_with_an_informative_prior() -> None:
+    # "recall" in 30 of 300 term uses now and 2 of 600 before (the docstring's example).
+    current = pd.DataFrame({"term": ["recall", "anvil"], "mentions": [30, 270]})
+    baseline = pd.DataFrame({"term": ["recall", "anvil"], "mentions": [2, 598]})
+    result = emerging_terms(current, 100, baseline, 200, exclude=["Acme"])
+    assert result["term"].tolist() == ["recall"]  # anvil is used less than before
+    a, a0 = 32, 900  # the pooled counts are the prior
+    delta = math.log((30 + a) / (300 + a0 - 30 - a)) - math.log((2 + a) / (600 + a0 - 2 - a))
+    row = result.iloc[0]
+    assert row.log_odds == pytest.approx(delta)
+    assert row.z == pytest.approx(delta / math.sqrt(1 / (30 + a) + 1 / (2 + a)))
+    assert row.z == pytest.approx(4.0, abs=0.01)
+    assert (row.mentions, row.baseline_mentions) == (30, 2)
+    assert row.lift == pytest.approx((30 / 100) / (2 / 200))
 
 
-def test_an_earlier_spike_does_not_hide_a_later_one() -> None:
-    values = [8] * 21 + [60] + [8] * 6 + [8, 60]
-    result = detect_spikes(_series(values))
-    assert result["spike"].tolist().count(True) == 2
-
-
-def test_small_counts_never_spike() -> None:
-    values = [1] + [0] * 27 + [4]
-    result = detect_spikes(_series(values))
-    # z = (4 - 0) / sqrt(1) = 4 is above 3.5, but 4 mentions are below the minimum of 5.
-    assert result["z"].iloc[-1] == pytest.approx(4.0)
-    assert not result["spike"].iloc[-1]
-
-
-def test_missing_days_count_as_zero() -> None:
-    daily = pd.DataFrame({"period": [date(2026, 3, 1), date(2026, 3, 4)], "mentions": [2, 3]})
-    result = detect_spikes(daily)
-    assert result["value"].tolist() == [2, 0, 0, 3]
-
-
-def test_emerging_terms_rank_by_smoothed_lift() -> None:
+def test_noise_is_not_emerging_and_phrases_replace_their_words() -> None:
     current = pd.DataFrame(
         {
-            "term": ["battery", "recall", "the", "acme", "screen", "rare"],
-            "mentions": [12, 30, 90, 99, 10, 2],
+            "term": ["batteries", "overheating", "batteries overheating", "hauler", "bike"],
+            "mentions": [40, 40, 40, 4, 300],
         }
     )
     baseline = pd.DataFrame(
-        {"term": ["battery", "recall", "the", "acme", "screen"], "mentions": [2, 199, 190, 199, 20]}
+        {"term": ["batteries", "overheating", "hauler", "bike"], "mentions": [2, 1, 6, 600]}
     )
-    result = emerging_terms(current, 99, baseline, 199, exclude=["Acme"])
-    assert result["term"].tolist() == ["battery", "screen", "recall"]
-    battery = result.iloc[0]
-    assert battery.lift == pytest.approx((13 / 100) / (3 / 200))  # 8.67
-    assert battery.share == pytest.approx(12 / 99)
-    # Two-proportion z: pooled 14/298.
-    pooled = 14 / 298
-    z = (12 / 99 - 2 / 199) / math.sqrt(pooled * (1 - pooled) * (1 / 99 + 1 / 199))
-    assert battery.z == pytest.approx(z)
-    assert result.iloc[1].lift == pytest.approx((11 / 100) / (21 / 200))
+    result = emerging_terms(current, 300, baseline, 600)
+    # "hauler" 4 against 6: a filler word, not significant.
+    assert result["term"].tolist() == ["batteries overheating"]
+    assert result["z"].iloc[0] >= 1.96
+    # Nothing before (e.g. "All time"): nothing to compare with, so nothing emerges.
+    assert emerging_terms(current, 300, baseline.iloc[0:0], 0).empty
 
 
-def test_days_before_the_first_mention_are_not_a_quiet_history() -> None:
-    # Twenty empty days (nothing collected yet), then a steady 10 a day from day 21.
-    values = [0] * 20 + [10] * 20
-    result = detect_spikes(_series(values))
-    assert not result["spike"].any()
-    # The first steady day has no history at all; day 14 of the steady run is judged.
-    assert math.isnan(result["z"].iloc[20]) and math.isnan(result["z"].iloc[33])
-    assert result["z"].iloc[34] == pytest.approx(0.0)
+def test_a_change_needs_the_previous_period_collected() -> None:
+    coverage = {"reddit": date(2026, 7, 24), "news": date(2026, 5, 1)}
+    assert comparison_gap(date(2026, 6, 4), coverage, []) == (
+        "reddit is collected only since 2026-07-24, after the previous period began (2026-06-04)"
+    )
+    # Only the sources in view matter.
+    assert comparison_gap(date(2026, 6, 4), coverage, ["news"]) is None
+    assert comparison_gap(date(2026, 8, 1), coverage, []) is None
+    assert comparison_gap(date(2026, 8, 1), {}, []) == "nothing was collected before this period"
+
+
+def test_rolling_net_sentiment_weighs_days_by_volume_and_keeps_gaps() -> None:
+    days = [date(2026, 3, 1) + timedelta(days=k) for k in range(9)]
+    # A 2-mention day (both negative) among 100-mention days (60 positive, 20 negative),
+    # then a week without any mention.
+    mentions = [100, 2, 100, 0, 0, 0, 0, 0, 0]
+    positive = [60, 0, 60, 0, 0, 0, 0, 0, 0]
+    negative = [20, 2, 20, 0, 0, 0, 0, 0, 0]
+    volume = pd.DataFrame(
+        {
+            "period": days,
+            "brand": "Acme",
+            "mentions": mentions,
+            "positive": positive,
+            "negative": negative,
+        }
+    )
+    out = rolling_volume(volume).set_index("period")
+    # Day 3: (120 - 42) / 202, not the mean of the daily values (0.4, -1, 0.4).
+    assert out.loc[days[2], "net_sentiment"] == pytest.approx(78 / 202)
+    # Day 9's window (days 3..9) still holds day 3; day 10 would be a gap.
+    assert out.loc[days[8], "net_sentiment"] == pytest.approx(0.4)
+    daily = with_band(volume).set_index("period")
+    assert daily.loc[days[1], "net_sentiment"] == -1.0
+    assert math.isnan(daily.loc[days[3], "net_sentiment"])
+    assert math.isnan(daily.loc[days[3], "net_low"])
+    # Two negative mentions: p' = 1, q' = 3, n' = 4, mean -0.5, se sqrt(0.75 / 4).
+    spread = 1.96 * math.sqrt(0.75 / 4)
+    assert daily.loc[days[1], "net_low"] == pytest.approx(max(-1.0, -0.5 - spread))
+    assert daily.loc[days[1], "net_high"] == pytest.approx(-0.5 + spread)
+    # The band narrows with volume.
+    width = daily["net_high"] - daily["net_low"]
+    assert width.loc[days[0]] < width.loc[days[1]] / 4
+
+
+def test_rolling_share_of_voice_has_gaps_where_nobody_spoke() -> None:
+    days = [date(2026, 3, 1) + timedelta(days=k) for k in range(9)]
+    rows = []
+    for brand, counts in (("Acme", [3, 1] + [0] * 7), ("Globex", [1, 3] + [0] * 7)):
+        for day, n in zip(days, counts, strict=True):
+            rows.append(
+                {"period": day, "brand": brand, "mentions": n, "positive": 0, "negative": 0}
+            )
+    out = rolling_share(pd.DataFrame(rows)).set_index(["period", "brand"])
+    assert out.loc[(days[1], "Acme"), "share"] == pytest.approx(0.5)
+    assert out.loc[(days[6], "Acme"), "share"] == pytest.approx(0.5)
+    assert math.isnan(out.loc[(days[8], "Acme"), "share"])

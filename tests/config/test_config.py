@@ -124,3 +124,33 @@ def test_secrets_hold_only_declared_credentials_and_hand_each_source_its_own() -
     assert dict(secrets.credentials) == {"REDDIT_CLIENT_ID": "id-123"}
     assert secrets.for_source(collectors.load("reddit")) == {"REDDIT_CLIENT_ID": "id-123"}
     assert secrets.for_source(collectors.load("feeds")) == {}
+
+
+def test_alert_channels_are_read_and_their_mistakes_named(tmp_path: Path) -> None:
+    alerts = """
+[[alerts]]
+channel = "webhook"
+url = "https://hooks.example.com/x"
+secret_env = "HOOK_SECRET"
+brands = ["Acme"]
+min_severity = "high"
+quiet_hours = "22:00-07:00"
+"""
+    config = parse_config(VALID + alerts, tmp_path / "brands.toml")
+    (alert,) = config.alerts  # type: ignore[attr-defined]
+    assert (alert.name, alert.channel, alert.brands, alert.min_severity) == (
+        "webhook-1",
+        "webhook",
+        ("Acme",),
+        "high",
+    )
+    for wrong, key in (
+        (alerts.replace('"webhook"', '"pager"'), "channel"),
+        (alerts.replace('secret_env = "HOOK_SECRET"\n', ""), "secret_env"),
+        (alerts.replace('"22:00-07:00"', '"late"'), "quiet_hours"),
+        (alerts.replace('"high"', '"urgent"'), "min_severity"),
+    ):
+        with pytest.raises(ConfigError) as err:
+            parse_config(VALID + wrong, tmp_path / "brands.toml")
+        assert f"key '{key}'" in str(err.value.message), err.value.message
+        assert "brands.toml:" in err.value.message

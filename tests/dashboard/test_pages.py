@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.dashboard import expected as ex
 from tests.dashboard.conftest import AppFactory, no_exceptions
-from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY
+from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY, TZ
 
 PAGES = (
     "views/overview.py",
@@ -234,13 +235,15 @@ def test_competitors_page_shares_add_up(app: AppFactory) -> None:
         assert shown[f"{brand} share of voice"][0] == f"{share * 100:.1f}%"
 
 
-def test_spikes_page_finds_the_incident_day(app: AppFactory) -> None:
+def test_spikes_page_lists_the_incident_first_with_one_expected_value(app: AppFactory) -> None:
     at = open_page(app(), PAGES[4])
     table = at.dataframe[0].value
-    acme = table[table["brand"] == "Acme"]
-    assert SPIKE_DAY in set(acme["period"])
-    day = acme[acme["period"] == SPIKE_DAY].iloc[0]
-    assert day["value"] == len(ex.rows(SPIKE_DAY, SPIKE_DAY, ["Acme"]))
+    top = table.iloc[0]
+    assert (top["brand"], top["start"]) == ("Acme", SPIKE_DAY)
+    assert top["peak_value"] == len(ex.rows(SPIKE_DAY, SPIKE_DAY, ["Acme"]))
+    # The expander says exactly what the table says.
+    wording = f"{int(top['peak_value'])} mentions vs {top['peak_expected']:.1f} expected"
+    assert wording in at.expander[0].label
     assert any("recall" in str(t) for df in at.dataframe[1:] for t in df.value.get("term", []))
 
 
@@ -278,3 +281,61 @@ def test_bad_config_is_an_error_with_its_line(app: AppFactory, tmp_path: Path) -
     # Error texts are Markdown-escaped (ui.plain); the reader sees them without backslashes.
     shown = [re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error]
     assert any(f"{bad}:2" in text and "timezone" in text for text in shown), shown
+
+
+def test_kpi_cards_show_no_change_when_the_previous_period_was_not_collected(
+    app: AppFactory,
+) -> None:
+    # "All time" starts on the first collected day: the period before it holds nothing
+    # because nothing was collected then, not because nobody spoke.
+    at = open_page(app(params={"period": "all"}), PAGES[0])
+    shown = metrics(at)
+    for label in ("Mentions", "Net sentiment", "Share of voice", "Engagement"):
+        assert shown[label][1] == "no change: previous period not collected", label
+    assert any("is collected only since" in c.value for c in at.caption)
+
+
+def test_a_partly_collected_last_day_is_compared_up_to_the_same_time(
+    app: AppFactory, fixture_copy: tuple[Path, Path]
+) -> None:
+    config, db = fixture_copy
+    # The latest collection ended at noon (New York) on the last day.
+    noon = datetime.combine(LAST_DAY, time(12), ZoneInfo(TZ))
+    with write_connection(db) as con:
+        con.execute("UPDATE collection_runs SET ended_at = ? WHERE status <> 'failed'", [noon])
+    at = open_page(app(config=config, db=db), PAGES[0])
+    first, last = ex.window(30)
+    length = timedelta(days=30)
+    start = datetime.combine(first, time(0), ZoneInfo(TZ))
+
+    def count(a: datetime, b: datetime) -> int:
+        return sum(
+            1
+            for item, brand in ex.rows(first - length, last, ["Acme"])
+            if a <= item.mention.published_at < b
+        )
+
+    now, before = count(start, noon), count(start - length, noon - length)
+    assert before < len(ex.rows(first - length, first - timedelta(days=1), ["Acme"]))
+    shown = metrics(at)
+    assert shown["Mentions"][1] == f"{(now - before) / before * 100:+.1f}%"
+    assert any("collected up to 12:00" in c.value for c in at.caption)
+
+
+def test_net_sentiment_defaults_to_a_7_day_rolling_line_with_its_interval(
+    app: AppFactory,
+) -> None:
+    at = open_page(app(), PAGES[0])
+    fig = _chart(at, "overview_net")
+    line = next(t for t in fig["data"] if t.get("name") == "Acme")
+    band = next(t for t in fig["data"] if t.get("name") == "Acme 95% interval")
+    assert band["fill"] == "toself"
+    # The last point: the 7 days ending on the last day, weighted by volume.
+    week = ex.rows(LAST_DAY - timedelta(days=6), LAST_DAY, ["Acme"])
+    assert values(line["y"])[-1] == pytest.approx(ex.net(week))
+    assert str(LAST_DAY) in str(line["x"][-1])
+    # Per day is one click away and shows the day alone.
+    at.radio(key="overview_net_view").set_value("Per day").run()
+    fig = _chart(at, "overview_net")
+    line = next(t for t in fig["data"] if t.get("name") == "Acme")
+    assert values(line["y"])[-1] == pytest.approx(ex.net(ex.rows(LAST_DAY, LAST_DAY, ["Acme"])))

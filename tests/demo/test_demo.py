@@ -9,6 +9,7 @@ the generator's settings.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import csv
 import io
 import os
@@ -33,7 +34,6 @@ import duckdb
 import pytest
 
 from brandpulse.analysis.campaigns import campaign_windows, volume_lift
-from brandpulse.analysis.spikes import detect_spikes
 from brandpulse import demo
 from brandpulse.cli import main
 from brandpulse.store import analytics
@@ -343,13 +343,65 @@ def test_the_products_own_analysis_finds_the_campaign_and_the_spike(built: Built
     lift = volume_lift(during, baseline)
     assert lift.low > 1.2, lift
 
-    scored = detect_spikes(days, "negative")
-    worst = scored.loc[scored.z.idxmax()]
+
+def _seeded_incident(built: Built) -> tuple[date, date]:
+    """Return the first and last day of the incident the generator seeded (its lift lasts
+    two days), after checking the database holds it: its first day has the most negatives."""
+    spec = importlib.util.spec_from_file_location("demo_generate", DEMO_DIR / "generate.py")
+    assert spec and spec.loader
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules["demo_generate"] = generate  # dataclasses resolve their module by name
+    spec.loader.exec_module(generate)
     own = daily(built.db, OWN)
-    assert worst.period == max(own, key=lambda d: own[d][2])
-    assert bool(worst.spike)
-    # The alarm is specific: a handful of flagged days in four months, not a flood.
-    assert int(scored.spike.sum()) <= 5
+    assert max(own, key=lambda d: own[d][2]) == generate.INCIDENT
+    return generate.INCIDENT, generate.INCIDENT + timedelta(days=1)
+
+
+def test_the_seeded_incident_is_the_only_one_in_the_spike_export(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "spikes.csv"
+    config = str(DEMO_DIR / "brands.toml")
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                str(built.db),
+                "--config",
+                config,
+                "--what",
+                "spikes",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    with open(out, encoding="utf-8") as handle:
+        found = list(csv.DictReader(handle))
+    start, end = _seeded_incident(built)
+    assert [(r["brand"], r["start"], r["end"]) for r in found] == [
+        (OWN, start.isoformat(), end.isoformat())
+    ]
+    assert found[0]["kind"] == "volume+negative" and found[0]["severity"] == "high"
+
+
+def test_the_seeded_incident_tops_the_spikes_page(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("BRANDPULSE_CONFIG", str(DEMO_DIR / "brands.toml"))
+    monkeypatch.setenv("BRANDPULSE_DB", str(built.db))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params["period"] = "all"
+    at.run()
+    at.switch_page("views/spikes.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    start, end = _seeded_incident(built)
+    assert [(r.brand, r.start, r.end) for r in table.itertuples()] == [(OWN, start, end)]
 
 
 def test_a_broken_listing_is_reported_and_the_rest_still_loads(

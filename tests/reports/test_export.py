@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from brandpulse.cli import main
+from brandpulse.commands.export import SPIKE_COLUMNS
 from tests.reports.seed import Row, at, seed
 
 CONFIG = """\
@@ -210,17 +211,18 @@ def test_campaign_export_compares_window_and_baseline(
     assert report.loc["Globex", "lift"] == pytest.approx(1.0)
 
 
-def test_spike_export_names_the_day_and_what_drove_it(
+def test_spike_export_names_the_incident_and_what_drove_it(
     tmp_path: Path, db_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Four weeks of 3 Acme mentions a day (one negative), then 20 negative ones on 30 March
-    # about a recall: z = (20 - 3) / sqrt(3) for volume and (20 - 1) / 1 for negatives.
+    # Four weeks of 3 Acme mentions a day (one negative), then 30 negative ones on 30 March
+    # about a recall: 30 against 3.0 expected, and 30 negatives against a usual share of
+    # (29 + 2) / (87 + 10), smoothed by the prior of 2 in 10.
     rows = []
     for day in range(1, 30):
         for k in range(3):
             label = "negative" if k == 0 else "neutral"
             rows.append(Row(at(f"2026-03-{day:02d}", 15), ["Acme"], label, text="acme anvil"))
-    for k in range(20):
+    for k in range(30):
         rows.append(
             Row(
                 at("2026-03-30", 15),
@@ -235,32 +237,24 @@ def test_spike_export_names_the_day_and_what_drove_it(
     out = tmp_path / "s.csv"
     assert export(capsys, config_file, db_path, "--what", "spikes", "-o", str(out)) == 0
     spikes = pd.read_csv(out)
-    assert list(spikes.columns) == [
-        "date",
-        "brand",
-        "kind",
-        "value",
-        "expected",
-        "z",
-        "top_terms",
-        "top_mention_ids",
-        "top_mention_urls",
-    ]
-    assert [tuple(r) for r in spikes[["date", "brand", "kind", "value", "expected"]].values] == [
-        ("2026-03-30", "Acme", "negative", 20, 1.0),
-        ("2026-03-30", "Acme", "volume", 20, 3.0),
-    ]
-    assert spikes["z"].tolist() == pytest.approx([19.0, 17 / 3**0.5])
-    for row in spikes.itertuples():
-        # The day's own words, not the brand's query term nor the quiet days' words.
-        assert set(row.top_terms.split("; ")) == {"recall", "batteries", "overheating"}
-        # The three most engaged mentions of the day: scores 19, 18 and 17.
-        assert row.top_mention_ids.split("; ") == [ids[-1], ids[-2], ids[-3]]
-        assert row.top_mention_urls.split("; ") == [
-            "https://news.example/19",
-            "https://news.example/18",
-            "https://news.example/17",
-        ]
+    assert list(spikes.columns) == SPIKE_COLUMNS
+    assert len(spikes) == 1
+    row = spikes.iloc[0]
+    assert (row.incident_id, row.brand, row.kind, row.status) == (
+        "Acme:2026-03-30",
+        "Acme",
+        "volume+negative",
+        "over",
+    )
+    assert (row.start, row.peak, row.end, row.peak_value) == ("2026-03-30",) * 3 + (30,)
+    assert (row.peak_expected, row.peak_ratio) == (3.0, 10.0)
+    assert row.negative_expected == round(30 * 31 / 97, 1)
+    # The incident's own words, not the brand's query term nor the quiet days' words.
+    # "batteries overheating" always comes as a phrase, so it replaces its two words.
+    assert set(row.top_terms.split("; ")) == {"recall", "batteries overheating"}
+    # The three most engaged mentions: scores 29, 28 and 27.
+    assert row.top_mention_ids.split("; ") == [ids[-1], ids[-2], ids[-3]]
+    assert row.top_mention_urls.split("; ") == [f"https://news.example/{k}" for k in (29, 28, 27)]
 
 
 def test_bad_options_are_refused_with_a_fix(

@@ -1,0 +1,95 @@
+"""Reads behind incidents, terms and KPI coverage: hourly profile, texts, source history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+from brandpulse.store.analytics import _where
+
+
+def hour_profile(
+    con: duckdb.DuckDBPyConnection,
+    brands: Sequence[str],
+    first: date,
+    last: date,
+    sources: Sequence[str] | None,
+    tz: str,
+) -> list[int]:
+    """Return the mentions of `brands` per local hour of day (24 counts) from `first` to `last`."""
+    where, params = _where(list(brands), first, last, sources, None, tz)
+    rows = con.execute(
+        f"SELECT hour(timezone(?, b.published_at)) AS h, count(*) FROM mention_brands b"
+        f" WHERE {where} GROUP BY 1",
+        [tz, *params],
+    ).fetchall()
+    counts = [0] * 24
+    for hour, count in rows:
+        counts[int(hour)] = int(count)
+    return counts
+
+
+def coverage_start(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
+    """Return, per mention source, since when collections cover it: its earliest mention.
+
+    A first run loads what a source still lists (a feed's back items, a search's last
+    pages; the demo loads four months at once), so the earliest mention a source ever gave
+    is where its history begins; before that "no mentions" means "not collected", not
+    "nobody spoke".
+    """
+    rows = con.execute("SELECT source, min(published_at) FROM mentions GROUP BY source").fetchall()
+    return {str(source): start for source, start in rows if start is not None}
+
+
+def last_collected(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """Return when the latest collection run that stored anything ended (alerts runs aside)."""
+    row = con.execute(
+        "SELECT max(ended_at) FROM collection_runs WHERE source <> 'alerts' AND status <> 'failed'"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def totals_between(
+    con: duckdb.DuckDBPyConnection,
+    brands: Sequence[str] | None,
+    now: tuple[datetime, datetime],
+    before: tuple[datetime, datetime],
+    sources: Sequence[str] | None,
+    sentiments: Sequence[str] | None,
+    days: tuple[date, date],
+    tz: str,
+) -> pd.DataFrame:
+    """Return per brand mentions, positive, negative and engagement in the instants `now`
+    [start, end) and the same with a prev_ prefix for `before`; `days` (local, inclusive)
+    must cover both spans."""
+    where, params = _where(list(brands or []), days[0], days[1], sources, sentiments, tz)
+    parts, args = [], []
+    for prefix, (start, end) in (("", now), ("prev_", before)):
+        inside = "b.published_at >= ? AND b.published_at < ?"
+        parts += [
+            f"count(*) FILTER (WHERE {inside}) AS {prefix}mentions",
+            f"count(*) FILTER (WHERE {inside} AND b.label = 'positive') AS {prefix}positive",
+            f"count(*) FILTER (WHERE {inside} AND b.label = 'negative') AS {prefix}negative",
+            f"coalesce(sum(b.engagement) FILTER (WHERE {inside}), 0) AS {prefix}engagement",
+        ]
+        args += [start, end] * 4
+    return con.execute(
+        f"SELECT b.brand, {', '.join(parts)} FROM mention_brands b WHERE {where} GROUP BY b.brand",
+        [*args, *params],
+    ).df()
+
+
+def mention_texts(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str]
+) -> list[tuple[str, str | None]]:
+    """Return (title + text, language) of the given mentions, for counting their terms."""
+    if not ids:
+        return []
+    rows = con.execute(
+        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions"
+        " WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(ids)],
+    ).fetchall()
+    return [(f"{title}. {text}", language) for title, text, language in rows]
