@@ -20,6 +20,7 @@ from brandpulse.commands import (
     init,
     match,
     preview,
+    relevance,
     sentiment,
 )
 from brandpulse.commands import dashboard as dashboard_command
@@ -49,6 +50,7 @@ app.command("sentiment")(sentiment.command)
 app.command("export")(export.command)
 app.command("match")(match.command)
 app.command("correct")(correct.command)
+app.add_typer(relevance.app, name="relevance")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
