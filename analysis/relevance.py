@@ -1,4 +1,4 @@
-"""Score how likely a mention is about its brand, from the brand's config signals and the team's marks.
+"""Score how likely a mention is about its brand, from its config signals and the team's marks.
 
 A brand name is often a word ("Delta", "Gap", "Ford"); the mentions of the other meanings
 inflate counts. Each brand gets its own small model: a logistic regression over character
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from brandpulse.store.records import BrandMatch, RelevanceScore
 
 ALGORITHM = "ngram-lr"
 # Bump when features or training change, so `analyze --rescore` finds stale scores.
@@ -35,9 +35,13 @@ _WORD = re.compile(r"[#@]?\w+")
 _SPACES = re.compile(r"\s+")
 # Words that, right after the name, say "the company" whatever the brand.
 _COMPANY_AFTER = frozenset(
-    "inc corp corporation co company ltd plc group stock stocks shares share nyse nasdaq"
-    " store stores shop ceo airline airlines motor motors app customer customers service"
-    " support sales recall price prices deal deals website com official".split()
+    [
+        *("inc", "corp", "corporation", "co", "company", "ltd", "plc", "group", "ceo"),
+        *("stock", "stocks", "shares", "share", "nyse", "nasdaq", "sales", "recall"),
+        *("store", "stores", "shop", "app", "website", "com", "official", "deal", "deals"),
+        *("airline", "airlines", "motor", "motors", "price", "prices"),
+        *("customer", "customers", "service", "support"),
+    ]
 )
 
 # Prior weights (logits) of the config signals, used before any mark exists and as the
@@ -347,3 +351,40 @@ def cross_validate(
 def uncertainty_order(scores: Sequence[float], threshold: float = DEFAULT_THRESHOLD) -> list[int]:
     """Return indexes ordered from the score nearest the threshold (a mark teaches most)."""
     return sorted(range(len(scores)), key=lambda i: (abs(scores[i] - threshold), i))
+
+
+def text_of(title: str | None, text: str | None) -> str:
+    """Return the text a mention is scored on: its title, then its body (as matching reads it)."""
+    title, text = title or "", text or ""
+    if title and not text.startswith(title):
+        return f"{title}\n{text}"
+    return text
+
+
+def score_matches(
+    models: Mapping[str, Model],
+    texts: Mapping[str, str],
+    matches: Sequence[BrandMatch],
+    marked: Mapping[tuple[str, str], bool] | None = None,
+) -> list[RelevanceScore]:
+    """Score each brand match with its brand's model; a person's mark decides whether it counts.
+
+    `texts` maps mention ids to the text to score (see `text_of`); a brand without a model
+    gets the config-free prior, under which every match counts.
+    """
+    marked = marked or {}
+    by_brand: dict[str, list[BrandMatch]] = {}
+    for match in matches:
+        by_brand.setdefault(match.brand, []).append(match)
+    out: list[RelevanceScore] = []
+    for brand, group in by_brand.items():
+        model = models.get(brand) or train(Signals(brand), [], [])
+        scores = model.score([texts.get(m.mention_id, "") for m in group])
+        threshold = model.signals.threshold
+        for match, score in zip(group, scores, strict=True):
+            mark = marked.get((match.mention_id, brand))
+            counted = bool(score >= threshold) if mark is None else mark
+            out.append(
+                RelevanceScore(match.mention_id, brand, float(score), counted, model.version)
+            )
+    return out

@@ -1,4 +1,4 @@
-"""Measure the relevance filter on a labelled set the way a team would meet it: N marks per brand."""
+"""Measure the relevance filter on a labelled set as a team would meet it: N marks per brand."""
 
 from __future__ import annotations
 

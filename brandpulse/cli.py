@@ -50,6 +50,7 @@ app.command("sentiment")(sentiment.command)
 app.command("export")(export.command)
 app.command("match")(match.command)
 app.command("correct")(correct.command)
+app.command("mark")(relevance.mark_command)
 app.add_typer(relevance.app, name="relevance")
 
 

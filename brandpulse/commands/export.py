@@ -108,6 +108,13 @@ def command(
     excel: Annotated[
         bool, typer.Option("--excel", help="Start the CSV with a UTF-8 byte-order mark.")
     ] = False,
+    all_mentions: Annotated[
+        bool,
+        typer.Option(
+            "--all-mentions",
+            help="Also mentions below their brand's relevance threshold (left out by default).",
+        ),
+    ] = False,
     tz: Annotated[
         str | None,
         typer.Option("--tz", help="Time zone for days and times. Default: [settings] timezone."),
@@ -136,6 +143,7 @@ def command(
         first=first,
         last=last,
         tz=zone,
+        everything=all_mentions,
     )
     with read_connection(ctx.db) as con:
         if what is What.mentions:
@@ -278,7 +286,15 @@ def campaigns_frame(
         (start, end), (base_first, _) = campaign_windows(campaign.start, campaign.end)
         names = [campaign.brand, *(c for c in competitors if c != campaign.brand)]
         daily = analytics.daily_volume(
-            con, names, base_first, end, list(scope.sources), None, scope.tz, "day"
+            con,
+            names,
+            base_first,
+            end,
+            list(scope.sources),
+            None,
+            scope.tz,
+            "day",
+            everything=scope.everything,
         )
         report = campaign_report(daily, start, end)
         report.insert(0, "campaign", campaign.name)
@@ -330,7 +346,15 @@ def spikes_frame(
     # yet", and would make the first real days look like spikes.
     history_first = max(first - timedelta(days=WINDOW_DAYS), bounds[0])
     daily = analytics.daily_volume(
-        con, names, history_first, last, list(scope.sources), None, scope.tz, "day"
+        con,
+        names,
+        history_first,
+        last,
+        list(scope.sources),
+        None,
+        scope.tz,
+        "day",
+        everything=scope.everything,
     )
     rows = []
     for name in names:
@@ -380,17 +404,40 @@ def _spike_drivers(
     """Return the top_terms, top_mention_ids and top_mention_urls cells of a brand's spike
     day: its terms rising most against the trailing four weeks, its most engaged mentions."""
     now, n_now = analytics.term_counts(
-        con, brand, day, day, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
+        con,
+        brand,
+        day,
+        day,
+        scope.sources,
+        labels,
+        scope.tz,
+        sorted(STOP_WORDS),
+        everything=scope.everything,
     )
     history = day - timedelta(days=WINDOW_DAYS), day - timedelta(days=1)
     before, n_before = analytics.term_counts(
-        con, brand, *history, scope.sources, labels, scope.tz, sorted(STOP_WORDS)
+        con,
+        brand,
+        *history,
+        scope.sources,
+        labels,
+        scope.tz,
+        sorted(STOP_WORDS),
+        everything=scope.everything,
     )
     terms = emerging_terms(
         now, n_now, before, n_before, min_mentions=2, exclude=own_terms, limit=top_terms
     )
     top = analytics.top_mentions(
-        con, brand, day, day, scope.sources, labels, scope.tz, top_mentions
+        con,
+        brand,
+        day,
+        day,
+        scope.sources,
+        labels,
+        scope.tz,
+        top_mentions,
+        everything=scope.everything,
     )
     return {
         "top_terms": "; ".join(terms["term"]),

@@ -1,4 +1,4 @@
-"""`brandpulse relevance eval|import` and `brandpulse mark`: measure and teach the relevance filter."""
+"""`brandpulse relevance eval|import` and `brandpulse mark`: measure and teach the filter."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from typing import Annotated
 
 import typer
 
+from brandpulse import relevance as relevance_step
 from brandpulse.analysis.relevance import RELATED, UNRELATED
 from brandpulse.analysis.relevance_eval import evaluate
+from brandpulse.config import Config
+from brandpulse.options import ConfigOption, Context, DbOption, resolve
+from brandpulse.store import relevance as store_relevance
+from brandpulse.store.connection import read_connection
 from brandpulse.store.errors import ConfigError
 
 app = typer.Typer(
@@ -118,3 +123,94 @@ def eval_command(
                 f" F1 {f['f1']:.3f} acc {f['accuracy']:.3f}"
             )
     return 0
+
+
+def _brand_name(config: Config, brand: str) -> str:
+    """Return the configured spelling of `brand`, matched case-insensitively."""
+    for known in config.brands:
+        if known.name.casefold() == brand.strip().casefold():
+            return known.name
+    names = ", ".join(b.name for b in config.brands) or "none configured"
+    raise ConfigError(f"no brand called {brand!r}", f"use one of the configured brands: {names}")
+
+
+def _label(value: str) -> str:
+    label = value.strip().lower()
+    if label not in (RELATED, UNRELATED):
+        raise ConfigError(f"unknown mark {value!r}", "use related or unrelated")
+    return label
+
+
+def _apply(ctx: Context, marks: list[tuple[str, str, str]], who: str | None) -> int:
+    stored, missing = relevance_step.mark(ctx.db, ctx.config, marks, who)
+    for mention_id, brand in missing[:10]:
+        typer.echo(f"skipped: mention {mention_id} does not match brand {brand}", err=True)
+    if len(missing) > 10:
+        typer.echo(f"skipped {len(missing) - 10} more", err=True)
+    if not stored:
+        raise ConfigError(
+            "no mark was stored: no such mention matches that brand",
+            "copy the id and brand from `brandpulse export` or the dashboard's Review page",
+        )
+    with read_connection(ctx.db) as con:
+        summary = store_relevance.mark_summary(con)
+    for row in summary.itertuples(index=False):
+        if row.brand in {b for _, b, _ in marks}:
+            typer.echo(
+                f"{row.brand}: {row.marks} marks ({row.related_marks} related);"
+                f" {row.counted} mentions counted, {row.left_out} left out"
+            )
+    return 0 if not missing else 1
+
+
+def mark_command(
+    mention_id: Annotated[str, typer.Argument(help="The mention's id, as in exports.")],
+    brand: Annotated[str, typer.Argument(help="The brand the mark is about.")],
+    label: Annotated[str, typer.Argument(help="related (about the brand) or unrelated.")],
+    who: Annotated[str | None, typer.Option("--by", help="Who marked it.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> int:
+    """Mark whether a mention is about a brand; the brand's relevance model retrains at once."""
+    ctx = resolve(config, db)
+    return _apply(ctx, [(mention_id, _brand_name(ctx.config, brand), _label(label))], who)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(help="CSV (or .tsv) with a header: mention_id, brand, label.")
+    ],
+    who: Annotated[str | None, typer.Option("--by", help="Who marked them.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> int:
+    """Import many marks at once (label related or unrelated), then retrain their brands."""
+    ctx = resolve(config, db)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc}", "give a readable UTF-8 file") from None
+    delimiter = "\t" if file.suffix.lower() == ".tsv" else ","
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    id_field = fields.get("mention_id") or fields.get("id")
+    if not id_field or "brand" not in fields or "label" not in fields:
+        raise ConfigError(
+            f"{file}: the header must name mention_id, brand and label",
+            "write a header line such as mention_id,brand,label",
+        )
+    marks = []
+    for row in reader:
+        if not (row.get(id_field) or "").strip():
+            continue
+        marks.append(
+            (
+                row[id_field].strip(),
+                _brand_name(ctx.config, row[fields["brand"]] or ""),
+                _label(row[fields["label"]] or ""),
+            )
+        )
+    if not marks:
+        raise ConfigError(f"{file} holds no marks", "add rows below the header")
+    return _apply(ctx, marks, who)

@@ -6,7 +6,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 from brandpulse.analysis.relevance import (
     DEFAULT_THRESHOLD,
     Signals,
@@ -15,6 +14,7 @@ from brandpulse.analysis.relevance import (
     uncertainty_order,
 )
 from brandpulse.analysis.relevance_eval import evaluate
+
 from brandpulse.commands.relevance import read_labelled
 
 JAGUAR_CAR = [

@@ -55,6 +55,7 @@ CONTRACT = [
     "subreddit",
     "domain",
     "feed",
+    "relevance",
 ]
 
 
