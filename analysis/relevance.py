@@ -11,6 +11,7 @@ with no context words every mention is counted, as plain keyword matching would.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -57,6 +58,8 @@ EXCLUDED_LOGIT = -5.0
 # marks are few and precise; the brand's intercept is not regularised.
 _C = 100.0
 _STEPS = 250
+MIN_EACH = 2
+_PRIOR_MARKS = 2.0
 _RATE = 0.1
 
 
@@ -171,6 +174,16 @@ def _ngram_keys(codes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.concatenate(rows), np.concatenate(keys).astype(np.int64)
 
 
+_MASK = "\x01"
+
+
+@functools.lru_cache(maxsize=256)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Return the regex finding any of the names as whole words in lower-cased text."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+    return re.compile(rf"(?<!\w)(?:{alternatives or '$^'})(?!\w)")
+
+
 def _token_key(token: str) -> int:
     return zlib.crc32(token.encode()) & _BUCKETS
 
@@ -179,7 +192,10 @@ def featurise(texts: Sequence[str], signals: Signals) -> Batch:
     """Return the hashed features of texts: char 2–5-grams, words, word pairs and cues."""
     names = signals.names
     focused = [focus(t, names) for t in texts]
-    lowered = [f" {_SPACES.sub(' ', t.lower())} " for t in focused]
+    # The name itself is in every mention, so its grams would only act as a second
+    # intercept; it is masked, and how it is written is left to the cues.
+    masker = _name_pattern(names)
+    lowered = [f" {masker.sub(_MASK, _SPACES.sub(' ', t.lower()))} " for t in focused]
     joined = "\x00".join(lowered)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     lengths = np.array([len(t) + 1 for t in lowered])
@@ -264,16 +280,24 @@ def model_version(signals: Signals, texts: Sequence[str], labels: Sequence[bool]
 def train(signals: Signals, texts: Sequence[str], labels: Sequence[bool]) -> Model:
     """Fit the brand's model on its marked texts (True = about the brand); none gives the prior.
 
-    With marks of one kind only, the regression still moves the brand's intercept, so
-    a team that only ever marked "not about us" lowers every similar mention.
+    Until each kind has `MIN_EACH` marks, only the brand's intercept is learnt: words
+    common to every mention would otherwise stand for the one kind seen, and a single
+    "not about us" mark would drop every mention. The intercept weighs against the
+    config's prior like `_PRIOR_MARKS` marks, so a team that only ever marks "not about
+    us" lowers the brand's mentions gradually.
     """
     version = model_version(signals, texts, labels)
     if not texts:
         return Model(signals=signals, bias=0.0, marks=0, version=version)
-    batch = featurise(texts, signals)
-    keys, ind = np.unique(batch.keys, return_inverse=True)
     offset = np.array([prior_logit(t, signals) for t in texts])
     y = np.asarray(labels, dtype=float)
+    related = int(y.sum())
+    if min(related, len(y) - related) < MIN_EACH:
+        empty = np.zeros(0, dtype=np.int64)
+        _, bias = _fit(empty, empty, np.zeros(0), offset, y, 0)
+        return Model(signals=signals, bias=bias, marks=len(texts), version=version)
+    batch = featurise(texts, signals)
+    keys, ind = np.unique(batch.keys, return_inverse=True)
     weights, bias = _fit(ind, batch.rows, batch.values, offset, y, len(keys))
     return Model(
         signals=signals, keys=keys, weights=weights, bias=bias, marks=len(texts), version=version
@@ -283,9 +307,14 @@ def train(signals: Signals, texts: Sequence[str], labels: Sequence[bool]) -> Mod
 def _fit(
     ind: np.ndarray, rid: np.ndarray, val: np.ndarray, offset: np.ndarray, y: np.ndarray, size: int
 ) -> tuple[np.ndarray, float]:
-    """Minimise mean log-loss + |w|²/(2·C·n) with Adam; deterministic (starts at zero)."""
+    """Minimise mean log-loss + |w|²/(2·C·n) + k·b²/(2·n) with Adam; deterministic.
+
+    The intercept's penalty weighs like `_PRIOR_MARKS` marks for the config's prior: one
+    "not about us" mark must not drop every other mention of the brand, fifty must.
+    """
     n = len(y)
     lam = 1.0 / (_C * n)
+    lam_b = _PRIOR_MARKS / n
     w = np.zeros(size)
     b = 0.0
     m = np.zeros(size + 1)
@@ -295,7 +324,7 @@ def _fit(
         r = (_sigmoid(z) - y) / n
         grad = np.empty(size + 1)
         grad[:size] = np.bincount(ind, weights=val * r[rid], minlength=size) + lam * w
-        grad[size] = r.sum()
+        grad[size] = r.sum() + lam_b * b
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad * grad
         move = _RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
