@@ -76,24 +76,41 @@ def score(
     return score_matches(models, texts, matches, marked)
 
 
-def rescore(db: Path, config: Config, brands: Sequence[str] | None = None) -> int:
-    """Retrain from the marks and re-score every stored match of the brands (all by default).
-
-    Returns how many matches changed between counted and left out.
-    """
+def rescore_on(
+    con: duckdb.DuckDBPyConnection, config: Config, brands: Sequence[str] | None = None
+) -> int:
+    """Retrain from the marks and re-score every stored match of the brands, on a write
+    connection (all brands by default); return how many matches changed counting."""
     signals = relevance_signals(config)
     names = [b for b in (brands or list(signals)) if b in signals]
-    with read_connection(db) as con:
-        models, marked = models_from_marks(con, {n: signals[n] for n in names})
-        frames = {name: store.brand_mention_texts(con, name) for name in names}
+    models, marked = models_from_marks(con, {n: signals[n] for n in names})
     scores: list[RelevanceScore] = []
     for name in names:
-        frame = frames[name]
+        frame = store.brand_mention_texts(con, name)
         texts = {r.mention_id: text_of(r.title, r.text) for r in frame.itertuples(index=False)}
         matches = [BrandMatch(mid, name, None) for mid in texts]
         scores += score_matches(models, texts, matches, marked)
-    with write_connection(db) as con, transaction(con):
-        return store.write_relevance(con, scores)
+    return store.write_relevance(con, scores)
+
+
+def mark_on(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    marks: Sequence[tuple[str, str, str]],
+    who: str | None = None,
+) -> tuple[int, list[tuple[str, str]]]:
+    """Record marks (mention id, brand, related|unrelated) and retrain their brands, on a
+    write connection; return how many were stored and the (id, brand) pairs matching nothing."""
+    missing = []
+    stored = 0
+    for mention_id, brand, label in marks:
+        if store.set_mark(con, mention_id, brand, label, who):
+            stored += 1
+        else:
+            missing.append((mention_id, brand))
+    if stored:
+        rescore_on(con, config, sorted({b for _, b, _ in marks}))
+    return stored, missing
 
 
 def mark(
@@ -102,19 +119,6 @@ def mark(
     marks: Sequence[tuple[str, str, str]],
     who: str | None = None,
 ) -> tuple[int, list[tuple[str, str]]]:
-    """Record marks (mention id, brand, related|unrelated), then retrain and re-score their brands.
-
-    Returns how many marks were stored and the (id, brand) pairs that match nothing.
-    """
-    missing = []
-    stored = 0
+    """Record marks in one transaction and retrain their brands (see `mark_on`)."""
     with write_connection(db) as con, transaction(con):
-        for mention_id, brand, label in marks:
-            if store.set_mark(con, mention_id, brand, label, who):
-                stored += 1
-            else:
-                missing.append((mention_id, brand))
-    brands = sorted({b for _, b, _ in marks})
-    if stored:
-        rescore(db, config, brands)
-    return stored, missing
+        return mark_on(con, config, marks, who)

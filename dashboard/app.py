@@ -7,7 +7,6 @@ Run by `brandpulse dashboard`, which starts `streamlit run dashboard/app.py -- -
 from __future__ import annotations
 
 import streamlit as st
-
 from brandpulse.dashboard import frame, settings, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.store.errors import BrandpulseError
@@ -33,6 +32,7 @@ PAGES = [
         icon=":material/compare_arrows:",
     ),
     st.Page("views/spikes.py", title="Spikes", url_path="spikes", icon=":material/bolt:"),
+    st.Page("views/review.py", title="Review", url_path="review", icon=":material/rule:"),
     st.Page(
         "views/health.py",
         title="Collection health",

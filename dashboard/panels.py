@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.dashboard import charts, data, ui
 from brandpulse.dashboard.filters import Filters, local_midnight
 from brandpulse.dashboard.frame import Frame
@@ -220,6 +219,7 @@ def window_scope(
         end=local_midnight(last + timedelta(days=1), here.tz),
         sources=here.filters.sources,
         sentiments=here.filters.sentiments if sentiments else (),
+        everything=here.filters.everything,
     )
 
 

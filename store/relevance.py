@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+from brandpulse.store.browse import Scope, scope_where
 from brandpulse.store.records import RelevanceScore
 from brandpulse.store.sql import counted_condition, one
 
@@ -113,3 +115,35 @@ def mark_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM mention_brands b GROUP BY b.brand ORDER BY b.brand
         """
     ).df()
+
+
+def review_queue(
+    con: duckdb.DuckDBPyConnection, scope: Scope, brand: str, threshold: float, limit: int = 20
+) -> pd.DataFrame:
+    """Return a brand's unmarked matches in scope, the most uncertain first.
+
+    Uncertain means a score nearest the brand's threshold: a mark there teaches the model
+    most. Columns: id, published_at, source, title, text, url, relevance, counted.
+    """
+    where, params = scope_where(replace(scope, brands=(brand,), everything=True))
+    return con.execute(
+        "SELECT b.mention_id AS id, b.published_at, b.source, m.title, m.text, m.url,"
+        " b.relevance, b.counted IS NOT FALSE AS counted"
+        " FROM mention_brands b JOIN mentions m ON m.id = b.mention_id"
+        " LEFT JOIN relevance_marks k ON k.mention_id = b.mention_id AND k.brand = b.brand"
+        f" WHERE {where} AND k.mention_id IS NULL AND b.relevance IS NOT NULL"
+        " ORDER BY abs(b.relevance - ?), b.mention_id LIMIT ?",
+        [*params, threshold, int(limit)],
+    ).df()
+
+
+def counted_in_scope(con: duckdb.DuckDBPyConnection, scope: Scope, brand: str) -> tuple[int, int]:
+    """Return how many of a brand's matches in scope count and how many are left out."""
+    where, params = scope_where(replace(scope, brands=(brand,), everything=True))
+    row = one(
+        con,
+        "SELECT count(*) FILTER (WHERE b.counted IS NOT FALSE),"
+        f" count(*) FILTER (WHERE b.counted IS FALSE) FROM mention_brands b WHERE {where}",
+        params,
+    )
+    return int(row[0]), int(row[1])

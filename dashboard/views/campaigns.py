@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
-
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
 from brandpulse.dashboard import charts, data, frame, panels, ui
 from brandpulse.dashboard.filters import local_day
@@ -50,7 +49,9 @@ st.caption(
     + (f" and the sidebar's sources ({', '.join(sources)})." if sources else ".")
 )
 
-daily = data.campaign_daily(here.reader, here.key, brands, base_first, after_last, sources, tz)
+daily = data.campaign_daily(
+    here.reader, here.key, brands, base_first, after_last, sources, tz, here.filters.everything
+)
 own = daily[daily["brand"] == own_brand]
 report = campaign_report(daily[daily["period"] <= last], campaign.start, campaign.end)
 mine = report[report["brand"] == own_brand].iloc[0]

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from brandpulse.store.connection import write_connection
 from streamlit.testing.v1 import AppTest
 
-from brandpulse.store.connection import write_connection
 from tests.dashboard import expected as ex
 from tests.dashboard.conftest import AppFactory, no_exceptions
 from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY
@@ -23,6 +23,7 @@ PAGES = (
     "views/campaigns.py",
     "views/competitors.py",
     "views/spikes.py",
+    "views/review.py",
     "views/health.py",
 )
 
