@@ -23,8 +23,8 @@ PAGES = (
     "views/campaigns.py",
     "views/competitors.py",
     "views/spikes.py",
-    "views/review.py",
     "views/health.py",
+    "views/review.py",
 )
 
 
