@@ -122,3 +122,9 @@ def mark(
     """Record marks in one transaction and retrain their brands (see `mark_on`)."""
     with write_connection(db) as con, transaction(con):
         return mark_on(con, config, marks, who)
+
+
+def rescore(db: Path, config: Config, brands: Sequence[str] | None = None) -> int:
+    """Retrain and re-score the brands' stored matches in one transaction (see `rescore_on`)."""
+    with write_connection(db) as con, transaction(con):
+        return rescore_on(con, config, brands)

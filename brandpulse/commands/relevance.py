@@ -118,6 +118,9 @@ def eval_command(
     if curve:
         typer.echo("learning curve (overall):")
         for n, f in result["curve"].items():
+            if not f["scored"]:
+                typer.echo(f"  {n:>4} marks: no text left to score")
+                continue
             typer.echo(
                 f"  {n:>4} marks: P {f['precision']:.3f} R {f['recall']:.3f}"
                 f" F1 {f['f1']:.3f} acc {f['accuracy']:.3f}"
