@@ -35,11 +35,12 @@ streamlit_logger.set_log_level("error")
 
 from brandpulse.analysis import spikes as spike_rules  # noqa: E402
 from brandpulse.analysis import terms  # noqa: E402
-from benchmarks.common import peak_rss_mb, report  # noqa: E402
 from brandpulse.dashboard import charts, data, panels  # noqa: E402
 from brandpulse.dashboard.db import Reader  # noqa: E402
 from brandpulse.dashboard.filters import Filters  # noqa: E402
 from brandpulse.store.connection import write_connection  # noqa: E402
+
+from benchmarks.common import peak_rss_mb, report  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_DASHBOARD_ROWS", "10000000"))
 DAYS = 180
@@ -97,6 +98,7 @@ def generate(db: Path, rows: int) -> None:
         con.execute(
             """
             INSERT INTO mention_brands
+                (mention_id, brand, term, published_at, source, label, engagement)
             SELECT m.id, b.brand, lower(b.brand), m.published_at, m.source, s.label,
                    m.score + m.comments
             FROM mentions m JOIN sentiments s ON s.mention_id = m.id,

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
-from benchmarks.common import peak_rss_mb, report, timed
 from brandpulse.store import analytics
 from brandpulse.store.connection import write_connection
+
+from benchmarks.common import peak_rss_mb, report, timed
 
 ROWS = int(os.environ.get("BENCH_TRENDS_ROWS", "10000000"))
 TZ = "Europe/Paris"
@@ -38,6 +38,7 @@ def build(path: Path, rows: int) -> None:
         con.execute(
             f"""
             INSERT INTO mention_brands
+                (mention_id, brand, term, published_at, source, label, engagement)
             SELECT 'm' || i::VARCHAR AS mention_id,
                    ['Acme', 'Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli']
                        [(1 + hash(i) % 6)::BIGINT],

@@ -21,6 +21,7 @@ from brandpulse.commands import (
     init,
     match,
     preview,
+    relevance,
     sentiment,
 )
 from brandpulse.commands import dashboard as dashboard_command
@@ -52,6 +53,8 @@ app.command("match")(match.command)
 app.command("correct")(correct.command)
 app.add_typer(alerts.app, name="alerts")
 app.command("digest")(alerts.digest)
+app.command("mark")(relevance.mark_command)
+app.add_typer(relevance.app, name="relevance")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -84,6 +84,11 @@ class Brand:
     exclude_subreddits: tuple[str, ...] = ()
     exclude_authors: tuple[str, ...] = ()
     competitor: bool = False
+    # Relevance: words that signal this brand's meaning, words of the name's other meanings,
+    # and the score below which a match is left out of counts (None: the default).
+    context: tuple[str, ...] = ()
+    not_context: tuple[str, ...] = ()
+    threshold: float | None = None
 
     @property
     def search_terms(self) -> tuple[str, ...]:
@@ -465,6 +470,9 @@ def _brand(r: _Reader, competitor: bool) -> Brand:
         exclude_subreddits=r.strings("exclude_subreddits"),
         exclude_authors=r.strings("exclude_authors"),
         competitor=competitor,
+        context=r.strings("context"),
+        not_context=r.strings("not_context"),
+        threshold=_threshold(r),
     )
     if brand.query:
         try:
@@ -481,6 +489,17 @@ def _brand(r: _Reader, competitor: bool) -> Brand:
             ) from None
     r.reject_unknown()
     return brand
+
+
+def _threshold(r: _Reader) -> float | None:
+    """Return a brand's relevance threshold (a probability), or None when not set."""
+    if "threshold" not in r.table:
+        r.used.add("threshold")
+        return None
+    value = r.get("threshold", float, 0.0, "a number between 0 and 1")
+    if not 0.0 <= value <= 1.0:
+        raise r.fail("threshold", "a number between 0 and 1", value)
+    return value
 
 
 def _campaign(r: _Reader) -> Campaign:

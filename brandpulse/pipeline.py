@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from brandpulse import analysis, collectors, deletions, privacy, progress, redact
+from brandpulse import relevance as relevance_step
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import BrandpulseError, ConfigError
 from brandpulse.store.records import Mention, RunReport
+from brandpulse.store.relevance import write_relevance
 from brandpulse.store.writes import (
     record_run,
     save_state,
@@ -40,6 +42,8 @@ def store_mentions(
     matched = {m.mention_id for m in annotations.brands}
     report.skipped += sum(1 for m in kept if m.id not in matched)
     kept = [m for m in kept if m.id in matched]
+    # Models are trained from the marks before the write connection opens (it stays short).
+    models, marked = relevance_step.load_models(db, config) if kept else ({}, {})
     changed: dict[str, bool] = {}
     with write_connection(db) as con, transaction(con):
         report.new, report.updated = upsert_mentions(con, kept, changed)
@@ -53,6 +57,8 @@ def store_mentions(
             [c for c in annotations.campaigns if c.mention_id in changed],
             [s for s in annotations.sentiments if s.mention_id in changed],
         )
+        fresh = [b for b in annotations.brands if b.mention_id in changed]
+        write_relevance(con, relevance_step.score(models, marked, kept, fresh))
         save_state(con, report.source, report.state)
         report.ended_at = datetime.now(UTC)
         record_run(con, report)

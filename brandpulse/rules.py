@@ -6,6 +6,7 @@ import textwrap
 
 from brandpulse.analysis.query import Node, QuerySyntaxError, Term, any_of, parse_query
 from brandpulse.analysis.query import Or as OrNode
+from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals
 from brandpulse.analysis.rules import BrandRule, CampaignRule, Rules
 from brandpulse.config import Brand, Config
 from brandpulse.privacy import pseudonym
@@ -80,3 +81,18 @@ def brand_rule(
 
 def _quoted(term: str) -> str:
     return f'"{term}"' if " " in term else term
+
+
+def relevance_signals(config: Config) -> dict[str, Signals]:
+    """Return each brand's relevance signals: its names, exclusions, context words, threshold."""
+    out = {}
+    for brand in config.brands:
+        out[brand.name] = Signals(
+            name=brand.name,
+            terms=(*brand.keywords, *brand.aliases),
+            exclude=tuple(brand.exclude),
+            context=brand.context,
+            not_context=brand.not_context,
+            threshold=DEFAULT_THRESHOLD if brand.threshold is None else brand.threshold,
+        )
+    return out

@@ -33,6 +33,7 @@ PAGES = [
         icon=":material/compare_arrows:",
     ),
     st.Page("views/spikes.py", title="Spikes", url_path="spikes", icon=":material/bolt:"),
+    st.Page("views/review.py", title="Review", url_path="review", icon=":material/rule:"),
     st.Page(
         "views/health.py",
         title="Collection health",

@@ -16,9 +16,11 @@ import pandas as pd
 import streamlit as st
 from brandpulse.analysis import spikes as spikes_module
 from brandpulse.analysis import terms
+from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
 from brandpulse.store import analytics, browse, outbox, signals
+from brandpulse.store import relevance as relevance_store
 from brandpulse.store.browse import Scope
 
 Key = tuple[str, int]
@@ -133,6 +135,7 @@ def _args(f: Filters, brands: Sequence[str] | None = None) -> dict[str, Any]:
         "last": f.last,
         "sources": list(f.sources),
         "sentiments": list(f.sentiments),
+        "everything": f.everything,
     }
 
 
@@ -231,6 +234,7 @@ def spikes(
         list(f.sentiments),
         tz=tz,
         granularity="day",
+        everything=f.everything,
     )
     if not per_brand:
         volume = volume.groupby("period", as_index=False)[["mentions", "negative"]].sum()
@@ -256,8 +260,40 @@ def campaign_daily(
     last: date,
     sources: tuple[str, ...],
     tz: str,
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return zero-filled daily counts of `brands` from `first` to `last` (campaign pages)."""
     return analytics.daily_volume(
-        _reader.con, list(brands), first, last, list(sources), None, tz=tz, granularity="day"
+        _reader.con,
+        list(brands),
+        first,
+        last,
+        list(sources),
+        None,
+        tz=tz,
+        granularity="day",
+        everything=everything,
     )
+
+
+@cached
+def relevance_counts(_reader: Reader, key: Key, scope: Scope, brand: str) -> tuple[int, int]:
+    """Return how many of a brand's mentions in scope count and how many are left out."""
+    return relevance_store.counted_in_scope(_reader.con, scope, brand)
+
+
+@cached
+def review_queue(
+    _reader: Reader, key: Key, scope: Scope, brand: str, threshold: float, limit: int
+) -> pd.DataFrame:
+    """Return a brand's unmarked mentions in scope, the most uncertain first."""
+    return relevance_store.review_queue(_reader.con, scope, brand, threshold, limit)
+
+
+@cached
+def relevance_estimate(_reader: Reader, key: Key, signals: Signals) -> Estimate:
+    """Return the brand's filter precision, cross-validated on its own marks."""
+    marks = relevance_store.marks(_reader.con, signals.name)
+    texts = [text_of(r.title, r.text) for r in marks.itertuples(index=False)]
+    labels = [r.label == relevance_store.RELATED for r in marks.itertuples(index=False)]
+    return cross_validate(signals, texts, labels)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import streamlit as st
-
 from brandpulse.analysis.spreadsheet import write_csv
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
@@ -31,6 +30,7 @@ def export_filter(filters: Filters, tz: str) -> exports.ExportFilter:
         first=filters.first,
         last=filters.last,
         tz=tz,
+        everything=filters.everything,
     )
 
 

@@ -1,6 +1,7 @@
 """The sidebar filters as one value: read from and written to the URL's query parameters.
 
-A URL such as `?brand=Acme&period=90d&source=reddit&sentiment=negative` reproduces a view.
+A URL such as `?brand=Acme&period=90d&source=reddit&sentiment=negative` reproduces a view;
+`relevance=all` also shows mentions below their brand's relevance threshold.
 Period presets end at the newest stored mention rather than at today, so a database that
 stopped collecting (or the demo, whose dates are fixed) still opens on its data.
 """
@@ -44,6 +45,8 @@ class Filters:
     last: date
     sources: tuple[str, ...]
     sentiments: tuple[str, ...]
+    # True: also mentions below their brand's relevance threshold (the sidebar switch).
+    everything: bool = False
 
     @property
     def days(self) -> int:
@@ -58,6 +61,7 @@ class Filters:
             end=local_midnight(self.last + timedelta(days=1), tz),
             sources=self.sources,
             sentiments=self.sentiments,
+            everything=self.everything,
         )
 
     def previous(self) -> Filters:
@@ -79,6 +83,8 @@ class Filters:
             params["source"] = list(self.sources)
         if self.sentiments:
             params["sentiment"] = list(self.sentiments)
+        if self.everything:
+            params["relevance"] = ["all"]
         return params
 
 
@@ -166,4 +172,5 @@ def from_params(
         last=last_day,
         sources=_pick(params.get("source") or [], sources),
         sentiments=_pick(params.get("sentiment") or [], SENTIMENTS),
+        everything=first("relevance") == "all",
     )

@@ -343,6 +343,7 @@ def window_scope(
         end=local_midnight(last + timedelta(days=1), here.tz),
         sources=here.filters.sources,
         sentiments=here.filters.sentiments if sentiments else (),
+        everything=here.filters.everything,
     )
 
 

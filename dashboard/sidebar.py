@@ -47,6 +47,7 @@ def render(
         state["f_range"] = (initial.first, initial.last)
         state["f_sources"] = list(initial.sources)
         state["f_sentiments"] = list(initial.sentiments)
+        state["f_everything"] = initial.everything
         state[_INIT] = True
     # Options can shrink between runs (a brand removed from the config): drop stale picks.
     state["f_brands"] = [b for b in state.get("f_brands", []) if b in brands]
@@ -75,6 +76,12 @@ def render(
         st.multiselect(
             "Sentiment", list(SENTIMENTS), key="f_sentiments", placeholder="All sentiments"
         )
+        st.toggle(
+            "Include off-topic mentions",
+            key="f_everything",
+            help="Also count mentions below their brand's relevance threshold or marked"
+            " 'not about us' (the Review page lists them).",
+        )
         st.caption(
             f"Times and days in **{plain(tz)}**."
             f" Presets end at the newest mention ({newest:%Y-%m-%d})."
@@ -87,6 +94,7 @@ def render(
         last=max(first, last),
         sources=tuple(state["f_sources"]),
         sentiments=tuple(state["f_sentiments"]),
+        everything=bool(state.get("f_everything", False)),
     )
     wanted = filters.to_params()
     if wanted != _url_params():

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 import pyarrow as pa
-
 from brandpulse.store.records import Mention
+from brandpulse.store.sql import counted_condition
 
 GRANULARITIES = ("day", "week")
 DIMENSIONS = ("author", "subreddit", "domain", "feed", "source")
@@ -66,10 +66,18 @@ def _where(
     sentiments: Sequence[str] | None,
     tz: str,
     alias: str = "b",
+    everything: bool = False,
 ) -> tuple[str, list[Any]]:
-    """Return the condition over mention_brands rows in scope, and its parameters."""
+    """Return the condition over mention_brands rows in scope, and its parameters.
+
+    Matches below their brand's relevance threshold are out of scope unless `everything`.
+    """
     start, end = utc_bounds(first, last, tz)
-    parts = [f"{alias}.published_at >= ?", f"{alias}.published_at < ?"]
+    parts = [
+        f"{alias}.published_at >= ?",
+        f"{alias}.published_at < ?",
+        counted_condition(alias, everything),
+    ]
     params: list[Any] = [start, end]
     for column, values in (
         ("brand", _as_list(brands)),
@@ -205,6 +213,7 @@ def daily_volume(
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
     granularity: str = "day",
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return mentions by sentiment per period and brand, with every empty period as zeros.
 
@@ -212,7 +221,7 @@ def daily_volume(
     negative, neutral, net_sentiment, engagement. Brands named but never mentioned get zero
     rows too, so charts show the gap instead of skipping it.
     """
-    where, params = _where(brands, first, last, sources, sentiments, tz)
+    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
     bucket, bucket_params = _bucket(granularity, first, last, tz)
     df = con.execute(
         f"SELECT {bucket} AS period, b.brand, {_COUNTS} FROM mention_brands b WHERE {where}"
@@ -249,6 +258,7 @@ def share_of_voice(
     sources: Sequence[str] | None = None,
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return each brand's share of the mentions (and engagement) of all the brands given.
 
@@ -256,7 +266,7 @@ def share_of_voice(
     are fractions summing to 1 over the brands (NaN when none of them was mentioned).
     """
     names = _as_list(brands)
-    where, params = _where(names, first, last, sources, sentiments, tz)
+    where, params = _where(names, first, last, sources, sentiments, tz, everything=everything)
     df = con.execute(
         f"SELECT b.brand, {_COUNTS} FROM mention_brands b WHERE {where} GROUP BY b.brand", params
     ).df()
@@ -278,9 +288,10 @@ def share_of_voice_over_time(
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
     granularity: str = "week",
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return period, brand, mentions and share (of that period's mentions of these brands)."""
-    df = daily_volume(con, brands, first, last, sources, sentiments, tz, granularity)
+    df = daily_volume(con, brands, first, last, sources, sentiments, tz, granularity, everything)
     totals = df.groupby("period")["mentions"].transform("sum")
     df["share"] = (df["mentions"] / totals).where(totals > 0)
     return df[["period", "brand", "mentions", "share"]]
@@ -294,6 +305,7 @@ def kpis(
     sources: Sequence[str] | None = None,
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return per-brand totals for the window and the equally long window just before it.
 
@@ -305,7 +317,7 @@ def kpis(
     days = (last - first).days + 1
     prev_first = first - timedelta(days=days)
     start, _ = utc_bounds(first, last, tz)
-    where, params = _where(brands, prev_first, last, sources, sentiments, tz)
+    where, params = _where(brands, prev_first, last, sources, sentiments, tz, everything=everything)
     counts = ["mentions", "positive", "negative", "neutral", "engagement"]
     current = ", ".join(
         f"count(*) FILTER (WHERE b.published_at >= ? {cond}) AS {name}"
@@ -348,6 +360,7 @@ def top_by(
     tz: str = "UTC",
     order: str = "mentions",
     limit: int = 10,
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return the top authors, subreddits, domains, feeds or sources of the brands' mentions.
 
@@ -359,7 +372,7 @@ def top_by(
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}")
     if order not in ("mentions", "engagement"):
         raise ValueError("order must be mentions or engagement")
-    where, params = _where(brands, first, last, sources, sentiments, tz)
+    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
     value = _DIMENSION_SQL[dimension]
     df = con.execute(
         f"""
@@ -392,6 +405,7 @@ def term_counts(
     tz: str = "UTC",
     stop_words: Sequence[str] = (),
     min_length: int = 3,
+    everything: bool = False,
 ) -> tuple[pd.DataFrame, int]:
     """Return (term, mentions) for every word and #hashtag in scope, and the mention count.
 
@@ -399,7 +413,7 @@ def term_counts(
     long post repeating a word cannot make it trend. Words are lower-cased; stop words,
     words shorter than `min_length`, numbers and URLs are left out.
     """
-    where, params = _where(brands, first, last, sources, sentiments, tz)
+    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
     docs = con.execute(
         f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
     ).fetchall()[0][0]
@@ -441,10 +455,11 @@ def top_mentions(
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
     limit: int = 5,
+    everything: bool = False,
 ) -> pd.DataFrame:
     """Return the most engaged mentions in scope: id, brand(s), source, published_at, author,
     title, text, url, engagement and label, highest engagement first."""
-    where, params = _where(brands, first, last, sources, sentiments, tz)
+    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
     return con.execute(
         f"""
         SELECT m.id, string_agg(DISTINCT b.brand, '; ' ORDER BY b.brand) AS brand,

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 from brandpulse.store import analytics
-from brandpulse.store.sql import one
+from brandpulse.store.sql import counted_condition, one
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
@@ -33,6 +33,8 @@ class Scope:
     end: datetime | None = None
     sources: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
+    # True: also matches below their brand's relevance threshold (the sidebar switch).
+    everything: bool = False
 
 
 def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
@@ -51,6 +53,7 @@ def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
     if scope.sentiments:
         parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
         params += scope.sentiments
+    parts.append(counted_condition(alias, scope.everything))
     return " AND ".join(parts), params
 
 

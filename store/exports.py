@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
-
 from brandpulse.store import analytics
+from brandpulse.store.sql import counted_condition
 
 # Rows per Arrow batch: big enough to be fast, small enough to keep memory flat.
 BATCH_ROWS = 65_536
@@ -35,6 +35,8 @@ class ExportFilter:
     first: date | None = None
     last: date | None = None
     tz: str = "UTC"
+    # True: also matches below their brand's relevance threshold.
+    everything: bool = False
 
     def where(self, alias: str = "b") -> tuple[str, list[Any]]:
         """Return the SQL condition over mention_brands rows and its parameters."""
@@ -56,6 +58,7 @@ class ExportFilter:
             if values:
                 parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
                 params += list(values)
+        parts.append(counted_condition(alias, self.everything))
         return " AND ".join(parts), params
 
 
@@ -93,7 +96,7 @@ def mentions_reader(
                s.scorer, s.scorer_version, b.term AS matched_term, b.engagement,
                m.score, m.comments,
                m.extra ->> 'subreddit' AS subreddit, m.extra ->> 'domain' AS domain,
-               m.extra ->> 'feed_title' AS feed
+               m.extra ->> 'feed_title' AS feed, round(b.relevance, 4) AS relevance
         FROM mention_brands b
         JOIN mentions m ON m.id = b.mention_id
         LEFT JOIN sentiments s ON s.mention_id = b.mention_id
@@ -125,6 +128,7 @@ def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:
         list(scope.sentiments),
         scope.tz,
         "day",
+        everything=scope.everything,
     )
     if not scope.brands:
         # Without a brand filter, keep the brands that have a mention in scope.

@@ -151,3 +151,14 @@ class SentimentLabel:
     whole_score: float | None
     scorer: str
     scorer_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceScore:
+    """How likely a brand match is about the brand; `counted` says whether trends include it."""
+
+    mention_id: str
+    brand: str
+    score: float
+    counted: bool
+    version: str

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
-
 from brandpulse.store.sql import one
 
 
@@ -119,6 +118,26 @@ MIGRATIONS: Sequence[Migration] = (
             next_attempt_at  TIMESTAMPTZ NOT NULL,
             sent_at          TIMESTAMPTZ,
             last_error       VARCHAR
+        );
+        """,
+    ),
+    Migration(
+        3,
+        "relevance",
+        """
+        -- How likely each brand match is about that brand, the model that said so, and
+        -- whether it counts (score at or above the brand's threshold, or a person's mark).
+        -- NULL counted (rows from before scoring) counts.
+        ALTER TABLE mention_brands ADD COLUMN relevance DOUBLE;
+        ALTER TABLE mention_brands ADD COLUMN relevance_version VARCHAR;
+        ALTER TABLE mention_brands ADD COLUMN counted BOOLEAN;
+        CREATE TABLE relevance_marks (
+            mention_id    VARCHAR NOT NULL,
+            brand         VARCHAR NOT NULL,
+            label         VARCHAR NOT NULL,
+            marked_by     VARCHAR,
+            marked_at     TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (mention_id, brand)
         );
         """,
     ),

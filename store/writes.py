@@ -201,6 +201,7 @@ def write_analysis(
         con.execute(
             """
             INSERT INTO mention_brands
+                (mention_id, brand, term, published_at, source, label, engagement)
             SELECT b.mention_id, b.brand, b.term, m.published_at, m.source,
                    coalesce(c.label, s.label),
                    coalesce(m.score, 0) + coalesce(m.comments, 0)

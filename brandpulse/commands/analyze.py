@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from brandpulse import privacy, progress
+from brandpulse import relevance as relevance_step
 from brandpulse.analysis.campaigns import match_campaigns
 from brandpulse.analysis.matcher import match_mentions
 from brandpulse.analysis.sentiment import SCORER_VERSION, score_mentions
@@ -20,6 +21,7 @@ from brandpulse.rules import rules_from_config
 from brandpulse.store import analytics
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import ConfigError
+from brandpulse.store.relevance import write_relevance
 from brandpulse.store.writes import transaction, write_analysis
 
 BATCH = 20_000
@@ -32,6 +34,7 @@ class Tally:
     scored: int = 0
     brand_rows: int = 0
     campaign_rows: int = 0
+    left_out: int = 0
 
 
 def command(
@@ -65,6 +68,9 @@ def command(
     tally = Tally()
     after = ""
     with collection_lock(ctx.db):
+        # Relevance is re-scored for every match: models retrain from the marks (cached by
+        # version) and scoring is cheap, so a threshold or context edit always takes effect.
+        models, marked = relevance_step.load_models(ctx.db, ctx.config)
         while True:
             # Read, work, then write in separate short connections, so the dashboard's
             # readers get in between batches.
@@ -88,6 +94,9 @@ def command(
             labels = score_mentions(stale, brands, rules)
             with write_connection(ctx.db) as con, transaction(con):
                 write_analysis(con, [m.id for m in mentions], brands, campaigns, labels)
+                relevance = relevance_step.score(models, marked, matched, brands)
+                tally.left_out += sum(1 for r in relevance if not r.counted)
+                write_relevance(con, relevance)
             tally.mentions += len(mentions)
             tally.matched += len(matched)
             tally.scored += len(labels)
@@ -100,7 +109,8 @@ def command(
         f"analysed {tally.mentions} mentions: {tally.matched} match a brand"
         f" ({tally.brand_rows} brand matches, {tally.campaign_rows} campaign matches),"
         f" {tally.mentions - tally.matched} match none;"
-        f" scored {tally.scored} with vader {SCORER_VERSION}"
+        f" scored {tally.scored} with vader {SCORER_VERSION};"
+        f" {tally.left_out} brand matches below their relevance threshold are left out"
     )
     if total:
         typer.echo(

@@ -104,6 +104,13 @@ def command(
     excel: Annotated[
         bool, typer.Option("--excel", help="Start the CSV with a UTF-8 byte-order mark.")
     ] = False,
+    all_mentions: Annotated[
+        bool,
+        typer.Option(
+            "--all-mentions",
+            help="Also mentions below their brand's relevance threshold (left out by default).",
+        ),
+    ] = False,
     tz: Annotated[
         str | None,
         typer.Option("--tz", help="Time zone for days and times. Default: [settings] timezone."),
@@ -132,6 +139,7 @@ def command(
         first=first,
         last=last,
         tz=zone,
+        everything=all_mentions,
     )
     with read_connection(ctx.db) as con:
         if what is What.mentions:
@@ -274,7 +282,15 @@ def campaigns_frame(
         (start, end), (base_first, _) = campaign_windows(campaign.start, campaign.end)
         names = [campaign.brand, *(c for c in competitors if c != campaign.brand)]
         daily = analytics.daily_volume(
-            con, names, base_first, end, list(scope.sources), None, scope.tz, "day"
+            con,
+            names,
+            base_first,
+            end,
+            list(scope.sources),
+            None,
+            scope.tz,
+            "day",
+            everything=scope.everything,
         )
         report = campaign_report(daily, start, end)
         report.insert(0, "campaign", campaign.name)

@@ -49,7 +49,9 @@ st.caption(
     + (f" and the sidebar's sources ({ui.plain(', '.join(sources))})." if sources else ".")
 )
 
-daily = data.campaign_daily(here.reader, here.key, brands, base_first, after_last, sources, tz)
+daily = data.campaign_daily(
+    here.reader, here.key, brands, base_first, after_last, sources, tz, here.filters.everything
+)
 own = daily[daily["brand"] == own_brand]
 report = campaign_report(daily[daily["period"] <= last], campaign.start, campaign.end)
 mine = report[report["brand"] == own_brand].iloc[0]

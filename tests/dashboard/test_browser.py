@@ -30,6 +30,7 @@ PAGES = {
     "campaigns": "Campaigns",
     "competitors": "Competitors",
     "spikes": "Spikes",
+    "review": "Review",
     "health": "Collection health",
 }
 ARGS = [

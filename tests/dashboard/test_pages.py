@@ -26,6 +26,7 @@ PAGES = (
     "views/competitors.py",
     "views/spikes.py",
     "views/health.py",
+    "views/review.py",
 )
 
 

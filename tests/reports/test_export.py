@@ -56,6 +56,7 @@ CONTRACT = [
     "subreddit",
     "domain",
     "feed",
+    "relevance",
 ]
 
 

@@ -1,0 +1,106 @@
+"""Measure the relevance filter on a labelled set as a team would meet it: N marks per brand."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals, train
+
+
+@dataclass
+class Counts:
+    """Confusion counts of the "related" class."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, truth: bool, kept: bool) -> None:
+        """Count one scored text."""
+        if truth and kept:
+            self.tp += 1
+        elif kept:
+            self.fp += 1
+        elif truth:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    def figures(self) -> dict[str, Any]:
+        """Return precision, recall, F1 of the related class, accuracy and the counts."""
+        total = self.tp + self.fp + self.fn + self.tn
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        a = (self.tp + self.tn) / total if total else 0.0
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+            "accuracy": round(a, 4),
+            "scored": total,
+            "related": self.tp + self.fn,
+        }
+
+
+@dataclass
+class Evaluation:
+    """Per-brand and pooled figures of the model and of keyword-only matching."""
+
+    labels_per_brand: int
+    seed: int
+    brands: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overall: Counts = field(default_factory=Counts)
+    keyword_only: Counts = field(default_factory=Counts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON shape `brandpulse relevance eval --format json` prints."""
+        return {
+            "labels_per_brand": self.labels_per_brand,
+            "seed": self.seed,
+            "brands": self.brands,
+            "overall": self.overall.figures(),
+            "keyword_only": self.keyword_only.figures(),
+        }
+
+
+def evaluate(
+    rows: Sequence[tuple[str, bool, str]],
+    labels_per_brand: int = 50,
+    seed: int = 0,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Evaluation:
+    """Simulate, per brand, a team that marked N random texts, train on them, score the rest.
+
+    `rows` are (brand, related, text); the brand's name is its only keyword. Figures are
+    pooled over every scored text of every brand; marked texts are never scored.
+    """
+    by_brand: dict[str, list[tuple[bool, str]]] = {}
+    for brand, related, text in rows:
+        by_brand.setdefault(brand, []).append((related, text))
+    result = Evaluation(labels_per_brand, seed)
+    for brand in sorted(by_brand):
+        items = by_brand[brand]
+        order = list(range(len(items)))
+        random.Random(f"{seed}:{brand}").shuffle(order)
+        marked = [items[i] for i in order[:labels_per_brand]]
+        rest = [items[i] for i in order[labels_per_brand:]]
+        signals = Signals(name=brand, threshold=threshold)
+        model = train(signals, [t for _, t in marked], [r for r, _ in marked])
+        scores = model.score([t for _, t in rest]) if rest else []
+        counts, keyword = Counts(), Counts()
+        for (truth, _), score in zip(rest, scores, strict=True):
+            kept = bool(score >= threshold)
+            counts.add(truth, kept)
+            result.overall.add(truth, kept)
+            keyword.add(truth, True)
+            result.keyword_only.add(truth, True)
+        figures = counts.figures()
+        figures["marks"] = len(marked)
+        figures["keyword_only_f1"] = keyword.figures()["f1"]
+        result.brands[brand] = figures
+    return result

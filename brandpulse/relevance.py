@@ -1,0 +1,130 @@
+"""Wire relevance: train each brand's model from its marks in the store, score matches, save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+
+from brandpulse.analysis.relevance import (
+    Model,
+    Signals,
+    model_version,
+    score_matches,
+    text_of,
+    train,
+)
+from brandpulse.config import Config
+from brandpulse.rules import relevance_signals
+from brandpulse.store import relevance as store
+from brandpulse.store.connection import read_connection, schema_is_current, write_connection
+from brandpulse.store.records import BrandMatch, RelevanceScore
+from brandpulse.store.writes import transaction
+
+# Models by version: a version names the algorithm, the signals and the marks, so an
+# unchanged brand is not retrained on every collection.
+_CACHE: dict[str, Model] = {}
+
+
+def models_from_marks(
+    con: duckdb.DuckDBPyConnection, signals: Mapping[str, Signals]
+) -> tuple[dict[str, Model], dict[tuple[str, str], bool]]:
+    """Train (or reuse) each brand's model from its marks; return models and marks by match."""
+    frame = store.marks(con)
+    marked: dict[tuple[str, str], bool] = {}
+    by_brand: dict[str, tuple[list[str], list[bool]]] = {}
+    for row in frame.itertuples(index=False):
+        related = row.label == store.RELATED
+        marked[(row.mention_id, row.brand)] = related
+        texts, labels = by_brand.setdefault(row.brand, ([], []))
+        texts.append(text_of(row.title, row.text))
+        labels.append(related)
+    models = {}
+    for name, brand_signals in signals.items():
+        texts, labels = by_brand.get(name, ([], []))
+        models[name] = _trained(brand_signals, texts, labels)
+    return models, marked
+
+
+def _trained(signals: Signals, texts: list[str], labels: list[bool]) -> Model:
+    version = model_version(signals, texts, labels)
+    if version not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[version] = train(signals, texts, labels)
+    return _CACHE[version]
+
+
+def load_models(db: Path, config: Config) -> tuple[dict[str, Model], dict[tuple[str, str], bool]]:
+    """Return the brands' models and marks from the database (config priors on a new one)."""
+    signals = relevance_signals(config)
+    if not db.exists() or not schema_is_current(db):
+        return {n: _trained(s, [], []) for n, s in signals.items()}, {}
+    with read_connection(db) as con:
+        return models_from_marks(con, signals)
+
+
+def score(
+    models: Mapping[str, Model],
+    marked: Mapping[tuple[str, str], bool],
+    mentions: Iterable[object],
+    matches: Sequence[BrandMatch],
+) -> list[RelevanceScore]:
+    """Score the brand matches of these mentions (objects with id, title and text)."""
+    texts = {m.id: text_of(m.title, m.text) for m in mentions}  # type: ignore[attr-defined]
+    return score_matches(models, texts, matches, marked)
+
+
+def rescore_on(
+    con: duckdb.DuckDBPyConnection, config: Config, brands: Sequence[str] | None = None
+) -> int:
+    """Retrain from the marks and re-score every stored match of the brands, on a write
+    connection (all brands by default); return how many matches changed counting."""
+    signals = relevance_signals(config)
+    names = [b for b in (brands or list(signals)) if b in signals]
+    models, marked = models_from_marks(con, {n: signals[n] for n in names})
+    scores: list[RelevanceScore] = []
+    for name in names:
+        frame = store.brand_mention_texts(con, name)
+        texts = {r.mention_id: text_of(r.title, r.text) for r in frame.itertuples(index=False)}
+        matches = [BrandMatch(mid, name, None) for mid in texts]
+        scores += score_matches(models, texts, matches, marked)
+    return store.write_relevance(con, scores)
+
+
+def mark_on(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    marks: Sequence[tuple[str, str, str]],
+    who: str | None = None,
+) -> tuple[int, list[tuple[str, str]]]:
+    """Record marks (mention id, brand, related|unrelated) and retrain their brands, on a
+    write connection; return how many were stored and the (id, brand) pairs matching nothing."""
+    missing = []
+    stored = 0
+    for mention_id, brand, label in marks:
+        if store.set_mark(con, mention_id, brand, label, who):
+            stored += 1
+        else:
+            missing.append((mention_id, brand))
+    if stored:
+        rescore_on(con, config, sorted({b for _, b, _ in marks}))
+    return stored, missing
+
+
+def mark(
+    db: Path,
+    config: Config,
+    marks: Sequence[tuple[str, str, str]],
+    who: str | None = None,
+) -> tuple[int, list[tuple[str, str]]]:
+    """Record marks in one transaction and retrain their brands (see `mark_on`)."""
+    with write_connection(db) as con, transaction(con):
+        return mark_on(con, config, marks, who)
+
+
+def rescore(db: Path, config: Config, brands: Sequence[str] | None = None) -> int:
+    """Retrain and re-score the brands' stored matches in one transaction (see `rescore_on`)."""
+    with write_connection(db) as con, transaction(con):
+        return rescore_on(con, config, brands)

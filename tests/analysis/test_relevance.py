@@ -1,0 +1,120 @@
+"""The relevance model: config-only prior, learning from marks, and its figures on WePS-3."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from brandpulse.analysis.relevance import (
+    DEFAULT_THRESHOLD,
+    Signals,
+    cross_validate,
+    train,
+    uncertainty_order,
+)
+from brandpulse.analysis.relevance_eval import evaluate
+
+from brandpulse.commands.relevance import read_labelled
+
+JAGUAR_CAR = [
+    "Test drive of the new Jaguar XF at the dealer today",
+    "Jaguar F-Pace lease offers from the dealer",
+    "My Jaguar XE needs a service at the dealer",
+    "Jaguar Land Rover sales are up this quarter",
+    "The Jaguar I-Pace electric car review",
+    "Jaguar recalls XF sedans over a brake fault",
+]
+JAGUAR_CAT = [
+    "A jaguar was spotted in the rainforest near the river",
+    "The jaguar is the largest cat of the Americas",
+    "Jaguar cubs born at the zoo this spring",
+    "Rainforest jaguar hunts caiman at night",
+    "Conservation of the jaguar in the Pantanal wetlands",
+    "Wild jaguar filmed by a camera trap in the forest",
+]
+
+
+def test_without_marks_or_context_every_mention_counts() -> None:
+    model = train(Signals("jaguar"), [], [])
+    scores = model.score(JAGUAR_CAR + JAGUAR_CAT)
+    assert (scores >= DEFAULT_THRESHOLD).all()
+
+
+def test_context_words_raise_and_other_meanings_lower_the_prior() -> None:
+    signals = Signals("jaguar", context=("dealer", "XF"), not_context=("rainforest", "zoo"))
+    model = train(signals, [], [])
+    car, cat = model.score(["Jaguar XF at the dealer", "A jaguar in the rainforest"])
+    assert car >= DEFAULT_THRESHOLD > cat
+
+
+def test_marks_teach_the_other_meaning() -> None:
+    texts = JAGUAR_CAR[:4] + JAGUAR_CAT[:4]
+    labels = [True] * 4 + [False] * 4
+    model = train(Signals("jaguar"), texts, labels)
+    unseen_car, unseen_cat = JAGUAR_CAR[4:], JAGUAR_CAT[4:]
+    assert (model.score(unseen_car) >= DEFAULT_THRESHOLD).all()
+    assert (model.score(unseen_cat) < DEFAULT_THRESHOLD).all()
+    assert model.marks == 8
+    assert model.version != train(Signals("jaguar"), texts[:-1], labels[:-1]).version
+
+
+def test_one_unrelated_mark_does_not_drop_the_brand_but_many_do() -> None:
+    one = train(Signals("jaguar"), JAGUAR_CAT[:1], [False])
+    assert (one.score(JAGUAR_CAR + JAGUAR_CAT[1:]) >= DEFAULT_THRESHOLD).all()
+    many = train(Signals("jaguar"), JAGUAR_CAT * 2, [False] * 12)
+    assert (many.score(JAGUAR_CAR) < DEFAULT_THRESHOLD).all()
+
+
+def test_long_text_is_scored_around_the_name() -> None:
+    filler = "Nothing here is about any brand at all. " * 60
+    model = train(Signals("jaguar"), JAGUAR_CAR[:4] + JAGUAR_CAT[:4], [True] * 4 + [False] * 4)
+    long_car = filler + JAGUAR_CAR[5] + " " + filler
+    long_cat = filler + JAGUAR_CAT[5] + " " + filler
+    car, cat = model.score([long_car, long_cat])
+    assert car > cat
+
+
+def test_uncertainty_order_puts_scores_near_the_threshold_first() -> None:
+    assert uncertainty_order([0.95, 0.48, 0.1, 0.6], 0.5) == [1, 3, 2, 0]
+
+
+def test_cross_validation_estimates_precision_from_marks() -> None:
+    cars = [f"Jaguar {m} at the dealer, car review {i}" for i, m in enumerate(["XF", "XE"] * 5)]
+    cats = [f"A wild jaguar at the zoo, rainforest cat {i}" for i in range(10)]
+    estimate = cross_validate(Signals("jaguar"), cars + cats, [True] * 10 + [False] * 10)
+    assert estimate.marks == 20
+    assert estimate.related_share == 0.5
+    assert estimate.precision is not None and estimate.precision > 0.5
+
+
+def _weps(corpora: Path) -> list[tuple[str, bool, str]]:
+    path = corpora / "relevance" / "weps3_trial.tsv"
+    if not path.exists():
+        pytest.skip(f"{path} is missing")
+    return read_labelled(path)
+
+
+@pytest.mark.corpus
+def test_a_name_almost_always_about_the_company_keeps_its_mentions(corpora: Path) -> None:
+    rows = _weps(corpora)
+    for brand in sorted({b for b, _, _ in rows}):
+        items = [(related, text) for b, related, text in rows if b == brand]
+        if sum(r for r, _ in items) / len(items) < 0.9:
+            continue
+        for seed in range(3):
+            order = list(range(len(items)))
+            random.Random(seed).shuffle(order)
+            marked = [items[i] for i in order[:50]]
+            rest = [items[i] for i in order[50:] if items[i][0]]
+            model = train(Signals(brand), [t for _, t in marked], [r for r, _ in marked])
+            dropped = int((model.score([t for _, t in rest]) < DEFAULT_THRESHOLD).sum())
+            assert dropped <= 0.03 * len(rest), (brand, seed, dropped, len(rest))
+
+
+@pytest.mark.corpus
+def test_weps_marks_beat_keyword_matching_by_far(corpora: Path) -> None:
+    result = evaluate(_weps(corpora), labels_per_brand=50, seed=0).as_dict()
+    assert result["keyword_only"]["f1"] == pytest.approx(0.56, abs=0.02)
+    assert result["overall"]["f1"] >= 0.75
+    assert result["overall"]["accuracy"] >= 0.8
