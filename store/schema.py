@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
-
 from brandpulse.store.sql import one
 
 
@@ -96,6 +95,21 @@ MIGRATIONS: Sequence[Migration] = (
             value         JSON,
             updated_at    TIMESTAMPTZ NOT NULL,
             PRIMARY KEY (source, key)
+        );
+        """,
+    ),
+    Migration(
+        2,
+        "suppressions",
+        """
+        -- What `forget` and `prune` erased, so a later collection does not store it again:
+        -- kind 'author' holds a SHA-256 of the case-folded handle, kind 'mention' a mention
+        -- id (itself a hash of source and native id). No content is kept.
+        CREATE TABLE suppressions (
+            kind          VARCHAR NOT NULL,
+            value         VARCHAR NOT NULL,
+            added_at      TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (kind, value)
         );
         """,
     ),
