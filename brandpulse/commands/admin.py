@@ -69,7 +69,6 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
                 f"  {name}: configured, never collected (`brandpulse collect --source {name}`)"
             )
 
-
     waiting = outbox.pending(ctx.db, ".parquet")
     if waiting:
         count = sum(outbox.row_count(path) for path in waiting)

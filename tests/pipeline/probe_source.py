@@ -15,12 +15,22 @@ from brandpulse.store.connection import read_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
 
 name = "probe"
+item_noun = "item"
+mention_sources = ("news",)
+sections = ()  # nothing to configure: always enabled while registered
+credentials = ()
+example = ""
 
 # Set by the test: how many to yield, where to look, where to fail, and what was seen.
 plan: dict[str, Any] = {"count": 0, "look_at": (), "fail_at": None, "db": None, "seen": {}}
 
 
-def open_client(config: Any, secrets: Any) -> None:
+def configure(sections: Any) -> dict[str, bool]:
+    """Return the probe's (empty but present) settings: it is always enabled."""
+    return {"enabled": True}
+
+
+def open_client(settings: Any, credentials: Any = None) -> None:
     """Return no client: nothing is fetched."""
     return None
 
@@ -34,7 +44,7 @@ def stored(db: Any) -> int:
 
 
 def collect(
-    config: Any, state: Mapping[str, Any], client: Any, report: RunReport
+    settings: Any, terms: Any, state: Mapping[str, Any], client: Any, report: RunReport
 ) -> Iterator[Mention]:
     """Yield the planned mentions, noting the stored count before each one in `look_at`."""
     now = datetime.now(UTC)
