@@ -1,7 +1,7 @@
 """The `brandpulse` command: one typer app, one module per command under brandpulse/commands/.
 
 Exit codes are for cron: 0 ok, 1 some sources failed, 2 bad usage or config,
-3 another collection holds the lock (or the database stayed busy).
+3 another collection holds the lock (or the database stayed busy), 4 every source failed.
 """
 
 from __future__ import annotations

@@ -71,6 +71,7 @@ class Alert:
 @dataclass(frozen=True)
 class Privacy:
     hash_authors: bool = False
+    retention_days: int | None = None  # collect stores nothing published longer ago
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,17 @@ def parse_config(text: str, path: Path) -> Config:
     privacy_reader = _Reader(
         source, data.get("privacy", {}), "[privacy]", source.header_line("privacy")
     )
-    privacy = Privacy(hash_authors=privacy_reader.get("hash_authors", bool, False, "true or false"))
+    retention = privacy_reader.get(
+        "retention_days", int, 0, "a whole number of days from 1 to 36500"
+    )
+    if "retention_days" in privacy_reader.table and not 1 <= retention <= 36_500:
+        raise privacy_reader.fail(
+            "retention_days", "a whole number of days from 1 to 36500", retention
+        )
+    privacy = Privacy(
+        hash_authors=privacy_reader.get("hash_authors", bool, False, "true or false"),
+        retention_days=retention or None,
+    )
     privacy_reader.reject_unknown()
 
     brands: list[Brand] = []

@@ -6,8 +6,10 @@ import dataclasses
 import hashlib
 import hmac
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from brandpulse.config import AUTHOR_KEY_ENV, Config, Secrets
+from brandpulse.store.erasure import Suppressions
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.records import Mention
 
@@ -40,3 +42,52 @@ def pseudonymise(mentions: Iterable[Mention], key: str | None) -> list[Mention]:
     return [
         dataclasses.replace(m, author=pseudonym(m.author, key)) if m.author else m for m in mentions
     ]
+
+
+def author_digest(author: str) -> str:
+    """Return the SHA-256 the suppression list keeps for a handle (or pseudonym), ignoring case.
+
+    The list never holds a handle itself; a digest is enough to recognise it again.
+    """
+    folded = author.strip().casefold()
+    return hashlib.sha256(f"brandpulse-author\x1f{folded}".encode()).hexdigest()
+
+
+def forget_digests(handle: str, key: str | None) -> list[str]:
+    """Return the digests that suppress `handle`: of the handle, and of its pseudonym if hashing."""
+    digests = [author_digest(handle)]
+    if key is not None:
+        digests.append(author_digest(pseudonym(handle.strip(), key)))
+    return digests
+
+
+def retention_floor(
+    retention_days: int | None, prune_floor: datetime | None, now: datetime
+) -> datetime | None:
+    """Return the publication time before which nothing is stored: the later of both limits."""
+    limits = [t for t in (prune_floor,) if t is not None]
+    if retention_days:
+        limits.append(now - timedelta(days=retention_days))
+    return max(limits, default=None)
+
+
+def admit(
+    mentions: Iterable[Mention], suppressions: Suppressions, floor: datetime | None
+) -> tuple[list[Mention], int]:
+    """Drop what was forgotten or pruned, or is older than the floor; return (kept, dropped).
+
+    Authors are checked as the mention carries them: a handle straight from a collector, or
+    a pseudonym for a mention kept in the outbox.
+    """
+    kept: list[Mention] = []
+    dropped = 0
+    for mention in mentions:
+        if (
+            mention.id in suppressions.mentions
+            or (floor is not None and mention.published_at < floor)
+            or (mention.author and author_digest(mention.author) in suppressions.authors)
+        ):
+            dropped += 1
+        else:
+            kept.append(mention)
+    return kept, dropped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,6 +21,15 @@ def interactive() -> bool:
 def say(message: str) -> None:
     """Print a status line to stderr, keeping stdout for data."""
     err.print(message, markup=False)
+
+
+def log(message: str) -> None:
+    """Print a status line to stderr; under cron each line starts with an ISO UTC timestamp."""
+    if interactive():
+        say(message)
+        return
+    stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    say("\n".join(f"{stamp} {line}" for line in message.splitlines()))
 
 
 @contextmanager

@@ -41,7 +41,10 @@ def run_in_order(
         active: dict[Future[R], Hashable | None] = {}
 
         def fill() -> None:
-            while len(active) < concurrency:
+            # Started but not yet handed back stays under twice the pool size: while the
+            # caller writes what it got, finished results wait in memory, and without this
+            # bound every feed of a long list would be read into memory before the first write.
+            while len(active) < concurrency and len(results) < 2 * max(1, concurrency):
                 ready = [
                     (queue[0], key)
                     for key, queue in queues.items()
@@ -66,6 +69,7 @@ def run_in_order(
                 future = results.pop(next_index)
                 yield jobs[next_index], future.result()
                 next_index += 1
+            fill()  # what was handed back made room under the read-ahead bound
     while next_index in results:
         yield jobs[next_index], results.pop(next_index).result()
         next_index += 1

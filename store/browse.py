@@ -309,10 +309,12 @@ def source_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WITH ordered AS (
             SELECT *, row_number() OVER (PARTITION BY source ORDER BY run_id DESC) AS n
             FROM collection_runs
+            -- A refused run never started: it shows in the history, not as the source's state.
+            WHERE status <> 'refused'
         ), per_source AS (
             SELECT source, count(*) AS runs,
-                   max(ended_at) FILTER (WHERE status <> 'failed') AS last_ok,
-                   min(n) FILTER (WHERE status <> 'failed') AS first_ok_n,
+                   max(ended_at) FILTER (WHERE status IN ('ok', 'partial')) AS last_ok,
+                   min(n) FILTER (WHERE status IN ('ok', 'partial', 'running')) AS first_ok_n,
                    max(n) AS all_n
             FROM ordered GROUP BY source
         )

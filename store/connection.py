@@ -2,7 +2,9 @@
 
 DuckDB lets one process hold a database file for writing and then no other process may open
 it, even read-only. Every connection here is therefore short and retried with back-off, so a
-dashboard reading and a cron collection writing take turns instead of failing.
+dashboard reading and a cron collection writing take turns instead of failing. A writer that
+has to wait puts up a marker file (`<database>.writer-waiting`); new readers wait while it is
+fresh, so a busy dashboard cannot keep the writer out for good.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from brandpulse.store.schema import LATEST_VERSION, current_version, migrate
 # Seconds a reader or writer keeps retrying before it reports the database as busy.
 READ_TIMEOUT = 15.0
 WRITE_TIMEOUT = 60.0
+# A waiting writer touches its marker at every retry (at most every 0.25 s); one older than
+# this was left by a writer that died, and readers ignore it.
+MARKER_FRESH = 5.0
 
 
 def _is_lock_conflict(exc: Exception) -> bool:
@@ -30,35 +35,77 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def connect_retrying(path: Path, *, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
-    """Connect, retrying with back-off while another process holds the file's lock."""
+def writer_marker(path: str | os.PathLike[str]) -> Path:
+    """Return the marker file a writer keeps fresh while it waits for the database."""
+    return Path(f"{path}.writer-waiting")
+
+
+def _writer_waiting(path: Path) -> bool:
+    marker = writer_marker(path)
+    try:
+        age = time.time() - marker.stat().st_mtime
+    except OSError:
+        return False
+    return age < MARKER_FRESH
+
+
+def _touch_marker(path: Path) -> None:
+    marker = writer_marker(path)
+    # In a read-only folder the writer still gets in, only without priority.
+    with contextlib.suppress(OSError):
+        marker.write_text(f"pid {os.getpid()}", encoding="utf-8")
+
+
+def connect_retrying(
+    path: Path, *, read_only: bool, timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying with back-off while another process holds the file's lock.
+
+    A writer that meets a lock marks itself as waiting; a reader does not even try while a
+    writer is waiting, so the readers already in finish and the writer gets its turn.
+    """
+    if timeout is None:
+        timeout = READ_TIMEOUT if read_only else WRITE_TIMEOUT
     deadline = time.monotonic() + timeout
     delay = 0.01
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc):
-                raise
+    marked = False
+    try:
+        while True:
+            conflict = ""
+            if read_only and _writer_waiting(path):
+                conflict = "a writer is waiting for the database"
+            else:
+                try:
+                    con = duckdb.connect(str(path), read_only=read_only)
+                except duckdb.IOException as exc:
+                    if not _is_lock_conflict(exc):
+                        raise
+                    conflict = str(exc).splitlines()[0]
+                else:
+                    # DuckDB draws a progress bar on stdout for statements over 2 s: it would
+                    # land in cron logs and in the output of any process reading ours.
+                    con.execute("SET enable_progress_bar = false")
+                    return con
+            if not read_only:
+                _touch_marker(path)
+                marked = True
             if time.monotonic() >= deadline:
                 raise StoreBusy(
                     f"database {path} stayed locked by another process for {timeout:.0f} s",
                     "wait for the running collection to finish, or stop the process"
-                    " named in: " + str(exc).splitlines()[0],
-                ) from exc
-        else:
-            # DuckDB draws a progress bar on stdout for statements over 2 s: it would land in
-            # cron logs and in the output of any process reading ours line by line.
-            con.execute("SET enable_progress_bar = false")
-            return con
-        # Jitter keeps a reader and a writer that collided from colliding again in lockstep.
-        time.sleep(delay * (0.5 + random.random()))
-        delay = min(delay * 2, 0.25)
+                    " named in: " + conflict,
+                )
+            # Jitter keeps a reader and a writer that collided from colliding again in lockstep.
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.25)
+    finally:
+        if marked:
+            writer_marker(path).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
 def write_connection(
-    path: str | os.PathLike[str], *, timeout: float = WRITE_TIMEOUT
+    path: str | os.PathLike[str], *, timeout: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for writing (creating and migrating it), and close it on exit."""
     db = Path(path)
@@ -73,7 +120,7 @@ def write_connection(
 
 @contextlib.contextmanager
 def read_connection(
-    path: str | os.PathLike[str], *, timeout: float = READ_TIMEOUT
+    path: str | os.PathLike[str], *, timeout: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database read-only for one short read, waiting while a writer holds it."""
     db = Path(path)
@@ -94,7 +141,7 @@ def read_connection(
         con.close()
 
 
-def schema_is_current(path: str | os.PathLike[str], *, timeout: float = READ_TIMEOUT) -> bool:
+def schema_is_current(path: str | os.PathLike[str], *, timeout: float | None = None) -> bool:
     """Return False when the database exists with an older schema than this brandpulse."""
     db = Path(path)
     if not db.exists():

@@ -101,6 +101,8 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
     items: list[ItemResult] = field(default_factory=list)
+    # Set when the run did not get to finish on its own: "interrupted" or "refused".
+    outcome: str | None = None
     # Set by the front door when a person is watching; collectors call advance().
     progress: Callable[[int, int | None], None] | None = field(
         default=None, repr=False, compare=False
@@ -113,7 +115,13 @@ class RunReport:
 
     @property
     def status(self) -> str:
-        """Return ok, partial (some items failed) or failed (nothing fetched and errors)."""
+        """Return ok, partial (some items failed) or failed (nothing fetched and errors).
+
+        A run stopped from outside is "interrupted"; one that never started because
+        another collection held the lock is "refused".
+        """
+        if self.outcome:
+            return self.outcome
         if not self.errors:
             return "ok"
         return "failed" if self.fetched == 0 else "partial"

@@ -141,6 +141,21 @@ MIGRATIONS: Sequence[Migration] = (
         );
         """,
     ),
+    Migration(
+        4,
+        "suppressions",
+        """
+        -- What `forget` and `prune` erased, so a later collection does not store it again:
+        -- kind 'author' holds a SHA-256 of the case-folded handle, kind 'mention' a mention
+        -- id (itself a hash of source and native id). No content is kept.
+        CREATE TABLE suppressions (
+            kind          VARCHAR NOT NULL,
+            value         VARCHAR NOT NULL,
+            added_at      TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (kind, value)
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -297,13 +297,3 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
     if count:
         bump_data_version(con)
     return count
-
-
-def forget_author(con: duckdb.DuckDBPyConnection, author: str) -> int:
-    """Erase every mention by an author (as stored: handle or keyed hash); return the count."""
-    return _delete_mentions_where(con, "author = ?", [author])
-
-
-def prune_before(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> int:
-    """Erase every mention published before `cutoff`; return the count."""
-    return _delete_mentions_where(con, "published_at < ?", [cutoff])

@@ -5,22 +5,24 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from brandpulse import privacy
 from brandpulse.options import ConfigOption, DbOption, resolve
-from brandpulse.store import browse, queries
+from brandpulse.store import browse, queries, spill
 from brandpulse.store.connection import (
     collection_lock,
     read_connection,
     schema_is_current,
     write_connection,
 )
+from brandpulse.store.erasure import forget_author, prune_before
 from brandpulse.store.errors import ConfigError
-from brandpulse.store.maintenance import rewrite_database
-from brandpulse.store.writes import forget_author, prune_before, transaction
+from brandpulse.store.maintenance import rewrite_database, rewrite_pending
+from brandpulse.store.writes import transaction
 
 # This many failed runs in a row is a source failing repeatedly, as the dashboard says too.
 FAILING_STREAK = 3
@@ -66,6 +68,15 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
             typer.echo(
                 f"  {name}: configured, never collected (`brandpulse collect --source {name}`)"
             )
+
+    waiting = spill.pending(ctx.db, ".parquet")
+    if waiting:
+        count = sum(spill.row_count(path) for path in waiting)
+        typer.echo(
+            f"warning: {count} collected mentions wait in {spill.outbox_dir(ctx.db)}"
+            " (the database was busy); the next `brandpulse collect` writes them",
+            err=True,
+        )
     for row in health.itertuples():
         if row.failed_streak >= FAILING_STREAK:
             typer.echo(
@@ -100,9 +111,12 @@ def prune(
     with collection_lock(ctx.db):
         with write_connection(ctx.db) as con, transaction(con):
             count = prune_before(con, cutoff)
-        if count:
-            rewrite_database(ctx.db)
-    typer.echo(f"erased {count} mentions published before {cutoff:%Y-%m-%d %H:%M} UTC")
+        finished = _finish_erasure(ctx.db)
+    _say_finished(finished, count)
+    typer.echo(
+        f"erased {count} mentions published before {cutoff:%Y-%m-%d %H:%M} UTC;"
+        " collect will not store anything older again"
+    )
     return 0
 
 
@@ -115,15 +129,17 @@ def forget(
     ctx = resolve(config, db, write=True)
     if not author.strip():
         raise ConfigError("--author is empty", "pass the author's handle, e.g. --author jdoe")
+    handle = author.strip()
     key = privacy.author_key(ctx.config, ctx.secrets)
-    # Both forms: mentions stored before hashing was switched on keep the plain handle.
-    names = [author] + ([privacy.pseudonym(author, key)] if key else [])
+    # Both forms, matched ignoring case: mentions stored before hashing was switched on
+    # keep the plain handle, later ones its pseudonym (itself computed ignoring case).
+    alias = privacy.pseudonym(handle, key) if key else None
     with collection_lock(ctx.db):
         with write_connection(ctx.db) as con, transaction(con):
-            count = sum(forget_author(con, name) for name in names)
-        if count:
-            rewrite_database(ctx.db)
-    typer.echo(f"erased {count} mentions by {author}")
+            count = forget_author(con, handle, alias, privacy.forget_digests(handle, key))
+        finished = _finish_erasure(ctx.db)
+    _say_finished(finished, count)
+    typer.echo(f"erased {count} mentions by {handle}; collect will not store theirs again")
     return 0
 
 
@@ -138,6 +154,20 @@ def _items_line(details: str | None) -> str:
     failed = sum(1 for i in items if i.get("status") == "error")
     counted = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in kinds.items())
     return f"last run read {counted or 'no items'}, {failed} failed"
+
+
+def _finish_erasure(db: Path) -> bool:
+    """Rewrite the file when an erasure (this one or an earlier failed one) left bytes behind."""
+    with read_connection(db) as con:
+        pending = rewrite_pending(con)
+    if pending:
+        rewrite_database(db)
+    return pending
+
+
+def _say_finished(rewrote: bool, count: int) -> None:
+    if rewrote and not count:
+        typer.echo("finished rewriting the database file that an earlier erasure left unfinished")
 
 
 def _when(value: object) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -10,7 +12,11 @@ import typer
 from brandpulse import collectors, pipeline, privacy, progress
 from brandpulse.alerts import dispatch
 from brandpulse.options import ConfigOption, DbOption, resolve
-from brandpulse.store.errors import ConfigError
+from brandpulse.store.errors import ConfigError, StoreBusy
+from brandpulse.store.records import RunReport
+
+# Exit code when every source failed (1 is "some failed, the rest is stored").
+ALL_FAILED = 4
 
 
 def command(
@@ -29,7 +35,8 @@ def command(
     """Collect new mentions from every configured source into the database.
 
     Exit codes: 0 every source ok, 1 some source failed (the others are still stored),
-    2 bad config, 3 another collection is running.
+    2 bad config, 3 another collection is running (or the database stayed busy: what was
+    collected waits in the outbox), 4 every source failed, 130 interrupted.
     """
     run = resolve(config, db, write=True)
     if not run.config.brands:
@@ -53,13 +60,42 @@ def command(
         raise ConfigError("no sources are configured", f"add {sections} to the config")
     privacy.author_key(run.config, run.secrets)  # a missing key stops the run before any fetch
     debug = bool(ctx.obj and ctx.obj.get("debug"))
-    reports = pipeline.collect(
-        run.db, run.config, run.secrets, names, notify=progress.say, debug=debug
-    )
-    alerted = True
+    # SIGTERM (cron's timeout, systemd, kill) ends the run like Ctrl-C: what was collected
+    # goes to the outbox and the run is recorded as interrupted.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        reports = pipeline.collect(
+            run.db, run.config, run.secrets, names, notify=progress.log, debug=debug
+        )
+    except KeyboardInterrupt:
+        progress.log("interrupted: the run is recorded as interrupted; run collect again")
+        return 130
+    except StoreBusy as exc:
+        if debug:
+            raise
+        # The same two lines the CLI prints for any error, with cron's timestamps.
+        progress.log(f"error: {exc.message}\n  fix: {exc.fix}")
+        return exc.exit_code
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    code = exit_code(reports)
     if run.config.alerts:
         # New and grown incidents go out once per state; failures are retried next run.
         result = dispatch.run(run.db, run.config, os.environ)
-        progress.say(dispatch.summary(result))
-        alerted = not result.failed
-    return 0 if alerted and all(r.status == "ok" for r in reports) else 1
+        progress.log(dispatch.summary(result))
+        if result.failed and code == 0:
+            code = 1
+    return code
+
+
+def exit_code(reports: list[RunReport]) -> int:
+    """Return the exit code cron sees: 4 all failed, 3 kept in the outbox, 1 some failed."""
+    if reports and all(r.status == "failed" for r in reports):
+        return ALL_FAILED
+    if any(pipeline.held_back(r) for r in reports):
+        return StoreBusy.exit_code
+    return 0 if all(r.status == "ok" for r in reports) else 1
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)

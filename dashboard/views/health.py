@@ -14,7 +14,14 @@ STALE_AFTER = timedelta(hours=24)
 # This many failed runs in a row is "failing repeatedly", not a passing hiccup.
 FAILING_STREAK = 3
 # Words rather than emoji: a server without an emoji font would draw empty boxes.
-STATUS_WORDS = {"ok": "OK", "partial": "Partial", "failed": "Failed"}
+STATUS_WORDS = {
+    "ok": "OK",
+    "partial": "Partial",
+    "failed": "Failed",
+    "running": "Running",
+    "interrupted": "Interrupted",
+    "refused": "Refused",
+}
 
 here = frame.current()
 tz = here.tz

@@ -153,7 +153,7 @@ def test_the_toy_source_gets_its_own_credential_from_the_environment(
     toy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TOY_TOKEN")
-    assert main(["collect", "--config", str(toy)]) == 1
+    assert main(["collect", "--config", str(toy)]) == 4, "the only source failed: all failed"
     _, runs = stored(toy.parent / "toy.duckdb")
     assert [(source, status) for source, status, _ in runs] == [("toy", "failed")]
 

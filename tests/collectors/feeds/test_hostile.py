@@ -121,7 +121,9 @@ def test_internal_addresses_are_refused_directly_by_redirect_and_by_discovery(
         assert titles == {"Acme launches a new bike #1": 1, "Acme opens a shop #2": 1}
         assert internal.seen == [], "an internal server was contacted"
         refused = f"refused: 127.0.0.1:{internal.port} is a loopback address"
-        errors = [line.strip() for line in err.splitlines() if line.strip().startswith("error:")]
+        # Under cron each line starts with its ISO timestamp; the message follows it.
+        lines = [line.split("Z ", 1)[-1].strip() for line in err.splitlines()]
+        errors = [line for line in lines if line.startswith("error:")]
         assert len(errors) == 4, err
         for expected in (
             f"error: {direct}: {refused}",
