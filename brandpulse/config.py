@@ -41,6 +41,17 @@ class Settings:
     timezone: str = "UTC"
     positive_threshold: float = 0.05
     negative_threshold: float = -0.05
+    # ISO 639-1 codes of the languages to keep at collection; empty keeps every language.
+    languages: tuple[str, ...] = ()
+
+
+SCORERS = ("model", "vader")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    # "model": the shipped classifier (or the project model `sentiment train` adopted).
+    scorer: str = "model"
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class Config:
     # The sources' sections by TOML key: a settings object, or a tuple of them for an
     # [[array]] section; a section absent from the file is absent here.
     sections: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    analysis: Analysis = field(default_factory=Analysis)
 
     @property
     def own_brands(self) -> tuple[Brand, ...]:
@@ -285,7 +297,7 @@ def parse_config(text: str, path: Path) -> Config:
     source = _Source(path, text)
     top = _Reader(source, data, "top level", 0)
     owned = collectors.sections()
-    for key in ("settings", "privacy", *(s.key for s in owned if not s.array)):
+    for key in ("settings", "privacy", "analysis", *(s.key for s in owned if not s.array)):
         top.get(key, dict, {}, f"a [{key}] table")
     for key in ("brands", "competitors", "campaigns", *(s.key for s in owned if s.array)):
         top.get(key, list, [], f"[[{key}]] tables")
@@ -329,6 +341,13 @@ def parse_config(text: str, path: Path) -> Config:
     for section in owned:
         if section.key in data:
             sections[section.key] = _read_section(source, section, data[section.key], path.parent)
+    analysis_reader = _Reader(
+        source, data.get("analysis", {}), "[analysis]", source.header_line("analysis")
+    )
+    scorer = analysis_reader.get("scorer", str, "model", '"model" or "vader"')
+    if scorer not in SCORERS:
+        raise analysis_reader.fail("scorer", '"model" or "vader"', scorer)
+    analysis_reader.reject_unknown()
 
     return Config(
         path=path,
@@ -337,6 +356,7 @@ def parse_config(text: str, path: Path) -> Config:
         brands=tuple(brands),
         campaigns=tuple(campaigns),
         sections=sections,
+        analysis=Analysis(scorer=scorer),
     )
 
 
@@ -353,12 +373,17 @@ def _settings(r: _Reader, base: Path) -> Settings:
         raise r.fail("positive_threshold", "a number between 0 and 1", positive)
     if not -1 <= negative <= 0:
         raise r.fail("negative_threshold", "a number between -1 and 0", negative)
+    languages = r.strings("languages")
+    for code in languages:
+        if not re.fullmatch(r"[a-z]{2}", code):
+            raise r.fail("languages", 'two-letter ISO 639-1 codes like ["en", "es"]', code)
     r.reject_unknown()
     return Settings(
         database=database if database.is_absolute() else base / database,
         timezone=timezone,
         positive_threshold=positive,
         negative_threshold=negative,
+        languages=languages,
     )
 
 

@@ -37,9 +37,9 @@ def store_mentions(
     key = privacy.author_key(config, secrets)
     kept = privacy.pseudonymise(mentions, key)
     annotations = analysis.annotate(kept, rules_from_config(config, key))
-    matched = {m.mention_id for m in annotations.brands}
-    report.skipped += sum(1 for m in kept if m.id not in matched)
-    kept = [m for m in kept if m.id in matched]
+    # Mentions matching no brand or in a language not kept are skipped.
+    report.skipped += len(kept) - len(annotations.mentions)
+    kept = annotations.mentions
     changed: dict[str, bool] = {}
     with write_connection(db) as con, transaction(con):
         report.new, report.updated = upsert_mentions(con, kept, changed)

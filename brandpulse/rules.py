@@ -33,6 +33,10 @@ def rules_from_config(config: Config, author_key: str | None = None) -> Rules:
         positive_threshold=config.settings.positive_threshold,
         negative_threshold=config.settings.negative_threshold,
         timezone=config.settings.timezone,
+        scorer=config.analysis.scorer,
+        languages=config.settings.languages,
+        # A project model adopted by `brandpulse sentiment train` replaces the shipped one.
+        model_path=config.project_model if config.project_model.is_file() else None,
     )
 
 

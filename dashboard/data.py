@@ -36,6 +36,13 @@ def bounds(_reader: Reader, key: Key) -> dict[str, Any]:
 
 
 @cached
+def learning_status(_reader: Reader, key: Key) -> dict[str, Any]:
+    """Return how many corrections there are and the last `sentiment train` run (or None)."""
+    total, _ = analytics.agreement_rate(analytics.correction_agreement(_reader.con))
+    return {"corrections": total, "last_training": analytics.last_training(_reader.con)}
+
+
+@cached
 def count_mentions(_reader: Reader, key: Key, scope: Scope, search: str) -> int:
     """Return how many mentions match the filters and search words."""
     return browse.count_mentions(_reader.con, scope, search)
@@ -99,6 +106,7 @@ def _args(f: Filters, brands: Sequence[str] | None = None) -> dict[str, Any]:
         "last": f.last,
         "sources": list(f.sources),
         "sentiments": list(f.sentiments),
+        "languages": list(f.languages),
     }
 
 
@@ -193,6 +201,7 @@ def spikes(
         list(f.sentiments),
         tz=tz,
         granularity="day",
+        languages=list(f.languages),
     )
     columns = ["mentions", "positive", "neutral", "negative"]
     groups = (

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from brandpulse.store.browse import Scope
 
 SENTIMENTS = ("positive", "neutral", "negative")
+# The sentiment filter also offers mentions in a language the scorer does not read.
+LABEL_FILTERS = (*SENTIMENTS, "unscored")
 # Preset key -> (label, days); None days means everything stored.
 PRESETS: dict[str, tuple[str, int | None]] = {
     "7d": ("Last 7 days", 7),
@@ -41,6 +43,8 @@ class Filters:
     last: date
     sources: tuple[str, ...]
     sentiments: tuple[str, ...]
+    # ISO 639-1 codes; "" is a mention whose language is unknown.
+    languages: tuple[str, ...] = ()
 
     @property
     def days(self) -> int:
@@ -55,6 +59,7 @@ class Filters:
             end=local_midnight(self.last + timedelta(days=1), tz),
             sources=self.sources,
             sentiments=self.sentiments,
+            languages=self.languages,
         )
 
     def previous(self) -> Filters:
@@ -76,6 +81,8 @@ class Filters:
             params["source"] = list(self.sources)
         if self.sentiments:
             params["sentiment"] = list(self.sentiments)
+        if self.languages:
+            params["language"] = list(self.languages)
         return params
 
 
@@ -125,6 +132,7 @@ def from_params(
     oldest: date,
     brands: Sequence[str] | None = None,
     sources: Sequence[str] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Filters:
     """Build filters from query parameters, ignoring any value that does not fit.
 
@@ -151,5 +159,12 @@ def from_params(
         first=first_day,
         last=last_day,
         sources=_pick(params.get("source") or [], sources),
-        sentiments=_pick(params.get("sentiment") or [], SENTIMENTS),
+        sentiments=_pick(params.get("sentiment") or [], LABEL_FILTERS),
+        languages=_pick_language(params.get("language") or [], languages),
     )
+
+
+def _pick_language(values: Iterable[str], allowed: Sequence[str] | None) -> tuple[str, ...]:
+    # "" (unknown language) cannot travel through _pick, which drops blank values.
+    known = [v for v in values if v == "" or allowed is None or v in allowed]
+    return tuple(dict.fromkeys(known))

@@ -33,6 +33,8 @@ class Scope:
     end: datetime | None = None
     sources: tuple[str, ...] = ()
     sentiments: tuple[str, ...] = ()
+    # ISO 639-1 codes; "" stands for mentions whose language is unknown.
+    languages: tuple[str, ...] = ()
 
 
 def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
@@ -51,6 +53,9 @@ def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
     if scope.sentiments:
         parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
         params += scope.sentiments
+    if scope.languages:
+        parts.append(analytics.language_condition(scope.languages, alias))
+        params += scope.languages
     return " AND ".join(parts), params
 
 
@@ -83,7 +88,11 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "SELECT count(*), min(published_at), max(published_at) FROM mentions",
     )
     sources = con.execute("SELECT DISTINCT source FROM mentions ORDER BY source").fetchall()
+    languages = con.execute(
+        "SELECT DISTINCT coalesce(language, '') FROM mentions ORDER BY 1"
+    ).fetchall()
     return {
+        "languages": [r[0] for r in languages],
         "mentions": int(row[0]),
         "first": row[1],
         "last": row[2],

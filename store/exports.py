@@ -35,6 +35,8 @@ class ExportFilter:
     first: date | None = None
     last: date | None = None
     tz: str = "UTC"
+    # ISO 639-1 codes; "" keeps mentions whose language is unknown.
+    languages: tuple[str, ...] = ()
 
     def where(self, alias: str = "b") -> tuple[str, list[Any]]:
         """Return the SQL condition over mention_brands rows and its parameters."""
@@ -56,6 +58,9 @@ class ExportFilter:
             if values:
                 parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
                 params += list(values)
+        if self.languages:
+            parts.append(analytics.language_condition(self.languages, alias))
+            params += list(self.languages)
         return " AND ".join(parts), params
 
 
@@ -93,7 +98,8 @@ def mentions_reader(
                s.scorer, s.scorer_version, b.term AS matched_term, b.engagement,
                m.score, m.comments,
                m.extra ->> 'subreddit' AS subreddit, m.extra ->> 'domain' AS domain,
-               m.extra ->> 'feed_title' AS feed
+               m.extra ->> 'feed_title' AS feed,
+               s.confidence AS sentiment_confidence, m.language
         FROM mention_brands b
         JOIN mentions m ON m.id = b.mention_id
         LEFT JOIN sentiments s ON s.mention_id = b.mention_id
@@ -125,6 +131,7 @@ def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:
         list(scope.sentiments),
         scope.tz,
         "day",
+        languages=list(scope.languages),
     )
     if not scope.brands:
         # Without a brand filter, keep the brands that have a mention in scope.

@@ -119,3 +119,16 @@ if picked and picked[0] < len(rows):
             )
 else:
     st.caption("Select a row to read the whole mention and correct its sentiment.")
+
+learning = data.learning_status(here.reader, here.key)
+trained = learning["last_training"]
+st.caption(
+    f"Corrections so far: {learning['corrections']}. "
+    + (
+        f"Project model last trained {trained['trained_at']:%Y-%m-%d %H:%M %Z} on"
+        f" {trained['corrections']} corrections"
+        f" ({'adopted' if trained['adopted'] else 'not better, not adopted'})."
+        if trained
+        else "No project model trained yet: `brandpulse sentiment train` learns from them."
+    )
+)

@@ -55,6 +55,8 @@ CONTRACT = [
     "subreddit",
     "domain",
     "feed",
+    "sentiment_confidence",
+    "language",
 ]
 
 
