@@ -48,6 +48,11 @@ class Settings:
 SCORERS = ("model", "vader")
 
 
+def project_model_path(database: Path) -> Path:
+    """Return where `sentiment train` keeps a database's project model: beside it."""
+    return database.with_name(database.stem + ".sentiment.bin")
+
+
 @dataclass(frozen=True)
 class Analysis:
     # "model": the shipped classifier (or the project model `sentiment train` adopted).

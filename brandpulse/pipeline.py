@@ -36,7 +36,7 @@ def store_mentions(
     """
     key = privacy.author_key(config, secrets)
     kept = privacy.pseudonymise(mentions, key)
-    annotations = analysis.annotate(kept, rules_from_config(config, key))
+    annotations = analysis.annotate(kept, rules_from_config(config, key, db))
     # Mentions matching no brand or in a language not kept are skipped.
     report.skipped += len(kept) - len(annotations.mentions)
     kept = annotations.mentions

@@ -23,6 +23,7 @@ SECTIONS = {
     "campaigns": config.Campaign,
     # Every section a registered source reads.
     **{section.key: section.settings for section in collectors.sections()},
+    "analysis": config.Analysis,
 }
 # Fields set by the loader rather than written by users.
 NOT_KEYS = {("brands", "competitor")}

@@ -61,7 +61,7 @@ def command(
             "no brands are configured, so there is nothing to match",
             "add [[brands]] to brands.toml (or pass --config)",
         )
-    rules = rules_from_config(ctx.config, privacy.author_key(ctx.config, ctx.secrets))
+    rules = rules_from_config(ctx.config, privacy.author_key(ctx.config, ctx.secrets), ctx.db)
     scorer = rules_scorer(rules)
     tally = Tally()
     after = ""

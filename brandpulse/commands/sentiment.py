@@ -11,8 +11,8 @@ from typing import IO, Annotated
 import typer
 
 from brandpulse.analysis.sentiment import SCORERS, Scorer, get_scorer
-from brandpulse.config import load_config
-from brandpulse.options import ConfigOption
+from brandpulse.config import project_model_path
+from brandpulse.options import ConfigOption, resolve
 from brandpulse.store.errors import ConfigError
 
 # Lines scored at a time: big enough for both cores to help, small enough for a pipe.
@@ -37,13 +37,15 @@ def command(
     negative_threshold (default +-0.05). An empty line still gets an output line.
     `brandpulse sentiment train` builds a project model from corrections (see its --help).
     """
-    loaded = load_config(config)
+    ctx = resolve(config, None)
+    loaded = ctx.config
     name = scorer or loaded.analysis.scorer
     if name not in SCORERS:
         raise ConfigError(
             f"unknown scorer {name!r}", f"use --scorer {' or --scorer '.join(SCORERS)}"
         )
-    model_path = loaded.project_model if loaded.project_model.is_file() else None
+    project = project_model_path(ctx.db)
+    model_path = project if project.is_file() else None
     chosen = get_scorer(
         name, loaded.settings.positive_threshold, loaded.settings.negative_threshold, model_path
     )

@@ -12,6 +12,7 @@ import typer
 from brandpulse.analysis.sentiment_metrics import Figures
 from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, LinearModel, load_model, write_model
 from brandpulse.analysis.sentiment_train import cross_validate, fine_tune
+from brandpulse.config import project_model_path
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection, write_connection
@@ -66,7 +67,7 @@ def command(
         shared_ok = _compare_shared(base, project.as_linear(), root)
     adopt = comparison.better and shared_ok
     now = datetime.now(UTC)
-    target = ctx.config.project_model
+    target = project_model_path(ctx.db)
     digest = None
     if adopt:
         project.header["trained_at"] = now.isoformat(timespec="seconds")
