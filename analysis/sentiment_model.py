@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from brandpulse.analysis.vader import score_many as vader_many
 
 MAGIC = b"BPSENT1\n"
@@ -39,8 +38,7 @@ _REPEAT = re.compile(r"(.)\1{2,}")
 # (emoji, emoticon characters).
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[!?]+|[^\w\s]")
 _NEGATORS = frozenset(
-    "not no never nothing nobody none nor cannot cant dont doesnt didnt isnt wasnt arent "
-    "werent wont wouldnt shouldnt couldnt aint hasnt havent hadnt without".split()
+    ["not", "no", "never", "nothing", "nobody", "none", "nor", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt", "shouldnt", "couldnt", "aint", "hasnt", "havent", "hadnt", "without"]
 )
 _CLAUSE_END = frozenset(".,;:!?")
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
 from brandpulse.analysis.sentiment_metrics import Figures, figures
 from brandpulse.analysis.sentiment_model import (
     CLASSES,

@@ -23,9 +23,10 @@ def main() -> int:
     from brandpulse.analysis.rules import Rules
     from brandpulse.analysis.sentiment import get_scorer, score_mentions
     from brandpulse.analysis.vader import cpu_count
-    from brandpulse.rules import brand_rule
-    from brandpulse.config import Brand
     from brandpulse.store.records import BrandMatch, Mention
+
+    from brandpulse.config import Brand
+    from brandpulse.rules import brand_rule
 
     pool = corpus_texts()
     texts = [f"Acme {t}" for t in mention_texts(pool, TOTAL)]

@@ -92,12 +92,12 @@ def _tsv(path: Path, columns: int) -> list[list[str]]:
 
 
 def topic_sets(root: Path) -> list[Corpus]:
-    """Return the held-out SemEval topic (BD) sets: (tweet, topic) pairs labelled pos/neg."""
+    """Return the held-out SemEval topic (BD) sets: (tweet, topic) pairs with their label."""
     base = root / "sentiment" / "semeval2013-16" / "subtask-BD"
     out = []
     for file in HELD_OUT_BD:
         if (base / file).exists():
-            rows = _tsv(base / file, 4)
+            rows = [r for r in _tsv(base / file, 4) if r[2] in CODE]
             labels = [r[2] for r in rows]
             out.append(
                 Corpus(
@@ -105,7 +105,8 @@ def topic_sets(root: Path) -> list[Corpus]:
                     [r[3] for r in rows],
                     labels,
                     [CODE[g] for g in labels],
-                    classes=("negative", "positive"),
+                    # 2016 sets are positive/negative only; 2015's has neutral too.
+                    classes=tuple(c for c in ("negative", "neutral", "positive") if c in labels),
                 )
             )
     return out

@@ -13,9 +13,9 @@ What it does, in order:
 2. Cleans each text as the runtime does (`brandpulse.analysis.sentiment_model.clean`:
    `\\uXXXX` escapes and HTML entities decoded, URLs -> "http", @handles -> "@user",
    lower case, letters repeated 3+ times cut to 2).
-3. Drops every tweet whose cleaned text is also in an evaluation set (TweetEval validation,
-   airline, Sentiment140, VADER's tweets and Amazon snippets) or whose id is in a held-out
-   topic (BD) set.
+3. Drops every tweet whose cleaned text (spaces collapsed) is also in an evaluation set
+   (TweetEval validation, airline, Sentiment140, VADER's tweets and Amazon snippets) or
+   whose id is in a held-out topic (BD) set.
 4. Deduplicates by cleaned text: the majority label wins, ties are dropped.
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
 6. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
@@ -40,6 +40,19 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 
+from brandpulse.analysis.sentiment_metrics import figures  # noqa: E402
+from brandpulse.analysis.sentiment_model import (  # noqa: E402
+    CLASSES,
+    DENSE,
+    Featurizer,
+    LinearModel,
+    Prediction,
+    clean,
+    design,
+    ngrams,
+    write_model,
+)
+
 from brandpulse.sentiment_corpora import (  # noqa: E402
     corpora_root,
     evaluation_sets,
@@ -47,18 +60,6 @@ from brandpulse.sentiment_corpora import (  # noqa: E402
     topic_sets,
     training_files,
     training_rows,
-)
-
-from brandpulse.analysis.sentiment_metrics import figures  # noqa: E402
-from brandpulse.analysis.sentiment_model import (  # noqa: E402
-    CLASSES,
-    DENSE,
-    Featurizer,
-    LinearModel,
-    clean,
-    design,
-    ngrams,
-    write_model,
 )
 
 NAME = "brandpulse-linear"
@@ -85,8 +86,8 @@ def training_pool(root: Path) -> tuple[list[str], list[str], dict[str, int]]:
     counts: Counter[str] = Counter()
     seen_ids: set[str] = set()
     held_ids = topic_ids(root)
-    held_texts = {clean(t) for c in evaluation_sets(root) for t in c.texts}
-    held_texts |= {clean(t) for c in topic_sets(root) for t in c.texts}
+    held_texts = {key(t) for c in evaluation_sets(root) for t in c.texts}
+    held_texts |= {key(t) for c in topic_sets(root) for t in c.texts}
     votes: dict[str, Counter[str]] = {}
     first: dict[str, str] = {}
     for tweet_id, label, text in training_rows(root):
@@ -98,7 +99,7 @@ def training_pool(root: Path) -> tuple[list[str], list[str], dict[str, int]]:
         if label not in CLASSES:
             counts["bad_label"] += 1
             continue
-        cleaned = clean(text)
+        cleaned = key(text)
         if tweet_id in held_ids or cleaned in held_texts:
             counts["evaluation_text"] += 1
             continue
@@ -169,6 +170,19 @@ def cross_validate(x, y: np.ndarray) -> tuple[float, list[dict[str, float]]]:  #
     return best["alpha"], results
 
 
+def topic_labels(preds: list[Prediction], classes: tuple[str, ...]) -> list[str]:
+    """Return the labels for a topic set: on a positive/negative-only set, the score's sign."""
+    if "neutral" in classes:
+        return [p.label for p in preds]
+    return ["positive" if p.score >= 0 else "negative" for p in preds]
+
+
+def key(text: str) -> str:
+    """Return the text as compared for evaluation overlap and duplicates: cleaned, spaces
+    collapsed (TweetEval's copies end with a space the SemEval ones lack)."""
+    return " ".join(clean(text).split())
+
+
 def evaluate(model: LinearModel, root: Path) -> dict[str, dict[str, object]]:
     """Return the model's figures on every evaluation and held-out topic set."""
     table = {}
@@ -182,11 +196,8 @@ def evaluate(model: LinearModel, root: Path) -> dict[str, dict[str, object]]:
         ).as_dict()
     for corpus in topic_sets(root):
         preds = model.predict(corpus.texts)
-        # Topic sets are positive/negative only: the sign of the score decides.
         table[corpus.name] = figures(
-            corpus.labels,
-            ["positive" if p.score >= 0 else "negative" for p in preds],
-            classes=corpus.classes,
+            corpus.labels, topic_labels(preds, corpus.classes), classes=corpus.classes
         ).as_dict()
     return table
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from brandpulse.analysis import language
+
 from brandpulse.sentiment_corpora import corpora_root
 
 

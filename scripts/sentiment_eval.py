@@ -19,18 +19,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-from brandpulse.sentiment_corpora import Corpus, corpora_root, evaluation_sets, topic_sets  # noqa: E402
-
 from brandpulse.analysis.sentiment import Scorer, get_scorer  # noqa: E402
 from brandpulse.analysis.sentiment_metrics import Figures, figures  # noqa: E402
+
+from brandpulse.sentiment_corpora import Corpus, corpora_root, evaluation_sets, topic_sets  # noqa: E402
 
 
 def evaluate(scorer: Scorer, corpus: Corpus, topic: bool = False) -> Figures:
     """Return one scorer's figures on one set."""
     verdicts = scorer.verdicts(corpus.texts)
-    if topic:
+    if topic and "neutral" not in corpus.classes:
         labels = ["positive" if v.score >= 0 else "negative" for v in verdicts]
         return figures(corpus.labels, labels, classes=corpus.classes)
+    if topic:
+        return figures(corpus.labels, [v.label for v in verdicts], classes=corpus.classes)
     return figures(
         corpus.labels,
         [v.label for v in verdicts],

@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from brandpulse import analysis
 from brandpulse.analysis.rules import Rules
 from brandpulse.analysis.sentiment import UNSCORED, get_scorer, score_mentions
 from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, clean, load_model, tokens
+from brandpulse.store.records import Mention
+
+from brandpulse import analysis
 from brandpulse.config import Brand, Config
 from brandpulse.rules import rules_from_config
 from brandpulse.sentiment_corpora import evaluation_sets
-from brandpulse.store.records import Mention
 
 CARD = DEFAULT_MODEL.with_suffix(".json")
 RULES = rules_from_config(Config(brands=(Brand(name="Acme", query="acme"),)))
