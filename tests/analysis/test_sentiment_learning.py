@@ -20,7 +20,7 @@ CORRECTED = [
     ("Acme glorped my morning ride, again", "negative"),
     ("Acme has a new colour for the frame", "neutral"),
 ]
-HELD_ASIDE = ["Acme glorped my ride to work", "why does Acme keep glorping my rides"]
+HELD_ASIDE = ["Acme glorped my ride to work", "Acme glorped my Tuesday ride"]
 
 
 def test_consistent_corrections_flip_held_aside_similar_texts() -> None:
