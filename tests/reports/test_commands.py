@@ -163,9 +163,7 @@ def test_sentiment_scores_each_line_in_order(
     path = tmp_path / "in.txt"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     config = write_config(tmp_path)
-    code, out, _ = run(
-        capsys, "sentiment", str(path), "--scorer", "vader", "--config", str(config)
-    )
+    code, out, _ = run(capsys, "sentiment", str(path), "--scorer", "vader", "--config", str(config))
     assert code == 0
     sia = SentimentIntensityAnalyzer()
     got = [line.split("\t") for line in out.splitlines()]
@@ -293,3 +291,49 @@ def test_sentiment_train_adopts_a_better_project_model_and_analyze_uses_it(
     with read_connection(db_path) as con:
         (trainings,) = con.execute("SELECT count(*) FROM sentiment_trainings").fetchone()
     assert trainings == 1
+
+
+def test_languages_are_stored_unscored_and_filter_exports(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    texts = [
+        "Acme made the best bike I have ever ridden, truly wonderful.",
+        "La nueva bicicleta de Acme es muy cómoda y la batería dura mucho.",
+        "Acme ok",  # too short to tell: scored, language unknown
+    ]
+    mentions = [
+        Mention(
+            id=mention_id("test", str(n)),
+            source="news",
+            native_id=str(n),
+            url=None,
+            author="a",
+            title="",
+            text=text,
+            published_at=WHEN + timedelta(minutes=n),
+            collected_at=WHEN,
+        )
+        for n, text in enumerate(texts)
+    ]
+    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    with read_connection(db_path) as con:
+        stored_rows = con.execute(
+            "SELECT m.text, m.language, s.label, s.confidence FROM mentions m"
+            " JOIN sentiments s ON s.mention_id = m.id ORDER BY m.published_at"
+        ).fetchall()
+    assert [(r[1], r[2]) for r in stored_rows] == [
+        ("en", "positive"),
+        ("es", "unscored"),
+        (None, stored_rows[2][2]),
+    ]
+    assert stored_rows[1][3] is None and 0 < stored_rows[0][3] <= 1
+    args = ["--config", str(config), "--db", str(db_path)]
+    out_csv = tmp_path / "es.csv"
+    assert run(capsys, "export", "--language", "es", "-o", str(out_csv), *args)[0] == 0
+    frame = pd.read_csv(out_csv)
+    assert frame["language"].tolist() == ["es"] and frame["sentiment"].tolist() == ["unscored"]
+    assert run(capsys, "export", "--language", "unknown", "-o", str(out_csv), *args)[0] == 0
+    assert pd.read_csv(out_csv)["text"].tolist() == ["Acme ok"]
+    assert run(capsys, "export", "--sentiment", "unscored", "-o", str(out_csv), *args)[0] == 0
+    assert len(pd.read_csv(out_csv)) == 1
