@@ -233,11 +233,13 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
                (SELECT scorer FROM sentiments WHERE mention_id = ?),
                (SELECT scorer_version FROM sentiments WHERE mention_id = ?),
                (SELECT label FROM sentiment_corrections WHERE mention_id = ?),
-               (SELECT list(brand ORDER BY brand) FROM mention_brands WHERE mention_id = ?)
+               (SELECT list(brand ORDER BY brand) FROM mention_brands WHERE mention_id = ?),
+               (SELECT confidence FROM sentiments WHERE mention_id = ?),
+               m.language
         FROM mentions m
         WHERE m.id = ?
         """,
-        [mention_id] * 7,
+        [mention_id] * 8,
     ).fetchall()
     if not rows:
         return None
@@ -257,6 +259,8 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
         "scorer_version",
         "corrected_label",
         "brands",
+        "confidence",
+        "language",
     )
     return dict(zip(keys, rows[0], strict=True))
 

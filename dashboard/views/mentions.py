@@ -98,6 +98,12 @@ if picked and picked[0] < len(rows):
                 f"Scorer ({detail['scorer'] or '-'} {detail['scorer_version'] or ''}): {scorer}"
                 + (f", score {score:+.3f}" if score is not None else "")
                 + (
+                    f", confidence {detail['confidence']:.0%}"
+                    if detail.get("confidence") is not None
+                    else ""
+                )
+                + (f", language {detail['language']}" if detail.get("language") else "")
+                + (
                     f"; corrected to {detail['corrected_label']}"
                     if detail["corrected_label"]
                     else ""
