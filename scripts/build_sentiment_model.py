@@ -13,10 +13,10 @@ What it does, in order:
 2. Cleans each text as the runtime does (`brandpulse.analysis.sentiment_model.clean`:
    `\\uXXXX` escapes and HTML entities decoded, URLs -> "http", @handles -> "@user",
    lower case, letters repeated 3+ times cut to 2).
-3. Drops every tweet whose cleaned text (spaces collapsed) is also in an evaluation set
-   (TweetEval validation, airline, Sentiment140, VADER's tweets and Amazon snippets) or
-   whose id is in a held-out topic (BD) set.
-4. Deduplicates by cleaned text: the majority label wins, ties are dropped.
+3. Drops every tweet whose cleaned text (without links, spaces and punctuation) is also in
+   an evaluation set (TweetEval validation, airline, Sentiment140, VADER's tweets and Amazon
+   snippets) or whose id is in a held-out topic (BD) set.
+4. Deduplicates by that same key: the majority label wins, ties are dropped.
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
 6. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
    SEED), scored by macro-recall; the evaluation sets are not looked at here.
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import tempfile
 import time
@@ -178,9 +179,14 @@ def topic_labels(preds: list[Prediction], classes: tuple[str, ...]) -> list[str]
 
 
 def key(text: str) -> str:
-    """Return the text as compared for evaluation overlap and duplicates: cleaned, spaces
-    collapsed (TweetEval's copies end with a space the SemEval ones lack)."""
-    return " ".join(clean(text).split())
+    """Return the text as compared for evaluation overlap and duplicates: cleaned, without
+    URLs, spaces or punctuation (TweetEval's copies drop the links and quotes the SemEval
+    ones keep)."""
+    return _NOT_WORD.sub("", clean(_LINK.sub(" ", text)).replace("@user", "user"))
+
+
+_LINK = re.compile(r"https?://\S+|www\.\S+")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def evaluate(model: LinearModel, root: Path) -> dict[str, dict[str, object]]:
