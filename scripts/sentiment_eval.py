@@ -78,13 +78,13 @@ def main(argv: list[str]) -> int:
             )
         return 0
     print(
-        f"{'set':<22}{'scorer':<19}{'texts':>7}{'r':>7}{'acc':>7}{'macroR':>8}"
+        f"{'set':<24}{'scorer':<19}{'texts':>7}{'r':>7}{'acc':>7}{'macroR':>8}"
         f"{'macroF1':>9}{'wF1':>7}"
     )
     for name, scorer, f, seconds in rows:
         r = f"{f.r:.3f}" if f.r is not None else "-"
         print(
-            f"{name:<22}{scorer:<19}{f.texts:>7}{r:>7}{f.accuracy:>7.3f}{f.macro_recall:>8.3f}"
+            f"{name:<24}{scorer:<19}{f.texts:>7}{r:>7}{f.accuracy:>7.3f}{f.macro_recall:>8.3f}"
             f"{f.macro_f1:>9.3f}{f.weighted_f1:>7.3f}  ({seconds:.1f} s)"
         )
     return 0
