@@ -81,6 +81,12 @@ class VaderScorer:
         ]
 
 
+# The model reads at most this many characters of a text: its features are present/absent
+# n-grams scaled to unit length, so a long article's opening decides as well as all of it,
+# and scoring stays fast. (Long texts are scored on their brand sentences anyway.)
+MODEL_MAX_CHARS = 1000
+
+
 class ModelScorer:
     """The shipped (or a project's) linear model: argmax label, P(pos) - P(neg), max P."""
 
@@ -94,7 +100,8 @@ class ModelScorer:
     def verdicts(self, texts: Sequence[str]) -> list[Verdict]:
         """Return the model's verdict for each text (each distinct text scored once)."""
         unique = list(dict.fromkeys(texts))
-        found = dict(zip(unique, self.model.predict(unique), strict=True))
+        cut = [t[:MODEL_MAX_CHARS] for t in unique]
+        found = dict(zip(unique, self.model.predict(cut), strict=True))
         return [Verdict(p.label, p.score, p.confidence) for p in (found[t] for t in texts)]
 
 
