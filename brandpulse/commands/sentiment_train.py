@@ -43,7 +43,7 @@ def command(
     collect and analyze from then on) only if it is better; then run
     `brandpulse analyze --rescore` to re-label stored mentions.
     """
-    ctx = resolve(config, db)
+    ctx = resolve(config, db, write=True)
     with read_connection(ctx.db) as con:
         examples = analytics.correction_examples(con)
     if len(examples) < MIN_CORRECTIONS:
