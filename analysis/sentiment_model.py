@@ -38,7 +38,33 @@ _REPEAT = re.compile(r"(.)\1{2,}")
 # (emoji, emoticon characters).
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[!?]+|[^\w\s]")
 _NEGATORS = frozenset(
-    ["not", "no", "never", "nothing", "nobody", "none", "nor", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "wont", "wouldnt", "shouldnt", "couldnt", "aint", "hasnt", "havent", "hadnt", "without"]
+    [
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nor",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "aint",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "without",
+    ]
 )
 _CLAUSE_END = frozenset(".,;:!?")
 

@@ -63,8 +63,10 @@ def main() -> int:
             for n, t in enumerate(texts)
         ]
         brands = [BrandMatch(m.id, "Acme", "acme") for m in mentions]
-        _, base_s, base_cpu = clocked(lambda: [sia.polarity_scores(t) for t in texts])
-        labels, ours_s, ours_cpu = clocked(lambda: score_mentions(mentions, brands, rules, scorer))
+        _, base_s, base_cpu = clocked(lambda t=texts: [sia.polarity_scores(x) for x in t])
+        labels, ours_s, ours_cpu = clocked(
+            lambda m=mentions, b=brands: score_mentions(m, b, rules, scorer)
+        )
         if len(labels) != len(mentions):
             print("MISMATCH: not one label per mention", file=sys.stderr)
             return 1
