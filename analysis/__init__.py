@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from brandpulse.analysis.campaigns import match_campaigns
+from brandpulse.analysis.language import kept as in_languages
+from brandpulse.analysis.language import with_languages
 from brandpulse.analysis.matcher import match_mentions
 from brandpulse.analysis.query import QuerySyntaxError, parse_query
 from brandpulse.analysis.rules import BrandRule, CampaignRule, Rules
@@ -31,19 +33,31 @@ __all__ = [
 
 @dataclass
 class Annotations:
-    """What analysis attaches to a batch of mentions, ready for `store.writes.write_analysis`."""
+    """What analysis attaches to a batch of mentions, ready for `store.writes.write_analysis`.
 
+    `mentions` are the ones to keep (matching a brand, in a kept language), with their
+    detected language set.
+    """
+
+    mentions: list[Mention] = field(default_factory=list)
     brands: list[BrandMatch] = field(default_factory=list)
     campaigns: list[CampaignMatch] = field(default_factory=list)
     sentiments: list[SentimentLabel] = field(default_factory=list)
 
 
 def annotate(mentions: Sequence[Mention], rules: Rules) -> Annotations:
-    """Match brands and campaigns and label sentiment; mentions matching no brand get no label."""
+    """Match brands and campaigns, detect languages and label sentiment.
+
+    Mentions matching no brand, or in a language `rules.languages` leaves out, are dropped
+    (no label, not in `mentions`).
+    """
     brands = match_mentions(mentions, rules.brands)
     matched = {b.mention_id for b in brands}
-    kept = [m for m in mentions if m.id in matched]
+    kept = in_languages(with_languages([m for m in mentions if m.id in matched]), rules.languages)
+    ids = {m.id for m in kept}
+    brands = [b for b in brands if b.mention_id in ids]
     return Annotations(
+        mentions=kept,
         brands=brands,
         campaigns=match_campaigns(kept, brands, rules.campaigns, rules.timezone),
         sentiments=score_mentions(kept, brands, rules),

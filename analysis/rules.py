@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from brandpulse.analysis.query import Node
 
@@ -43,6 +44,11 @@ class Rules:
     timezone: str = "UTC"
     # Texts longer than this many characters are scored on the sentences naming the brand.
     targeted_min_chars: int = 400
+    # "model" (the shipped classifier) or "vader"; `model_path` replaces the shipped model.
+    scorer: str = "model"
+    # ISO 639-1 codes of the languages kept at collection; empty keeps all.
+    languages: tuple[str, ...] = ()
+    model_path: Path | None = None
 
     def brand(self, name: str) -> BrandRule:
         """Return the rule of the brand called `name` (case-insensitive), or raise KeyError."""

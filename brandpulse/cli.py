@@ -23,6 +23,7 @@ from brandpulse.commands import (
     preview,
     relevance,
     sentiment,
+    sentiment_train,
 )
 from brandpulse.commands import dashboard as dashboard_command
 from brandpulse.commands import demo as demo_command
@@ -48,6 +49,9 @@ app.command("dashboard")(dashboard_command.command)
 app.command("demo")(demo_command.command)
 app.command("analyze")(analyze.command)
 app.command("sentiment")(sentiment.command)
+# `brandpulse sentiment train` (main() rewrites it to this name; a file called "train"
+# can still be scored as ./train).
+app.command("sentiment-train", hidden=True)(sentiment_train.command)
 app.command("export")(export.command)
 app.command("match")(match.command)
 app.command("correct")(correct.command)
@@ -62,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
+    if args[:2] == ["sentiment", "train"]:
+        args = ["sentiment-train", *args[2:]]
     try:
         result = app(args=args, prog_name="brandpulse", standalone_mode=False, obj={"debug": debug})
     except typer.Exit as exc:

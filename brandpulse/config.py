@@ -42,6 +42,22 @@ class Settings:
     positive_threshold: float = 0.05
     negative_threshold: float = -0.05
     dashboard_url: str | None = None  # where alerts link to, e.g. https://listening.example
+    # ISO 639-1 codes of the languages to keep at collection; empty keeps every language.
+    languages: tuple[str, ...] = ()
+
+
+SCORERS = ("model", "vader")
+
+
+def project_model_path(database: Path) -> Path:
+    """Return where `sentiment train` keeps a database's project model: beside it."""
+    return database.with_name(database.stem + ".sentiment.bin")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    # "model": the shipped classifier (or the project model `sentiment train` adopted).
+    scorer: str = "model"
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,7 @@ class Config:
     # [[array]] section; a section absent from the file is absent here.
     sections: Mapping[str, Any] = field(default_factory=dict, hash=False)
     alerts: tuple[Alert, ...] = ()
+    analysis: Analysis = field(default_factory=Analysis)
 
     @property
     def own_brands(self) -> tuple[Brand, ...]:
@@ -321,7 +338,7 @@ def parse_config(text: str, path: Path) -> Config:
     source = _Source(path, text)
     top = _Reader(source, data, "top level", 0)
     owned = collectors.sections()
-    for key in ("settings", "privacy", *(s.key for s in owned if not s.array)):
+    for key in ("settings", "privacy", "analysis", *(s.key for s in owned if not s.array)):
         top.get(key, dict, {}, f"a [{key}] table")
     for key in ("brands", "competitors", "campaigns", "alerts", *(s.key for s in owned if s.array)):
         top.get(key, list, [], f"[[{key}]] tables")
@@ -382,6 +399,13 @@ def parse_config(text: str, path: Path) -> Config:
         )
         for i, t in enumerate(data.get("alerts", []))
     )
+    analysis_reader = _Reader(
+        source, data.get("analysis", {}), "[analysis]", source.header_line("analysis")
+    )
+    scorer = analysis_reader.get("scorer", str, "model", '"model" or "vader"')
+    if scorer not in SCORERS:
+        raise analysis_reader.fail("scorer", '"model" or "vader"', scorer)
+    analysis_reader.reject_unknown()
 
     return Config(
         path=path,
@@ -391,6 +415,7 @@ def parse_config(text: str, path: Path) -> Config:
         campaigns=tuple(campaigns),
         sections=sections,
         alerts=alerts,
+        analysis=Analysis(scorer=scorer),
     )
 
 
@@ -460,6 +485,10 @@ def _settings(r: _Reader, base: Path) -> Settings:
     if not -1 <= negative <= 0:
         raise r.fail("negative_threshold", "a number between -1 and 0", negative)
     dashboard_url = r.optional_str("dashboard_url", "the dashboard's address, like https://...")
+    languages = r.strings("languages")
+    for code in languages:
+        if not re.fullmatch(r"[a-z]{2}", code):
+            raise r.fail("languages", 'two-letter ISO 639-1 codes like ["en", "es"]', code)
     r.reject_unknown()
     return Settings(
         database=database if database.is_absolute() else base / database,
@@ -467,6 +496,7 @@ def _settings(r: _Reader, base: Path) -> Settings:
         positive_threshold=positive,
         negative_threshold=negative,
         dashboard_url=dashboard_url.rstrip("/") if dashboard_url else None,
+        languages=languages,
     )
 
 

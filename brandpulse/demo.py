@@ -30,6 +30,8 @@ DEMO_CONFIG = DEMO_DIR / "brands.toml"
 # A database the demo built carries this source_state entry; any other file is never replaced.
 MARKER = "demo"
 LABELS = ("positive", "negative", "neutral")
+# Printed after the labels when some mentions are in a language the scorer does not read.
+UNSCORED = "unscored"
 
 Notify = Callable[[str], None]
 
@@ -86,13 +88,16 @@ class DemoSummary:
                 f" positive, {_share(b.negative, b.mentions)} negative,"
                 f" {_share(b.neutral, b.mentions)} neutral"
             )
-        scored = sum(self.sentiment.values())
+        scored = sum(self.sentiment.get(n, 0) for n in LABELS)
         split = [
             f"{n} {self.sentiment.get(n, 0):,} ({_share(self.sentiment.get(n, 0), scored)})"
             for n in LABELS
         ]
-        if scored < self.mentions:
-            split.append(f"unscored {self.mentions - scored:,}")
+        other = self.sentiment.get(UNSCORED, 0)
+        if other:
+            split.append(f"{UNSCORED} {other:,} (in a language the scorer does not read)")
+        if scored + other < self.mentions:
+            split.append(f"no label {self.mentions - scored - other:,}")
         out.append("sentiment: " + ", ".join(split))
         for name, count in sorted(self.campaigns.items()):
             out.append(f"campaign {name!r}: {count:,} mentions use its tracked terms")
@@ -206,7 +211,8 @@ def summarise(db: Path, config: Config) -> DemoSummary:
             for row in table.itertuples()
         ]
         summary.sentiment = {
-            label: browse.count_mentions(con, browse.Scope(sentiments=(label,))) for label in LABELS
+            label: browse.count_mentions(con, browse.Scope(sentiments=(label,)))
+            for label in (*LABELS, UNSCORED)
         }
         summary.campaigns = queries.campaign_mentions(con)
     return summary

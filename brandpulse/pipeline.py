@@ -76,7 +76,7 @@ class _Writer:
         self.run = run
         self.report = report
         self.key = privacy.author_key(config, secrets)
-        self.rules = rules_from_config(config, self.key)
+        self.rules = rules_from_config(config, self.key, run.db)
         self.floor = privacy.retention_floor(
             config.privacy.retention_days, run.suppressions.floor, datetime.now(UTC)
         )
@@ -91,8 +91,8 @@ class _Writer:
     ) -> tuple[list[Mention], Any]:
         """Drop suppressed and unmatched mentions; return the rest with their analysis.
 
-        Mentions that match no brand are dropped here (counted as skipped): the database
-        holds what is said about the configured brands, not whole feeds.
+        Mentions that match no brand or are in a language not kept are dropped here (counted
+        as skipped): the database holds what is said about the configured brands.
         """
         kept, dropped = privacy.admit(mentions, self.run.suppressions, self.floor)
         self.dropped += dropped
@@ -100,9 +100,9 @@ class _Writer:
         if not pseudonymised:
             kept = privacy.pseudonymise(kept, self.key)
         annotations = analysis.annotate(kept, self.rules)
-        matched = {m.mention_id for m in annotations.brands}
-        self.report.skipped += sum(1 for m in kept if m.id not in matched)
-        return [m for m in kept if m.id in matched], annotations
+        # Mentions matching no brand or in a language not kept are skipped.
+        self.report.skipped += len(kept) - len(annotations.mentions)
+        return annotations.mentions, annotations
 
     def store(self, kept: list[Mention], annotations: Any) -> None:
         """Write one batch in one short transaction (raises StoreBusy when it cannot)."""

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from brandpulse.analysis.query import Node, QuerySyntaxError, Term, any_of, parse_query
 from brandpulse.analysis.query import Or as OrNode
 from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals
 from brandpulse.analysis.rules import BrandRule, CampaignRule, Rules
-from brandpulse.config import Brand, Config
+from brandpulse.config import Brand, Config, project_model_path
 from brandpulse.privacy import pseudonym
 from brandpulse.store.errors import ConfigError
 
 
-def rules_from_config(config: Config, author_key: str | None = None) -> Rules:
+def rules_from_config(
+    config: Config, author_key: str | None = None, database: Path | None = None
+) -> Rules:
     """Build the analysis rules; a malformed brand query is a ConfigError naming its position.
 
     With `author_key` (authors stored as keyed hashes), excluded authors are matched by
-    their pseudonym as well as by handle.
+    their pseudonym as well as by handle. A project model adopted by `brandpulse sentiment
+    train` beside `database` (default: the configured one) replaces the shipped model.
     """
+    project = project_model_path(database or config.settings.database)
     return Rules(
         brands=tuple(brand_rule(b, config, author_key) for b in config.brands),
         campaigns=tuple(
@@ -34,6 +39,9 @@ def rules_from_config(config: Config, author_key: str | None = None) -> Rules:
         positive_threshold=config.settings.positive_threshold,
         negative_threshold=config.settings.negative_threshold,
         timezone=config.settings.timezone,
+        scorer=config.analysis.scorer,
+        languages=config.settings.languages,
+        model_path=project if project.is_file() else None,
     )
 
 

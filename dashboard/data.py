@@ -38,6 +38,13 @@ def bounds(_reader: Reader, key: Key) -> dict[str, Any]:
 
 
 @cached
+def learning_status(_reader: Reader, key: Key) -> dict[str, Any]:
+    """Return how many corrections there are and the last `sentiment train` run (or None)."""
+    total, _ = analytics.agreement_rate(analytics.correction_agreement(_reader.con))
+    return {"corrections": total, "last_training": analytics.last_training(_reader.con)}
+
+
+@cached
 def count_mentions(_reader: Reader, key: Key, scope: Scope, search: str) -> int:
     """Return how many mentions match the filters and search words."""
     return browse.count_mentions(_reader.con, scope, search)
@@ -136,6 +143,7 @@ def _args(f: Filters, brands: Sequence[str] | None = None) -> dict[str, Any]:
         "sources": list(f.sources),
         "sentiments": list(f.sentiments),
         "everything": f.everything,
+        "languages": list(f.languages),
     }
 
 
@@ -235,6 +243,7 @@ def spikes(
         tz=tz,
         granularity="day",
         everything=f.everything,
+        languages=list(f.languages),
     )
     if not per_brand:
         volume = volume.groupby("period", as_index=False)[["mentions", "negative"]].sum()

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from brandpulse.store.browse import Scope
 
 SENTIMENTS = ("positive", "neutral", "negative")
+# The sentiment filter also offers mentions in a language the scorer does not read.
+LABEL_FILTERS = (*SENTIMENTS, "unscored")
 # Preset key -> (label, days); None days means everything stored.
 PRESETS: dict[str, tuple[str, int | None]] = {
     "7d": ("Last 7 days", 7),
@@ -47,6 +49,8 @@ class Filters:
     sentiments: tuple[str, ...]
     # True: also mentions below their brand's relevance threshold (the sidebar switch).
     everything: bool = False
+    # ISO 639-1 codes; "" is a mention whose language is unknown.
+    languages: tuple[str, ...] = ()
 
     @property
     def days(self) -> int:
@@ -62,6 +66,7 @@ class Filters:
             sources=self.sources,
             sentiments=self.sentiments,
             everything=self.everything,
+            languages=self.languages,
         )
 
     def previous(self) -> Filters:
@@ -85,6 +90,8 @@ class Filters:
             params["sentiment"] = list(self.sentiments)
         if self.everything:
             params["relevance"] = ["all"]
+        if self.languages:
+            params["language"] = list(self.languages)
         return params
 
 
@@ -142,6 +149,7 @@ def from_params(
     oldest: date,
     brands: Sequence[str] | None = None,
     sources: Sequence[str] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Filters:
     """Build filters from query parameters, ignoring any value that does not fit.
 
@@ -171,6 +179,13 @@ def from_params(
         first=first_day,
         last=last_day,
         sources=_pick(params.get("source") or [], sources),
-        sentiments=_pick(params.get("sentiment") or [], SENTIMENTS),
+        sentiments=_pick(params.get("sentiment") or [], LABEL_FILTERS),
         everything=first("relevance") == "all",
+        languages=_pick_language(params.get("language") or [], languages),
     )
+
+
+def _pick_language(values: Iterable[str], allowed: Sequence[str] | None) -> tuple[str, ...]:
+    # "" (unknown language) cannot travel through _pick, which drops blank values.
+    known = [v for v in values if v == "" or allowed is None or v in allowed]
+    return tuple(dict.fromkeys(known))

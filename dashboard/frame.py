@@ -72,6 +72,7 @@ def build(settings: Settings, reader: Reader) -> Frame:
     filters = sidebar.render(
         brands=brand_options(settings.config, bounds["brands"]),
         sources=bounds["sources"],
+        languages=bounds.get("languages", []),
         newest=newest,
         oldest=oldest,
         tz=tz,

@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
-from brandpulse.dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
+from brandpulse.dashboard.filters import (
+    LABEL_FILTERS,
+    PRESETS,
+    Filters,
+    from_params,
+    preset_window,
+)
 from brandpulse.dashboard.ui import plain
 
 _INIT = "f_init"
@@ -28,6 +34,7 @@ def render(
     brands: Sequence[str],
     sources: Sequence[str],
     newest: date,
+    languages: Sequence[str] = (),
     oldest: date,
     tz: str,
 ) -> Filters:
@@ -40,7 +47,12 @@ def render(
     state = st.session_state
     if not state.get(_INIT):
         initial = from_params(
-            _url_params(), newest=newest, oldest=oldest, brands=brands, sources=sources
+            _url_params(),
+            newest=newest,
+            oldest=oldest,
+            brands=brands,
+            sources=sources,
+            languages=languages,
         )
         state["f_brands"] = list(initial.brands)
         state["f_period"] = initial.period
@@ -48,10 +60,12 @@ def render(
         state["f_sources"] = list(initial.sources)
         state["f_sentiments"] = list(initial.sentiments)
         state["f_everything"] = initial.everything
+        state["f_languages"] = list(initial.languages)
         state[_INIT] = True
     # Options can shrink between runs (a brand removed from the config): drop stale picks.
     state["f_brands"] = [b for b in state.get("f_brands", []) if b in brands]
     state["f_sources"] = [s for s in state.get("f_sources", []) if s in sources]
+    state["f_languages"] = [x for x in state.get("f_languages", []) if x in languages]
 
     with st.sidebar:
         st.multiselect("Brands", list(brands), key="f_brands", placeholder="All brands")
@@ -74,7 +88,7 @@ def render(
             first, last = preset_window(period, newest, oldest)
         st.multiselect("Sources", list(sources), key="f_sources", placeholder="All sources")
         st.multiselect(
-            "Sentiment", list(SENTIMENTS), key="f_sentiments", placeholder="All sentiments"
+            "Sentiment", list(LABEL_FILTERS), key="f_sentiments", placeholder="All sentiments"
         )
         st.toggle(
             "Include off-topic mentions",
@@ -82,6 +96,14 @@ def render(
             help="Also count mentions below their brand's relevance threshold or marked"
             " 'not about us' (the Review page lists them).",
         )
+        if len(languages) > 1:
+            st.multiselect(
+                "Languages",
+                list(languages),
+                key="f_languages",
+                format_func=lambda code: code or "unknown",
+                placeholder="All languages",
+            )
         st.caption(
             f"Times and days in **{plain(tz)}**."
             f" Presets end at the newest mention ({newest:%Y-%m-%d})."
@@ -95,6 +117,7 @@ def render(
         sources=tuple(state["f_sources"]),
         sentiments=tuple(state["f_sentiments"]),
         everything=bool(state.get("f_everything", False)),
+        languages=tuple(state["f_languages"]),
     )
     wanted = filters.to_params()
     if wanted != _url_params():

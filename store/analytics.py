@@ -67,6 +67,7 @@ def _where(
     tz: str,
     alias: str = "b",
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> tuple[str, list[Any]]:
     """Return the condition over mention_brands rows in scope, and its parameters.
 
@@ -87,7 +88,19 @@ def _where(
         if values:
             parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
             params += values
+    codes = _as_list(languages)
+    if codes:
+        parts.append(language_condition(codes, alias))
+        params += codes
     return " AND ".join(parts), params
+
+
+def language_condition(codes: Sequence[str], alias: str = "b") -> str:
+    """Return SQL keeping mention_brands rows whose mention is in one of `codes` ("" = unknown)."""
+    marks = ", ".join("?" for _ in codes)
+    return (
+        f"{alias}.mention_id IN (SELECT id FROM mentions WHERE coalesce(language, '') IN ({marks}))"
+    )
 
 
 # A term: a word or #hashtag/@handle of letters (Latin accents included), digits, ', _ and -.
@@ -214,6 +227,7 @@ def daily_volume(
     tz: str = "UTC",
     granularity: str = "day",
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return mentions by sentiment per period and brand, with every empty period as zeros.
 
@@ -221,7 +235,9 @@ def daily_volume(
     negative, neutral, net_sentiment, engagement. Brands named but never mentioned get zero
     rows too, so charts show the gap instead of skipping it.
     """
-    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
+    where, params = _where(
+        brands, first, last, sources, sentiments, tz, everything=everything, languages=languages
+    )
     bucket, bucket_params = _bucket(granularity, first, last, tz)
     df = con.execute(
         f"SELECT {bucket} AS period, b.brand, {_COUNTS} FROM mention_brands b WHERE {where}"
@@ -259,6 +275,7 @@ def share_of_voice(
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return each brand's share of the mentions (and engagement) of all the brands given.
 
@@ -266,7 +283,9 @@ def share_of_voice(
     are fractions summing to 1 over the brands (NaN when none of them was mentioned).
     """
     names = _as_list(brands)
-    where, params = _where(names, first, last, sources, sentiments, tz, everything=everything)
+    where, params = _where(
+        names, first, last, sources, sentiments, tz, everything=everything, languages=languages
+    )
     df = con.execute(
         f"SELECT b.brand, {_COUNTS} FROM mention_brands b WHERE {where} GROUP BY b.brand", params
     ).df()
@@ -289,9 +308,21 @@ def share_of_voice_over_time(
     tz: str = "UTC",
     granularity: str = "week",
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return period, brand, mentions and share (of that period's mentions of these brands)."""
-    df = daily_volume(con, brands, first, last, sources, sentiments, tz, granularity, everything)
+    df = daily_volume(
+        con,
+        brands,
+        first,
+        last,
+        sources,
+        sentiments,
+        tz,
+        granularity,
+        everything,
+        languages=languages,
+    )
     totals = df.groupby("period")["mentions"].transform("sum")
     df["share"] = (df["mentions"] / totals).where(totals > 0)
     return df[["period", "brand", "mentions", "share"]]
@@ -306,6 +337,7 @@ def kpis(
     sentiments: Sequence[str] | None = None,
     tz: str = "UTC",
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return per-brand totals for the window and the equally long window just before it.
 
@@ -317,7 +349,16 @@ def kpis(
     days = (last - first).days + 1
     prev_first = first - timedelta(days=days)
     start, _ = utc_bounds(first, last, tz)
-    where, params = _where(brands, prev_first, last, sources, sentiments, tz, everything=everything)
+    where, params = _where(
+        brands,
+        prev_first,
+        last,
+        sources,
+        sentiments,
+        tz,
+        everything=everything,
+        languages=languages,
+    )
     counts = ["mentions", "positive", "negative", "neutral", "engagement"]
     current = ", ".join(
         f"count(*) FILTER (WHERE b.published_at >= ? {cond}) AS {name}"
@@ -361,6 +402,7 @@ def top_by(
     order: str = "mentions",
     limit: int = 10,
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return the top authors, subreddits, domains, feeds or sources of the brands' mentions.
 
@@ -372,7 +414,9 @@ def top_by(
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}")
     if order not in ("mentions", "engagement"):
         raise ValueError("order must be mentions or engagement")
-    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
+    where, params = _where(
+        brands, first, last, sources, sentiments, tz, everything=everything, languages=languages
+    )
     value = _DIMENSION_SQL[dimension]
     df = con.execute(
         f"""
@@ -406,6 +450,7 @@ def term_counts(
     stop_words: Sequence[str] = (),
     min_length: int = 3,
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """Return (term, mentions) for every word and #hashtag in scope, and the mention count.
 
@@ -413,7 +458,9 @@ def term_counts(
     long post repeating a word cannot make it trend. Words are lower-cased; stop words,
     words shorter than `min_length`, numbers and URLs are left out.
     """
-    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
+    where, params = _where(
+        brands, first, last, sources, sentiments, tz, everything=everything, languages=languages
+    )
     docs = con.execute(
         f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
     ).fetchall()[0][0]
@@ -456,10 +503,13 @@ def top_mentions(
     tz: str = "UTC",
     limit: int = 5,
     everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return the most engaged mentions in scope: id, brand(s), source, published_at, author,
     title, text, url, engagement and label, highest engagement first."""
-    where, params = _where(brands, first, last, sources, sentiments, tz, everything=everything)
+    where, params = _where(
+        brands, first, last, sources, sentiments, tz, everything=everything, languages=languages
+    )
     return con.execute(
         f"""
         SELECT m.id, string_agg(DISTINCT b.brand, '; ' ORDER BY b.brand) AS brand,
@@ -503,7 +553,7 @@ def mentions_after(con: duckdb.DuckDBPyConnection, after_id: str, limit: int) ->
     """
     rows = con.execute(
         "SELECT id, source, native_id, url, author, title, text, published_at, collected_at,"
-        " score, comments, extra FROM mentions WHERE id > ? ORDER BY id LIMIT ?",
+        " score, comments, extra, language FROM mentions WHERE id > ? ORDER BY id LIMIT ?",
         [after_id, int(limit)],
     ).fetchall()
     return [
@@ -520,6 +570,7 @@ def mentions_after(con: duckdb.DuckDBPyConnection, after_id: str, limit: int) ->
             score=r[9],
             comments=r[10],
             extra=json.loads(r[11]) if r[11] else {},
+            language=r[12],
         )
         for r in rows
     ]
@@ -573,3 +624,25 @@ def agreement_rate(pairs: pd.DataFrame) -> tuple[int, float]:
         return 0, float("nan")
     same = int(pairs.loc[pairs["scorer_label"] == pairs["user_label"], "mentions"].sum())
     return total, same / total
+
+
+def correction_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Return (title, text, user label) of every corrected mention, oldest correction first."""
+    rows = con.execute(
+        "SELECT m.title, m.text, c.label FROM sentiment_corrections c"
+        " JOIN mentions m ON m.id = c.mention_id"
+        " WHERE c.label IN ('positive', 'neutral', 'negative')"
+        " ORDER BY c.corrected_at, c.mention_id"
+    ).fetchall()
+    return [(str(r[0] or ""), str(r[1] or ""), str(r[2])) for r in rows]
+
+
+def last_training(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Return the last `sentiment train` run (trained_at, corrections, adopted), or None."""
+    row = con.execute(
+        "SELECT trained_at, corrections, adopted FROM sentiment_trainings"
+        " ORDER BY trained_at DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return {"trained_at": row[0], "corrections": int(row[1]), "adopted": bool(row[2])}

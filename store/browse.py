@@ -35,6 +35,8 @@ class Scope:
     sentiments: tuple[str, ...] = ()
     # True: also matches below their brand's relevance threshold (the sidebar switch).
     everything: bool = False
+    # ISO 639-1 codes; "" stands for mentions whose language is unknown.
+    languages: tuple[str, ...] = ()
 
 
 def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
@@ -54,6 +56,9 @@ def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
         parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
         params += scope.sentiments
     parts.append(counted_condition(alias, scope.everything))
+    if scope.languages:
+        parts.append(analytics.language_condition(scope.languages, alias))
+        params += scope.languages
     return " AND ".join(parts), params
 
 
@@ -86,7 +91,11 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "SELECT count(*), min(published_at), max(published_at) FROM mentions",
     )
     sources = con.execute("SELECT DISTINCT source FROM mentions ORDER BY source").fetchall()
+    languages = con.execute(
+        "SELECT DISTINCT coalesce(language, '') FROM mentions ORDER BY 1"
+    ).fetchall()
     return {
+        "languages": [r[0] for r in languages],
         "mentions": int(row[0]),
         "first": row[1],
         "last": row[2],
@@ -227,11 +236,13 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
                (SELECT scorer FROM sentiments WHERE mention_id = ?),
                (SELECT scorer_version FROM sentiments WHERE mention_id = ?),
                (SELECT label FROM sentiment_corrections WHERE mention_id = ?),
-               (SELECT list(brand ORDER BY brand) FROM mention_brands WHERE mention_id = ?)
+               (SELECT list(brand ORDER BY brand) FROM mention_brands WHERE mention_id = ?),
+               (SELECT confidence FROM sentiments WHERE mention_id = ?),
+               m.language
         FROM mentions m
         WHERE m.id = ?
         """,
-        [mention_id] * 7,
+        [mention_id] * 8,
     ).fetchall()
     if not rows:
         return None
@@ -251,6 +262,8 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
         "scorer_version",
         "corrected_label",
         "brands",
+        "confidence",
+        "language",
     )
     return dict(zip(keys, rows[0], strict=True))
 

@@ -37,6 +37,8 @@ class ExportFilter:
     tz: str = "UTC"
     # True: also matches below their brand's relevance threshold.
     everything: bool = False
+    # ISO 639-1 codes; "" keeps mentions whose language is unknown.
+    languages: tuple[str, ...] = ()
 
     def where(self, alias: str = "b") -> tuple[str, list[Any]]:
         """Return the SQL condition over mention_brands rows and its parameters."""
@@ -59,6 +61,9 @@ class ExportFilter:
                 parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
                 params += list(values)
         parts.append(counted_condition(alias, self.everything))
+        if self.languages:
+            parts.append(analytics.language_condition(self.languages, alias))
+            params += list(self.languages)
         return " AND ".join(parts), params
 
 
@@ -96,7 +101,8 @@ def mentions_reader(
                s.scorer, s.scorer_version, b.term AS matched_term, b.engagement,
                m.score, m.comments,
                m.extra ->> 'subreddit' AS subreddit, m.extra ->> 'domain' AS domain,
-               m.extra ->> 'feed_title' AS feed, round(b.relevance, 4) AS relevance
+               m.extra ->> 'feed_title' AS feed, round(b.relevance, 4) AS relevance,
+               s.confidence AS sentiment_confidence, m.language
         FROM mention_brands b
         JOIN mentions m ON m.id = b.mention_id
         LEFT JOIN sentiments s ON s.mention_id = b.mention_id
@@ -129,6 +135,7 @@ def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:
         scope.tz,
         "day",
         everything=scope.everything,
+        languages=list(scope.languages),
     )
     if not scope.brands:
         # Without a brand filter, keep the brands that have a mention in scope.

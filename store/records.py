@@ -46,6 +46,8 @@ class Mention:
     comments: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     item: str | None = field(default=None, compare=False)
+    # ISO 639-1 code detected at collection ("en", "es"), None when unknown.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("published_at", "collected_at"):
@@ -151,7 +153,10 @@ class CampaignMatch:
 
 @dataclass(frozen=True, slots=True)
 class SentimentLabel:
-    """A scorer's verdict: `score` decided the label; `whole_score` is the full text's score."""
+    """A scorer's verdict: `score` decided the label; `whole_score` is the full text's score.
+
+    `confidence` is the model's probability of its label (None for VADER and unscored ones).
+    """
 
     mention_id: str
     label: str
@@ -159,6 +164,7 @@ class SentimentLabel:
     whole_score: float | None
     scorer: str
     scorer_version: str
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

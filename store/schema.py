@@ -156,6 +156,24 @@ MIGRATIONS: Sequence[Migration] = (
         );
         """,
     ),
+    Migration(
+        5,
+        "sentiment confidence and mention language",
+        """
+        -- The model's probability of its label (NULL for VADER); the detected language.
+        ALTER TABLE sentiments ADD COLUMN confidence DOUBLE;
+        ALTER TABLE mentions ADD COLUMN language VARCHAR;
+        -- One row per `brandpulse sentiment train` run: what it compared and whether the
+        -- project model was adopted.
+        CREATE TABLE sentiment_trainings (
+            trained_at     TIMESTAMPTZ PRIMARY KEY,
+            corrections    BIGINT NOT NULL,
+            adopted        BOOLEAN NOT NULL,
+            model_sha256   VARCHAR,
+            figures        JSON
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

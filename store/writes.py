@@ -34,12 +34,13 @@ MENTION_SCHEMA = pa.schema(
         ("score", pa.int64()),
         ("comments", pa.int64()),
         ("extra", pa.string()),
+        ("language", pa.string()),
     ]
 )
 
 # Columns a re-collection may change; published_at and collected_at keep their first value
 # so that a feed entry without a date does not move every time it is fetched again.
-_UPDATABLE = ("url", "author", "title", "text", "score", "comments", "extra")
+_UPDATABLE = ("url", "author", "title", "text", "score", "comments", "extra", "language")
 
 
 @contextlib.contextmanager
@@ -111,7 +112,7 @@ def upsert_mentions(
             changed.update(con.execute("SELECT id, is_new FROM _changes").fetchall())
         if new:
             con.execute(
-                "INSERT INTO mentions SELECT b.* FROM _batch b"
+                f"INSERT INTO mentions ({', '.join(MENTION_SCHEMA.names)}) SELECT b.* FROM _batch b"
                 " WHERE b.id IN (SELECT id FROM _changes WHERE is_new)"
             )
         if updated:
@@ -177,6 +178,7 @@ def write_analysis(
             "scorer": pa.array([s.scorer for s in sentiment_rows], pa.string()),
             "scorer_version": pa.array([s.scorer_version for s in sentiment_rows], pa.string()),
             "scored_at": pa.array([now] * len(sentiment_rows), _TS),
+            "confidence": pa.array([s.confidence for s in sentiment_rows], pa.float64()),
         }
     )
     for name, table in (
@@ -192,11 +194,12 @@ def write_analysis(
             "DELETE FROM mention_campaigns WHERE mention_id IN (SELECT mention_id FROM _ids)"
         )
         con.execute(
-            "INSERT INTO sentiments SELECT * FROM _sentiments"
+            "INSERT INTO sentiments (mention_id, label, score, whole_score, scorer,"
+            " scorer_version, scored_at, confidence) SELECT * FROM _sentiments"
             " ON CONFLICT (mention_id) DO UPDATE SET "
             "label = excluded.label, score = excluded.score, whole_score = excluded.whole_score, "
             "scorer = excluded.scorer, scorer_version = excluded.scorer_version, "
-            "scored_at = excluded.scored_at"
+            "scored_at = excluded.scored_at, confidence = excluded.confidence"
         )
         con.execute(
             """
@@ -297,3 +300,18 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
     if count:
         bump_data_version(con)
     return count
+
+
+def record_training(
+    con: duckdb.DuckDBPyConnection,
+    corrections: int,
+    adopted: bool,
+    model_sha256: str | None,
+    figures: dict[str, Any],
+) -> None:
+    """Record one run of `brandpulse sentiment train`."""
+    con.execute(
+        "INSERT INTO sentiment_trainings VALUES (now(), ?, ?, ?, ?)",
+        [corrections, adopted, model_sha256, json.dumps(figures, sort_keys=True)],
+    )
+    bump_data_version(con)

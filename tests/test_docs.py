@@ -24,6 +24,7 @@ SECTIONS = {
     # Every section a registered source reads.
     **{section.key: section.settings for section in collectors.sections()},
     "alerts": config.Alert,
+    "analysis": config.Analysis,
 }
 # Fields set by the loader rather than written by users.
 NOT_KEYS = {("brands", "competitor")}

@@ -15,7 +15,7 @@ from brandpulse import privacy, progress
 from brandpulse import relevance as relevance_step
 from brandpulse.analysis.campaigns import match_campaigns
 from brandpulse.analysis.matcher import match_mentions
-from brandpulse.analysis.sentiment import SCORER_VERSION, score_mentions
+from brandpulse.analysis.sentiment import rules_scorer, score_mentions
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
 from brandpulse.store import analytics
@@ -64,7 +64,8 @@ def command(
             "no brands are configured, so there is nothing to match",
             "add [[brands]] to brands.toml (or pass --config)",
         )
-    rules = rules_from_config(ctx.config, privacy.author_key(ctx.config, ctx.secrets))
+    rules = rules_from_config(ctx.config, privacy.author_key(ctx.config, ctx.secrets), ctx.db)
+    scorer = rules_scorer(rules)
     tally = Tally()
     after = ""
     with collection_lock(ctx.db):
@@ -88,10 +89,10 @@ def command(
             stale = [
                 m
                 for m in matched
-                if rescore or state.get(m.id) != (SCORER_VERSION, frozenset(brands_of[m.id]))
+                if rescore or state.get(m.id) != (scorer.version, frozenset(brands_of[m.id]))
             ]
             campaigns = match_campaigns(matched, brands, rules.campaigns, rules.timezone)
-            labels = score_mentions(stale, brands, rules)
+            labels = score_mentions(stale, brands, rules, scorer)
             with write_connection(ctx.db) as con, transaction(con):
                 write_analysis(con, [m.id for m in mentions], brands, campaigns, labels)
                 relevance = relevance_step.score(models, marked, matched, brands)
@@ -109,7 +110,7 @@ def command(
         f"analysed {tally.mentions} mentions: {tally.matched} match a brand"
         f" ({tally.brand_rows} brand matches, {tally.campaign_rows} campaign matches),"
         f" {tally.mentions - tally.matched} match none;"
-        f" scored {tally.scored} with vader {SCORER_VERSION};"
+        f" scored {tally.scored} with {scorer.name} {scorer.version};"
         f" {tally.left_out} brand matches below their relevance threshold are left out"
     )
     if total:

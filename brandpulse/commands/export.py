@@ -29,7 +29,7 @@ import typer
 
 from brandpulse import collectors, progress, signals
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
-from brandpulse.analysis.sentiment import LABELS
+from brandpulse.analysis.sentiment import LABELS, UNSCORED
 from brandpulse.analysis.spreadsheet import write_csv
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, DbOption, resolve
@@ -101,6 +101,14 @@ def command(
             "--sentiment", help="Only this label: positive, negative, neutral (repeatable)."
         ),
     ] = None,
+    language: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--language",
+            help="Only mentions in this language (ISO 639-1, e.g. en; 'unknown' for"
+            " undetected; repeatable).",
+        ),
+    ] = None,
     excel: Annotated[
         bool, typer.Option("--excel", help="Start the CSV with a UTF-8 byte-order mark.")
     ] = False,
@@ -122,9 +130,12 @@ def command(
     ctx = resolve(config, db, allow_demo=True)
     zone = _check_tz(tz or ctx.config.settings.timezone)
     labels = tuple(sentiment or ())
-    bad = [label for label in labels if label not in LABELS]
+    bad = [label for label in labels if label not in (*LABELS, UNSCORED)]
     if bad:
-        raise ConfigError(f"unknown --sentiment {bad[0]!r}", "use positive, negative or neutral")
+        raise ConfigError(
+            f"unknown --sentiment {bad[0]!r}", "use positive, negative, neutral or unscored"
+        )
+    languages = tuple("" if code == "unknown" else code for code in language or ())
     if output == "-" and output_format is Format.parquet:
         raise ConfigError("Parquet cannot go to standard output", "pass -o FILE.parquet")
     if excel and output_format is not Format.csv:
@@ -136,6 +147,7 @@ def command(
         brands=tuple(brand or ()),
         sources=tuple(source or ()),
         sentiments=labels,
+        languages=languages,
         first=first,
         last=last,
         tz=zone,

@@ -10,10 +10,9 @@ from typing import IO, Annotated
 
 import typer
 
-from brandpulse.analysis.sentiment import label_for
-from brandpulse.analysis.vader import score_many
-from brandpulse.config import load_config
-from brandpulse.options import ConfigOption
+from brandpulse.analysis.sentiment import SCORERS, Scorer, get_scorer
+from brandpulse.config import project_model_path
+from brandpulse.options import ConfigOption, resolve
 from brandpulse.store.errors import ConfigError
 
 # Lines scored at a time: big enough for both cores to help, small enough for a pipe.
@@ -25,24 +24,40 @@ def command(
         str,
         typer.Argument(help="A UTF-8 text file, one text a line; - or nothing reads stdin."),
     ] = "-",
+    scorer: Annotated[
+        str | None,
+        typer.Option(help="model or vader (default: [analysis] scorer, else model)."),
+    ] = None,
     config: ConfigOption = None,
 ) -> int:
-    """Write `label<TAB>score` for each input line, in order (VADER compound score).
+    """Write `label<TAB>score` for each input line, in order (score in [-1, 1]).
 
-    Thresholds come from [settings] positive_threshold and negative_threshold (default
-    +-0.05). An empty line scores neutral 0.0, so output lines match input lines.
+    The model's score is P(positive) - P(negative) and its label the likeliest class;
+    VADER's score is its compound score, labelled at [settings] positive_threshold and
+    negative_threshold (default +-0.05). An empty line still gets an output line.
+    `brandpulse sentiment train` builds a project model from corrections (see its --help).
     """
-    settings = load_config(config).settings
+    ctx = resolve(config, None)
+    loaded = ctx.config
+    name = scorer or loaded.analysis.scorer
+    if name not in SCORERS:
+        raise ConfigError(
+            f"unknown scorer {name!r}", f"use --scorer {' or --scorer '.join(SCORERS)}"
+        )
+    project = project_model_path(ctx.db)
+    model_path = project if project.is_file() else None
+    chosen = get_scorer(
+        name, loaded.settings.positive_threshold, loaded.settings.negative_threshold, model_path
+    )
     out = sys.stdout
     if file == "-":
-        stream: IO[str] = sys.stdin
-        _score(stream, out, settings.positive_threshold, settings.negative_threshold)
+        _score(sys.stdin, out, chosen)
         return 0
     path = Path(file)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", "give a text file, or - to read stdin")
     with path.open(encoding="utf-8", errors="replace", newline=None) as stream:
-        _score(stream, out, settings.positive_threshold, settings.negative_threshold)
+        _score(stream, out, chosen)
     return 0
 
 
@@ -52,8 +67,8 @@ def _chunks(stream: IO[str]) -> Iterator[list[str]]:
         yield chunk
 
 
-def _score(stream: IO[str], out: IO[str], positive: float, negative: float) -> None:
+def _score(stream: IO[str], out: IO[str], scorer: Scorer) -> None:
     for chunk in _chunks(stream):
-        scores = score_many(chunk)
-        out.write("".join(f"{label_for(s, positive, negative)}\t{s}\n" for s in scores))
+        verdicts = scorer.verdicts(chunk)
+        out.write("".join(f"{v.label}\t{round(v.score, 4)}\n" for v in verdicts))
     out.flush()

@@ -100,6 +100,12 @@ if picked and picked[0] < len(rows):
                 f" {ui.plain(detail['scorer_version'] or '')}): {ui.plain(scorer)}"
                 + (f", score {score:+.3f}" if score is not None else "")
                 + (
+                    f", confidence {detail['confidence']:.0%}"
+                    if detail.get("confidence") is not None
+                    else ""
+                )
+                + (f", language {ui.plain(detail['language'])}" if detail.get("language") else "")
+                + (
                     f"; corrected to {ui.plain(detail['corrected_label'])}"
                     if detail["corrected_label"]
                     else ""
@@ -121,3 +127,16 @@ if picked and picked[0] < len(rows):
             )
 else:
     st.caption("Select a row to read the whole mention and correct its sentiment.")
+
+learning = data.learning_status(here.reader, here.key)
+trained = learning["last_training"]
+st.caption(
+    f"Corrections so far: {learning['corrections']}. "
+    + (
+        f"Project model last trained {trained['trained_at']:%Y-%m-%d %H:%M %Z} on"
+        f" {trained['corrections']} corrections"
+        f" ({'adopted' if trained['adopted'] else 'not better, not adopted'})."
+        if trained
+        else "No project model trained yet: `brandpulse sentiment train` learns from them."
+    )
+)

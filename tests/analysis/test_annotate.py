@@ -8,7 +8,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from brandpulse import analysis
 from brandpulse.analysis.sentiment import SCORER, SCORER_VERSION, label_for, sentences
-from brandpulse.config import Brand, Campaign, Config, Settings
+from brandpulse.config import Analysis, Brand, Campaign, Config, Settings
 from brandpulse.rules import rules_from_config
 from brandpulse.store.records import Mention
 
@@ -29,6 +29,8 @@ CONFIG = Config(
         ),
         Campaign(name="All March", brand="Acme", start=date(2026, 3, 1), end=date(2026, 3, 31)),
     ),
+    # These tests pin VADER's behaviour; the model's own are in test_sentiment_model.py.
+    analysis=Analysis(scorer="vader"),
 )
 RULES = rules_from_config(CONFIG)
 

@@ -82,3 +82,12 @@ def test_url_round_trip(
     f = Filters(tuple(brands), period, first, last, tuple(sources), tuple(sentiments))
     again = from_params(f.to_params(), newest=NEWEST, oldest=OLDEST, brands=BRANDS, sources=SOURCES)
     assert again == f
+
+
+def test_languages_and_the_unscored_label_travel_through_the_url() -> None:
+    params = {"language": ["es", "", "xx", "es"], "sentiment": ["unscored", "nope"]}
+    f = from_params(params, newest=NEWEST, oldest=OLDEST, languages=("en", "es", ""))
+    assert f.languages == ("es", "") and f.sentiments == ("unscored",)
+    assert f.scope("UTC").languages == ("es", "")
+    back = from_params(f.to_params(), newest=NEWEST, oldest=OLDEST, languages=("en", "es", ""))
+    assert back == f

@@ -167,6 +167,13 @@ def test_every_mention_has_a_sentiment_and_the_mix_is_mixed(built: Built) -> Non
     )[0][0]
     assert unscored == 0
     labels = dict(rows(built.db, "SELECT label, count(*) FROM sentiments GROUP BY label"))
+    # The demo's posts in other languages (Dutch) are labelled unscored, never neutral.
+    not_english = rows(
+        built.db,
+        "SELECT count(*) FROM mentions m JOIN sentiments s ON s.mention_id = m.id"
+        " WHERE m.language IS NOT NULL AND m.language <> 'en'",
+    )[0][0]
+    assert labels.pop("unscored", 0) == not_english > 0
     assert set(labels) == LABELS
     total = sum(labels.values())
     assert all(count / total >= 0.15 for count in labels.values()), labels
@@ -443,6 +450,12 @@ def test_the_mentions_export_covers_the_whole_demo(built: Built, tmp_path: Path)
     assert len({r["id"] for r in exported}) == mentions
     assert len({r["source"] for r in exported}) >= 2
     assert {r["brand"] for r in exported} == {"Norvelo", "Pedalux", "Voltaro"}
-    assert all(r["sentiment"] in LABELS and r["sentiment_score"] for r in exported)
+    assert all(
+        r["sentiment"] in LABELS and r["sentiment_score"]
+        for r in exported
+        if r["language"] in ("en", "")
+    )
+    # Posts in another language are exported as unscored, with their language.
+    assert {r["language"] for r in exported if r["sentiment"] == "unscored"} == {"nl"}
     published = [datetime.fromisoformat(r["published_at"]) for r in exported]
     assert (max(published) - min(published)).days >= 90

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from brandpulse.analysis.sentiment import SCORER_VERSION
+from brandpulse.analysis.sentiment import get_scorer
 from brandpulse.cli import main
 from brandpulse.config import Secrets, load_config
 from brandpulse.pipeline import store_mentions
@@ -126,7 +126,7 @@ def test_analyze_applies_an_edited_query_and_scores_only_what_needs_it(
     assert "Acme apple pie recipe" not in labels(db_path)
     with read_connection(db_path) as con:
         versions = {r[0] for r in con.execute("SELECT scorer_version FROM sentiments").fetchall()}
-    assert versions == {SCORER_VERSION}
+    assert versions == {get_scorer().version}  # the shipped model, the default
     # An outdated label is re-scored without --rescore.
     with write_connection(db_path) as con:
         con.execute("UPDATE sentiments SET scorer_version = 'old', label = 'neutral'")
@@ -163,7 +163,7 @@ def test_sentiment_scores_each_line_in_order(
     path = tmp_path / "in.txt"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     config = write_config(tmp_path)
-    code, out, _ = run(capsys, "sentiment", str(path), "--config", str(config))
+    code, out, _ = run(capsys, "sentiment", str(path), "--scorer", "vader", "--config", str(config))
     assert code == 0
     sia = SentimentIntensityAnalyzer()
     got = [line.split("\t") for line in out.splitlines()]
@@ -172,8 +172,17 @@ def test_sentiment_scores_each_line_in_order(
         assert float(score) == sia.polarity_scores(text)["compound"]
     assert [label for label, _ in got] == ["positive", "neutral", "negative", "neutral", "positive"]
     monkeypatch.setattr("sys.stdin", io.StringIO("great\nawful\n"))
-    code, out, _ = run(capsys, "sentiment", "-", "--config", str(config))
+    code, out, _ = run(capsys, "sentiment", "-", "--scorer", "vader", "--config", str(config))
     assert [line.split("\t")[0] for line in out.splitlines()] == ["positive", "negative"]
+    # The default scorer is the model: the same interface, its own scores in [-1, 1].
+    code, out, _ = run(capsys, "sentiment", str(path), "--config", str(config))
+    got = [line.split("\t") for line in out.splitlines()]
+    assert code == 0 and len(got) == len(lines)
+    assert all(-1 <= float(score) <= 1 for _, score in got)
+    assert [label for label, _ in got][2:] == ["negative", "neutral", "positive"]
+    assert got[0] == got[4] and got[0][0] == "positive"
+    code, _, err = run(capsys, "sentiment", str(path), "--scorer", "nope", "--config", str(config))
+    assert code == 2 and "unknown scorer" in err
 
 
 def test_match_shows_the_term_that_caught_each_mention(
@@ -242,3 +251,89 @@ def test_match_shows_the_term_that_caught_each_mention(
         str(db),
     )
     assert code == 2 and "position 12" in err
+
+
+def test_sentiment_train_adopts_a_better_project_model_and_analyze_uses_it(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.test_sentiment_learning import CORRECTED, HELD_ASIDE
+
+    config = write_config(tmp_path)
+    texts = [t for t, _ in CORRECTED] + HELD_ASIDE
+    mentions = [
+        Mention(
+            id=mention_id("test", str(n)),
+            source="news",
+            native_id=str(n),
+            url=None,
+            author="a",
+            title="",
+            text=text,
+            published_at=WHEN + timedelta(minutes=n),
+            collected_at=WHEN,
+        )
+        for n, text in enumerate(texts)
+    ]
+    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    args = ["--config", str(config), "--db", str(db_path)]
+    code, _, err = run(capsys, "sentiment", "train", *args)
+    assert code == 2 and "only 0 corrections" in err
+    for n, (_, label) in enumerate(CORRECTED):
+        assert run(capsys, "correct", mention_id("test", str(n)), label, *args)[0] == 0
+    held = labels(db_path)
+    assert all(held[t] != "negative" for t in HELD_ASIDE)
+    code, out, _ = run(capsys, "sentiment", "train", "--folds", "4", *args)
+    assert code == 0 and "corrections: 12" in out and "adopted" in out
+    assert (db_path.parent / (db_path.stem + ".sentiment.bin")).is_file()
+    code, out, _ = run(capsys, "analyze", "--rescore", *args)
+    assert code == 0 and "brandpulse-project" in out
+    assert all(labels(db_path)[t] == "negative" for t in HELD_ASIDE)
+    with read_connection(db_path) as con:
+        (trainings,) = con.execute("SELECT count(*) FROM sentiment_trainings").fetchone()
+    assert trainings == 1
+
+
+def test_languages_are_stored_unscored_and_filter_exports(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    texts = [
+        "Acme made the best bike I have ever ridden, truly wonderful.",
+        "La nueva bicicleta de Acme es muy cómoda y la batería dura mucho.",
+        "Acme ok",  # too short to tell: scored, language unknown
+    ]
+    mentions = [
+        Mention(
+            id=mention_id("test", str(n)),
+            source="news",
+            native_id=str(n),
+            url=None,
+            author="a",
+            title="",
+            text=text,
+            published_at=WHEN + timedelta(minutes=n),
+            collected_at=WHEN,
+        )
+        for n, text in enumerate(texts)
+    ]
+    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    with read_connection(db_path) as con:
+        stored_rows = con.execute(
+            "SELECT m.text, m.language, s.label, s.confidence FROM mentions m"
+            " JOIN sentiments s ON s.mention_id = m.id ORDER BY m.published_at"
+        ).fetchall()
+    assert [(r[1], r[2]) for r in stored_rows] == [
+        ("en", "positive"),
+        ("es", "unscored"),
+        (None, stored_rows[2][2]),
+    ]
+    assert stored_rows[1][3] is None and 0 < stored_rows[0][3] <= 1
+    args = ["--config", str(config), "--db", str(db_path)]
+    out_csv = tmp_path / "es.csv"
+    assert run(capsys, "export", "--language", "es", "-o", str(out_csv), *args)[0] == 0
+    frame = pd.read_csv(out_csv)
+    assert frame["language"].tolist() == ["es"] and frame["sentiment"].tolist() == ["unscored"]
+    assert run(capsys, "export", "--language", "unknown", "-o", str(out_csv), *args)[0] == 0
+    assert pd.read_csv(out_csv)["text"].tolist() == ["Acme ok"]
+    assert run(capsys, "export", "--sentiment", "unscored", "-o", str(out_csv), *args)[0] == 0
+    assert len(pd.read_csv(out_csv)) == 1

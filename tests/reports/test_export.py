@@ -57,6 +57,8 @@ CONTRACT = [
     "domain",
     "feed",
     "relevance",
+    "sentiment_confidence",
+    "language",
 ]
 
 
