@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-
 from brandpulse.analysis.matcher import MentionView, evaluate
 from brandpulse.analysis.rules import CampaignRule
 from brandpulse.analysis.trends import net_sentiment, previous_window

@@ -8,8 +8,8 @@ flagged count at their expected value, so an earlier spike does not hide a later
   spike every Monday. On a partial day (today, collected until now) expected is scaled by
   the share of a usual day already past (`today_fraction`).
 - Counts are negative-binomial around expected: variance = mu + alpha * mu^2, with alpha
-  estimated from H's residuals without its outlying days (at least ALPHA_MIN), because mention counts are
-  over-dispersed: a quiet brand's 1-mention days and 6-mention days are both normal.
+  estimated from H's residuals without its outlying days (at least ALPHA_MIN), because
+  mention counts are over-dispersed: a quiet brand's 1-mention days and 6-mention days are both normal.
 - A volume day is flagged when P(X >= value) <= P_MAX and the effect matters for the brand:
   value >= MIN_RATIO x expected and value - expected >= MIN_EXCESS.
 - A negative surge is a day whose negative share is far above H's (smoothed) share, even if
@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from statistics import median
 from dataclasses import dataclass
 from datetime import date, timedelta
+from statistics import median
 
 import pandas as pd
 

@@ -21,12 +21,12 @@ from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
-from praw.models import Comment, Submission
-
-from benchmarks.common import corpora_root, report
 from brandpulse.collectors.reddit import offline_client
 from brandpulse.collectors.reddit_normalise import normalise
 from brandpulse.store.records import Mention, mention_id
+from praw.models import Comment, Submission
+
+from benchmarks.common import corpora_root, report
 
 TOTAL = int(os.environ.get("BENCH_REDDIT_THINGS", "100000"))
 CHUNK = 5_000

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from brandpulse.analysis import vader
 from brandpulse.analysis.sentiment import label_for
+
 from benchmarks.common import corpora_root, report, timed
 
 TOTAL = int(os.environ.get("BENCH_SENTIMENT_TEXTS", "200000"))

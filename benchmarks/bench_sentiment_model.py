@@ -37,9 +37,10 @@ def main() -> int:
     from brandpulse.analysis.rules import Rules
     from brandpulse.analysis.sentiment import get_scorer, score_mentions
     from brandpulse.analysis.vader import cpu_count
+    from brandpulse.store.records import BrandMatch, Mention
+
     from brandpulse.config import Brand
     from brandpulse.rules import brand_rule
-    from brandpulse.store.records import BrandMatch, Mention
 
     before = current_rss_mb()
     start = time.perf_counter()

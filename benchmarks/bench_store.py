@@ -16,10 +16,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.common import peak_rss_during, report
 from brandpulse.store.connection import write_connection
 from brandpulse.store.records import Mention, mention_id
 from brandpulse.store.writes import transaction, upsert_mentions
+
+from benchmarks.common import peak_rss_during, report
 
 TOTAL = int(os.environ.get("BENCH_STORE_ROWS", "1000000"))
 SAMPLE = 20_000

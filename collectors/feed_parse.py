@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-
 from brandpulse.collectors import feed_json
 from brandpulse.collectors.feed_model import Entry, ParsedFeed, language_tag
 from brandpulse.collectors.feed_text import plain_text, text_or_none

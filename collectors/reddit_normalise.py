@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from brandpulse.store.records import Mention, mention_id
 from praw.models import Comment, Submission
 from praw.models.listing.listing import Listing
-
-from brandpulse.store.records import Mention, mention_id
 
 SOURCE = "reddit"
 SITE = "https://www.reddit.com"

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.queries import data_version
 

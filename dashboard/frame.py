@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
-
-from brandpulse.config import Config
 from brandpulse.dashboard import data, sidebar
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters, local_day
 from brandpulse.dashboard.settings import Settings
 from brandpulse.store.browse import Scope
+
+from brandpulse.config import Config
 
 _KEY = "_brandpulse_frame"
 

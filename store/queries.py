@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import duckdb
-
 from brandpulse.store.sql import one
 
 

@@ -18,9 +18,9 @@ from typing import IO, Annotated
 
 import typer
 
+from brandpulse import privacy
 from brandpulse.analysis.matcher import MentionView, evaluate, excluded, match_text
 from brandpulse.analysis.rules import BrandRule
-from brandpulse import privacy
 from brandpulse.config import Brand
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import brand_rule

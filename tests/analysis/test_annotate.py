@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from brandpulse.analysis.sentiment import SCORER, SCORER_VERSION, label_for, sentences
+from brandpulse.store.records import Mention
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from brandpulse import analysis
-from brandpulse.analysis.sentiment import SCORER, SCORER_VERSION, label_for, sentences
 from brandpulse.config import Analysis, Brand, Campaign, Config, Settings
 from brandpulse.rules import rules_from_config
-from brandpulse.store.records import Mention
 
 SIA = SentimentIntensityAnalyzer()
 CONFIG = Config(

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows, volume_lift
 from brandpulse.analysis.terms import count_terms, emerging_terms
 from brandpulse.analysis.trends import (

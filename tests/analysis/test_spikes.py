@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-
 from brandpulse.analysis import spikes
 
 MONDAY = date(2026, 2, 2)

@@ -6,11 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from brandpulse.analysis import vader
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-from brandpulse.analysis import vader
 
 SIA = SentimentIntensityAnalyzer()
 

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.records import Mention, RunReport, mention_id
+from brandpulse.store.writes import correct_sentiment
 
 from brandpulse.cli import main
 from brandpulse.config import Secrets, parse_config
 from brandpulse.pipeline import store_mentions
-from brandpulse.store.connection import read_connection, write_connection
-from brandpulse.store.records import Mention, RunReport, mention_id
-from brandpulse.store.writes import correct_sentiment
 
 REPO = Path(__file__).resolve().parents[2]
 

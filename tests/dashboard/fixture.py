@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from brandpulse.config import Config, Secrets, load_config
-from brandpulse.pipeline import store_mentions
 from brandpulse.store.connection import write_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
 from brandpulse.store.writes import record_run
+
+from brandpulse.config import Config, Secrets, load_config
+from brandpulse.pipeline import store_mentions
 
 TZ = "America/New_York"
 LAST_DAY = date(2026, 6, 30)

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-
 from brandpulse.dashboard.filters import Filters
 from brandpulse.store import analytics, browse
 from brandpulse.store.connection import read_connection
+
 from tests.dashboard import expected as ex
 from tests.dashboard.fixture import FIRST_DAY, LAST_DAY, SPEC, TZ
 

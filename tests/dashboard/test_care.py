@@ -8,7 +8,6 @@ from datetime import date
 
 import pandas as pd
 import pytest
-
 from brandpulse.dashboard import charts, ui
 from brandpulse.dashboard.db import SharedLock
 

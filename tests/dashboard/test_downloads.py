@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from brandpulse.dashboard.downloads import mentions_csv
 from brandpulse.dashboard.filters import Filters
+
 from tests.dashboard import expected as ex
 from tests.dashboard.fixture import LAST_DAY, TZ
 from tests.dashboard.running import export_csv

@@ -9,8 +9,8 @@ the generator's settings.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import csv
+import importlib.util
 import io
 import os
 import queue
@@ -32,13 +32,13 @@ from typing import Any
 
 import duckdb
 import pytest
-
 from brandpulse.analysis.campaigns import campaign_windows, volume_lift
-from brandpulse import demo
-from brandpulse.cli import main
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
+
+from brandpulse import demo
+from brandpulse.cli import main
 from tests.dashboard.running import free_port
 from tests.demo.corpus import API_SOURCES, expected_mentions, file_entries
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection
+
 from tests.reports.seed import Row, at, seed
 
 # Monday 2 March 2026 and the next days; every row is noon UTC unless it says otherwise.

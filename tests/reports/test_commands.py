@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from brandpulse.analysis.sentiment import get_scorer
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.records import Mention, RunReport, mention_id
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from brandpulse.analysis.sentiment import get_scorer
 from brandpulse.cli import main
 from brandpulse.config import Secrets, load_config
 from brandpulse.pipeline import store_mentions
-from brandpulse.store.connection import read_connection, write_connection
-from brandpulse.store.records import Mention, RunReport, mention_id
 
 CONFIG = """\
 [[brands]]

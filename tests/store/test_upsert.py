@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.queries import data_version
 from brandpulse.store.records import Mention, RunReport, mention_id
 from brandpulse.store.writes import record_run, save_state, transaction, upsert_mentions
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.store.factories import make_mention
 
 

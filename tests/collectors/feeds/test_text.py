@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
+from brandpulse.collectors.feed_text import plain_text, safe_url
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
-from brandpulse.collectors.feed_text import plain_text, safe_url
 
 # A tag as a browser would open one, or an active element's name behind "<" however spaced.
 TAG = re.compile(r"<(?:/?[A-Za-z]|[!?])|<\s*/?\s*(?:script|style|iframe|object|embed)\b", re.I)

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from brandpulse.collectors import reddit
 from brandpulse.collectors.reddit_normalise import mentions_from_things, normalise
 from brandpulse.store.errors import SourceError
 from brandpulse.store.records import mention_id
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.collectors.reddit.make_cassettes import (
     comment,
     globex_posts,
