@@ -9,7 +9,8 @@ flagged count at their expected value, so an earlier spike does not hide a later
   the share of a usual day already past (`today_fraction`).
 - Counts are negative-binomial around expected: variance = mu + alpha * mu^2, with alpha
   estimated from H's residuals without its outlying days (at least ALPHA_MIN), because
-  mention counts are over-dispersed: a quiet brand's 1-mention days and 6-mention days are both normal.
+  mention counts are over-dispersed: a quiet brand's 1-mention days and 6-mention days
+  are both normal.
 - A volume day is flagged when P(X >= value) <= P_MAX and the effect matters for the brand:
   value >= MIN_RATIO x expected and value - expected >= MIN_EXCESS.
 - A negative surge is a day whose negative share is far above H's (smoothed) share, even if
