@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 from brandpulse.store import analytics
 from brandpulse.store.sql import counted_condition, one
+from brandpulse.store.triage import TriageFilter, triage_where
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
@@ -35,6 +36,8 @@ class Scope:
     sentiments: tuple[str, ...] = ()
     # True: also matches below their brand's relevance threshold (the sidebar switch).
     everything: bool = False
+    # The team's triage: statuses, tags, assignees ("" is nobody), unread by this person.
+    triage: TriageFilter = TriageFilter()
 
 
 def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
@@ -54,6 +57,10 @@ def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
         parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
         params += scope.sentiments
     parts.append(counted_condition(alias, scope.everything))
+    if scope.triage != TriageFilter():
+        triage_sql, triage_params = triage_where(scope.triage, f"{alias}.mention_id")
+        parts.append(triage_sql)
+        params += triage_params
     return " AND ".join(parts), params
 
 
