@@ -2,6 +2,8 @@
 
 A URL such as `?brand=Acme&period=90d&source=reddit&sentiment=negative` reproduces a view;
 `relevance=all` also shows mentions below their brand's relevance threshold.
+`q`, `status`, `tag`, `assignee` and `unread` carry the Mentions page's search and triage
+filters.
 Period presets end at the newest stored mention rather than at today, so a database that
 stopped collecting (or the demo, whose dates are fixed) still opens on its data.
 """
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from brandpulse.store.browse import Scope
+from brandpulse.store.triage import STATUSES, TriageFilter
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # Preset key -> (label, days); None days means everything stored.
@@ -47,6 +50,12 @@ class Filters:
     sentiments: tuple[str, ...]
     # True: also mentions below their brand's relevance threshold (the sidebar switch).
     everything: bool = False
+    # The Mentions page's search words and triage filters ("" in assignees is nobody).
+    search: str = ""
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    unread: bool = False
 
     @property
     def days(self) -> int:
@@ -62,6 +71,18 @@ class Filters:
             sources=self.sources,
             sentiments=self.sentiments,
             everything=self.everything,
+        )
+
+    def inbox_scope(self, tz: str, person: str) -> Scope:
+        """Return the scope with the triage filters too, unread meaning unread by `person`."""
+        return replace(
+            self.scope(tz),
+            triage=TriageFilter(
+                statuses=self.statuses,
+                tags=self.tags,
+                assignees=self.assignees,
+                unread_by=person if self.unread else None,
+            ),
         )
 
     def previous(self) -> Filters:
@@ -85,6 +106,16 @@ class Filters:
             params["sentiment"] = list(self.sentiments)
         if self.everything:
             params["relevance"] = ["all"]
+        if self.search:
+            params["q"] = [self.search]
+        if self.statuses:
+            params["status"] = list(self.statuses)
+        if self.tags:
+            params["tag"] = list(self.tags)
+        if self.assignees:
+            params["assignee"] = list(self.assignees)
+        if self.unread:
+            params["unread"] = ["1"]
         return params
 
 
@@ -173,4 +204,10 @@ def from_params(
         sources=_pick(params.get("source") or [], sources),
         sentiments=_pick(params.get("sentiment") or [], SENTIMENTS),
         everything=first("relevance") == "all",
+        search=" ".join((first("q") or "").split())[:200],
+        statuses=_pick(params.get("status") or [], STATUSES),
+        tags=_pick(params.get("tag") or [], None),
+        # "" (nobody) is a value here, so it is not dropped like other empty values.
+        assignees=tuple(dict.fromkeys(a.strip() for a in params.get("assignee") or [])),
+        unread=first("unread") in ("1", "true", "yes"),
     )

@@ -358,7 +358,7 @@ def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:
             "published": ui.to_local(rows["published_at"], tz),
             "source": rows["source"],
             "place": place,
-            "author": rows["author"] if "author" in rows else None,
+            "author": rows.get("author"),
             "brands": rows["brands"],
             "sentiment": sentiment,
             "title": rows["title"].fillna(rows["snippet"]),

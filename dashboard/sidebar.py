@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from urllib.parse import parse_qs
 
 import streamlit as st
 from brandpulse.dashboard.filters import PRESETS, SENTIMENTS, Filters, from_params, preset_window
 from brandpulse.dashboard.ui import plain
 
 _INIT = "f_init"
+# The Mentions page's widgets and the keys that keep their values across pages (Streamlit
+# forgets a widget's value on a page that does not draw it).
+PAGE_KEYS = {
+    "m_search": "f_search",
+    "m_status": "f_status",
+    "m_tags": "f_tags",
+    "m_assignees": "f_assignees",
+    "m_unread": "f_unread",
+}
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -30,25 +40,33 @@ def render(
     newest: date,
     oldest: date,
     tz: str,
+    default_query: str = "",
 ) -> Filters:
     """Draw the filters, keep the URL in step with them and return them.
 
     The URL is read once per browser session; afterwards the widgets are the truth and the
     URL follows them (page switches clear query parameters, so they are written back on
-    every run).
+    every run). A URL without any parameter opens the team's default view, if one is set.
     """
     state = st.session_state
     if not state.get(_INIT):
-        initial = from_params(
-            _url_params(), newest=newest, oldest=oldest, brands=brands, sources=sources
-        )
+        params = _url_params() or (parse_qs(default_query) if default_query else {})
+        initial = from_params(params, newest=newest, oldest=oldest, brands=brands, sources=sources)
         state["f_brands"] = list(initial.brands)
         state["f_period"] = initial.period
         state["f_range"] = (initial.first, initial.last)
         state["f_sources"] = list(initial.sources)
         state["f_sentiments"] = list(initial.sentiments)
         state["f_everything"] = initial.everything
+        state["f_search"] = initial.search
+        state["f_status"] = list(initial.statuses)
+        state["f_tags"] = list(initial.tags)
+        state["f_assignees"] = list(initial.assignees)
+        state["f_unread"] = initial.unread
         state[_INIT] = True
+    for widget, kept in PAGE_KEYS.items():
+        if widget in state:
+            state[kept] = state[widget]
     # Options can shrink between runs (a brand removed from the config): drop stale picks.
     state["f_brands"] = [b for b in state.get("f_brands", []) if b in brands]
     state["f_sources"] = [s for s in state.get("f_sources", []) if s in sources]
@@ -95,6 +113,11 @@ def render(
         sources=tuple(state["f_sources"]),
         sentiments=tuple(state["f_sentiments"]),
         everything=bool(state.get("f_everything", False)),
+        search=" ".join(str(state.get("f_search") or "").split()),
+        statuses=tuple(state.get("f_status") or ()),
+        tags=tuple(state.get("f_tags") or ()),
+        assignees=tuple(state.get("f_assignees") or ()),
+        unread=bool(state.get("f_unread")),
     )
     wanted = filters.to_params()
     if wanted != _url_params():
