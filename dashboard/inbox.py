@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from brandpulse.dashboard import data, ui
 from brandpulse.dashboard.db import writing
-from brandpulse.dashboard.filters import SENTIMENTS, from_params
+from brandpulse.dashboard.filters import SENTIMENTS
+from brandpulse.dashboard.sidebar import PENDING_VIEW
 from brandpulse.dashboard.frame import Frame
 from brandpulse.store import triage
 from brandpulse.store.errors import BrandpulseError
@@ -265,32 +266,13 @@ def _one(change: Callable[..., Any], *args: Any) -> int:
     return 1
 
 
-def _apply_view(
-    query: str, newest: Any, oldest: Any, brands: list[str], sources: list[str]
-) -> None:
-    """Put a saved view's filters into the widgets (a button callback)."""
-    f = from_params(parse_qs(query), newest=newest, oldest=oldest, brands=brands, sources=sources)
-    state = st.session_state
-    state["f_brands"] = list(f.brands)
-    state["f_period"] = f.period
-    state["f_range"] = (f.first, f.last)
-    state["f_sources"] = list(f.sources)
-    state["f_sentiments"] = list(f.sentiments)
-    for widget, kept, value in (
-        ("m_search", "f_search", f.search),
-        ("m_status", "f_status", list(f.statuses)),
-        ("m_tags", "f_tags", list(f.tags)),
-        ("m_assignees", "f_assignees", list(f.assignees)),
-        ("m_unread", "f_unread", f.unread),
-    ):
-        state[widget] = value
-        state[kept] = value
+def _open_view(query: str) -> None:
+    """Open a saved view on the next run (a button callback; the sidebar applies it first)."""
+    st.session_state[PENDING_VIEW] = query
 
 
 def saved_views(here: Frame) -> None:
     """Draw the saved views: open one, save the current one, share, set default, delete."""
-    from brandpulse.dashboard.filters import local_day
-
     views = data.saved_views(here.reader, here.key)
     db, me = here.settings.db, here.person
     query = view_query(here)
@@ -304,10 +286,6 @@ def saved_views(here: Frame) -> None:
         if views.empty:
             st.caption("No saved view yet.")
             return
-        newest = local_day(here.bounds["last"], here.tz)
-        oldest = local_day(here.bounds["first"], here.tz)
-        brands = list(here.bounds["brands"])
-        sources = list(here.bounds["sources"])
         for view in views.itertuples(index=False):
             name, stored = str(view.name), str(view.query)
             cols = st.columns([3, 1, 1, 1], vertical_alignment="center")
@@ -316,8 +294,8 @@ def saved_views(here: Frame) -> None:
             cols[1].button(
                 "Open",
                 key=f"m_view_open_{name}",
-                on_click=_apply_view,
-                args=(stored, newest, oldest, brands, sources),
+                on_click=_open_view,
+                args=(stored,),
                 width="stretch",
             )
             cols[2].button(

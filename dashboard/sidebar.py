@@ -11,6 +11,8 @@ from brandpulse.dashboard.filters import PRESETS, SENTIMENTS, Filters, from_para
 from brandpulse.dashboard.ui import plain
 
 _INIT = "f_init"
+# A saved view's query string to open on the next run, before any widget is drawn.
+PENDING_VIEW = "f_pending_view"
 # The Mentions page's widgets and the keys that keep their values across pages (Streamlit
 # forgets a widget's value on a page that does not draw it).
 PAGE_KEYS = {
@@ -49,8 +51,12 @@ def render(
     every run). A URL without any parameter opens the team's default view, if one is set.
     """
     state = st.session_state
-    if not state.get(_INIT):
-        params = _url_params() or (parse_qs(default_query) if default_query else {})
+    pending = state.pop(PENDING_VIEW, None)
+    if not state.get(_INIT) or pending is not None:
+        if pending is not None:
+            params = parse_qs(pending)
+        else:
+            params = _url_params() or (parse_qs(default_query) if default_query else {})
         initial = from_params(params, newest=newest, oldest=oldest, brands=brands, sources=sources)
         state["f_brands"] = list(initial.brands)
         state["f_period"] = initial.period
@@ -58,11 +64,16 @@ def render(
         state["f_sources"] = list(initial.sources)
         state["f_sentiments"] = list(initial.sentiments)
         state["f_everything"] = initial.everything
-        state["f_search"] = initial.search
-        state["f_status"] = list(initial.statuses)
-        state["f_tags"] = list(initial.tags)
-        state["f_assignees"] = list(initial.assignees)
-        state["f_unread"] = initial.unread
+        for widget, kept, value in (
+            ("m_search", "f_search", initial.search),
+            ("m_status", "f_status", list(initial.statuses)),
+            ("m_tags", "f_tags", list(initial.tags)),
+            ("m_assignees", "f_assignees", list(initial.assignees)),
+            ("m_unread", "f_unread", initial.unread),
+        ):
+            state[kept] = value
+            # The Mentions page starts its widget from the kept value.
+            state.pop(widget, None)
         state[_INIT] = True
     for widget, kept in PAGE_KEYS.items():
         if widget in state:

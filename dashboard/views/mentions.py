@@ -51,7 +51,7 @@ who_col.multiselect(
     format_func=lambda name: name or "nobody",
     placeholder="Anyone or nobody",
 )
-unread_col.toggle("Unread only", key="m_unread", help=f"Not yet read by {me}")
+unread_col.toggle("Unread", key="m_unread", help=f"Only mentions {me} has not read yet")
 
 f = here.filters
 search = f.search

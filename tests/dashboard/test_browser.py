@@ -124,7 +124,7 @@ def download_csv(page: Any) -> bytes:
 
 def test_every_page_opens_without_an_exception(server: str, page: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1400, "height": 2200})
+    page.set_viewport_size({"width": 1440, "height": 2200})
     # The default page opens at the root as well as at its own path.
     page.goto(server)
     settle(page, "Overview")
