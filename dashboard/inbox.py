@@ -228,20 +228,19 @@ def history(here: Frame, mention_id: str) -> None:
         on_click=add_note,
         args=(here.settings.db, mention_id, here.person),
     )
-    st.markdown("**History**")
+    st.markdown(f"**History** · times in {here.tz}")
     if audit.empty:
         st.caption("No change yet.")
         return
-    ui.table(
-        audit.assign(at=ui.to_local(audit["at"], here.tz)),
-        columns={
-            "at": ui.time_column("When", here.tz),
-            "actor": "Who",
-            "action": "What",
-            "detail": "Detail",
-        },
-        key=f"m_history_{mention_id}",
-    )
+    lines = [
+        f"{when:%Y-%m-%d %H:%M} · {row.actor} · {row.action}"
+        + (f" · {row.detail}" if isinstance(row.detail, str) and row.detail else "")
+        for when, row in zip(
+            ui.to_local(audit["at"], here.tz), audit.itertuples(index=False), strict=True
+        )
+    ]
+    # Names and tags are typed by people: plain text, never markup.
+    st.text("\n".join(lines))
 
 
 # -- saved views -------------------------------------------------------------------------------

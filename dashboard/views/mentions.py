@@ -82,6 +82,9 @@ ui.note_window(f.first, f.last, tz)
 st.markdown(f"**{total:,}** mentions match · page {page_number:,} of {pages:,}")
 
 shown = inbox.table_frame(rows, triage_rows, tz)
+# Actions and the open mention sit above the table, in view when a row is ticked; they are
+# drawn into this place once the table has said which rows are ticked.
+above = st.container()
 event = st.dataframe(
     shown,
     key="m_table",
@@ -117,53 +120,56 @@ if f.statuses or f.tags or f.assignees or f.unread:
 
 picked = [n for n in (event.selection.rows if event and event.selection else []) if n < len(rows)]
 chosen = [ids[n] for n in picked]
-if chosen:
-    inbox.bulk_actions(here, chosen, tags)
-if len(chosen) == 1:
-    mention_id = chosen[0]
-    detail = data.mention_detail(here.reader, here.key, mention_id)
-    if detail is not None:
-        with st.container(border=True):
-            # Titles and texts come from the web: always shown as plain text, never markup.
-            st.text(detail["title"] or "(no title)")
-            when = ui.to_local(pd.Series([detail["published_at"]]), tz).iloc[0]
-            url = ui.safe_url(detail["url"])
-            st.caption(
-                f"{detail['source']} · {when:%Y-%m-%d %H:%M} ({tz}) · by {detail['author'] or '?'}"
-                f" · brands: {', '.join(detail['brands'] or [])}"
-            )
-            st.code(mention_id, language=None)
-            st.text(detail["text"])
-            if url:
-                st.link_button("Open the original", url)
-            scorer = detail["scorer_label"] or "unscored"
-            score = detail["sentiment_score"]
-            st.caption(
-                f"Scorer ({detail['scorer'] or '-'} {detail['scorer_version'] or ''}): {scorer}"
-                + (f", score {score:+.3f}" if score is not None else "")
-                + (
-                    f"; corrected to {detail['corrected_label']}"
-                    if detail["corrected_label"]
-                    else ""
+with above:
+    if chosen:
+        inbox.bulk_actions(here, chosen, tags)
+with above:
+    if len(chosen) == 1:
+        mention_id = chosen[0]
+        detail = data.mention_detail(here.reader, here.key, mention_id)
+        if detail is not None:
+            with st.container(border=True):
+                # Titles and texts come from the web: always shown as plain text, never markup.
+                st.text(detail["title"] or "(no title)")
+                when = ui.to_local(pd.Series([detail["published_at"]]), tz).iloc[0]
+                url = ui.safe_url(detail["url"])
+                st.caption(
+                    f"{detail['source']} · {when:%Y-%m-%d %H:%M} ({tz})"
+                    f" · by {detail['author'] or '?'}"
+                    f" · brands: {', '.join(detail['brands'] or [])}"
                 )
-            )
-            current = detail["corrected_label"] or detail["scorer_label"] or "neutral"
-            label = st.segmented_control(
-                "Correct the sentiment",
-                SENTIMENTS,
-                default=current if current in SENTIMENTS else None,
-                key=f"m_label_{mention_id}",
-            )
-            st.button(
-                "Save correction",
-                disabled=label is None or label == current,
-                on_click=corrections.save,
-                args=(here.settings.db, mention_id, label, me),
-                type="primary",
-            )
-            inbox.history(here, mention_id)
-elif not chosen:
-    st.caption(
+                st.code(mention_id, language=None)
+                st.text(detail["text"])
+                if url:
+                    st.link_button("Open the original", url)
+                scorer = detail["scorer_label"] or "unscored"
+                score = detail["sentiment_score"]
+                st.caption(
+                    f"Scorer ({detail['scorer'] or '-'} {detail['scorer_version'] or ''}): {scorer}"
+                    + (f", score {score:+.3f}" if score is not None else "")
+                    + (
+                        f"; corrected to {detail['corrected_label']}"
+                        if detail["corrected_label"]
+                        else ""
+                    )
+                )
+                current = detail["corrected_label"] or detail["scorer_label"] or "neutral"
+                label = st.segmented_control(
+                    "Correct the sentiment",
+                    SENTIMENTS,
+                    default=current if current in SENTIMENTS else None,
+                    key=f"m_label_{mention_id}",
+                )
+                st.button(
+                    "Save correction",
+                    disabled=label is None or label == current,
+                    on_click=corrections.save,
+                    args=(here.settings.db, mention_id, label, me),
+                    type="primary",
+                )
+                inbox.history(here, mention_id)
+if not chosen:
+    above.caption(
         "Tick rows to mark them read, set their status, tag, assign or relabel them; tick one"
         " to read it whole, correct its sentiment and see its notes and history."
     )
