@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from brandpulse.config import Config
-from brandpulse.dashboard import data, people, sidebar
+from brandpulse.dashboard import data, people, sidebar, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters, local_day
 from brandpulse.dashboard.settings import Settings
@@ -94,7 +94,9 @@ def build(settings: Settings, reader: Reader) -> Frame:
         with st.sidebar:
             st.markdown("**Inbox** · in this period")
             for row in counts.itertuples(index=False):
-                st.caption(f"{row.brand}: {int(row.unread):,} unread · {int(row.new):,} new")
+                st.caption(
+                    f"{ui.plain(row.brand)}: {int(row.unread):,} unread · {int(row.new):,} new"
+                )
     st.session_state[_KEY] = frame
     return frame
 

@@ -181,7 +181,7 @@ def bulk_actions(here: Frame, ids: list[str], tags: list[str]) -> None:
     """Draw the actions on the ticked mentions."""
     db, me = here.settings.db, here.person
     with st.container(border=True):
-        st.markdown(f"**{len(ids)} selected** · acting as {me}")
+        st.markdown(f"**{len(ids)} selected** · acting as {ui.plain(me)}")
         a, b, c, d = st.columns(4, vertical_alignment="bottom")
         a.button("Mark read", on_click=mark_read, args=(db, ids, me, True), width="stretch")
         b.button("Mark unread", on_click=mark_read, args=(db, ids, me, False), width="stretch")
@@ -219,7 +219,7 @@ def history(here: Frame, mention_id: str) -> None:
     st.markdown("**Notes**")
     for note in notes.itertuples(index=False):
         when = ui.to_local(pd.Series([note.created_at]), here.tz).iloc[0]
-        st.caption(f"{note.author} · {when:%Y-%m-%d %H:%M} ({here.tz})")
+        st.caption(f"{ui.plain(note.author)} · {when:%Y-%m-%d %H:%M} ({ui.plain(here.tz)})")
         # Notes are typed by people: plain text, never markup.
         st.text(note.body)
     st.text_area("Add a note", key=f"m_note_{mention_id}", max_chars=triage.MAX_NOTE_CHARS)
@@ -228,7 +228,7 @@ def history(here: Frame, mention_id: str) -> None:
         on_click=add_note,
         args=(here.settings.db, mention_id, here.person),
     )
-    st.markdown(f"**History** · times in {here.tz}")
+    st.markdown(f"**History** · times in {ui.plain(here.tz)}")
     if audit.empty:
         st.caption("No change yet.")
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from brandpulse.dashboard import ui
 from brandpulse.store.triage import LOCAL_USER
 
 _NAME = "f_me"
@@ -25,7 +26,7 @@ def render(default: str | None) -> str:
     """
     name = signed_in()
     if name:
-        st.sidebar.caption(f"Signed in as **{name}**")
+        st.sidebar.caption(f"Signed in as **{ui.plain(name)}**")
         return name
     state = st.session_state
     if _NAME not in state:

@@ -133,10 +133,11 @@ with above:
                 st.text(detail["title"] or "(no title)")
                 when = ui.to_local(pd.Series([detail["published_at"]]), tz).iloc[0]
                 url = ui.safe_url(detail["url"])
+                # The caption renders Markdown: every outside value in it goes through ui.plain.
                 st.caption(
-                    f"{detail['source']} · {when:%Y-%m-%d %H:%M} ({tz})"
-                    f" · by {detail['author'] or '?'}"
-                    f" · brands: {', '.join(detail['brands'] or [])}"
+                    f"{ui.plain(detail['source'])} · {when:%Y-%m-%d %H:%M} ({ui.plain(tz)})"
+                    f" · by {ui.plain(detail['author'] or '?')}"
+                    f" · brands: {ui.plain(', '.join(detail['brands'] or []))}"
                 )
                 st.code(mention_id, language=None)
                 st.text(detail["text"])
@@ -145,10 +146,11 @@ with above:
                 scorer = detail["scorer_label"] or "unscored"
                 score = detail["sentiment_score"]
                 st.caption(
-                    f"Scorer ({detail['scorer'] or '-'} {detail['scorer_version'] or ''}): {scorer}"
+                    f"Scorer ({ui.plain(detail['scorer'] or '-')}"
+                    f" {ui.plain(detail['scorer_version'] or '')}): {ui.plain(scorer)}"
                     + (f", score {score:+.3f}" if score is not None else "")
                     + (
-                        f"; corrected to {detail['corrected_label']}"
+                        f"; corrected to {ui.plain(detail['corrected_label'])}"
                         if detail["corrected_label"]
                         else ""
                     )
