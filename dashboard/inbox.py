@@ -190,7 +190,8 @@ def bulk_actions(here: Frame, ids: list[str], tags: list[str]) -> None:
             on_click=not_about_us,
             args=(db, ids, me),
             width="stretch",
-            help="Sets the status to ignored and records it as not about the brand.",
+            help="Marks the mentions unrelated to their brands (they stop counting, and the"
+            " relevance model learns from it) and sets their status to ignored.",
         )
         d.empty()
         a, b = st.columns(2, vertical_alignment="bottom")

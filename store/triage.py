@@ -223,15 +223,21 @@ def relabel(con: duckdb.DuckDBPyConnection, ids: Sequence[str], label: str, acto
 
 
 def mark_not_about_us(con: duckdb.DuckDBPyConnection, ids: Sequence[str], actor: str) -> int:
-    """Mark mentions as not about the brand: status "ignored", audited as "not about us".
+    """Mark mentions as not about their brands: a relevance mark "unrelated" for each brand
+    match (so the match stops counting and the relevance model learns from it), status
+    "ignored", audited as "not about us"."""
+    # Imported here: relevance reads through browse, which imports this module.
+    from brandpulse.store.relevance import UNRELATED, set_mark
 
-    This is the seam for the relevance marks: once they are in the store, this also records
-    the relevance mark for each mention, so that the relevance model learns from it.
-    """
     actor = _clean_actor(actor)
     ids = _existing(con, ids)
     if not ids:
         return 0
+    pairs = con.execute(
+        f"SELECT mention_id, brand FROM mention_brands WHERE mention_id IN ({_marks(ids)})", ids
+    ).fetchall()
+    for mention_id, brand in pairs:
+        set_mark(con, mention_id, brand, UNRELATED, actor)
     set_status(con, ids, "ignored", actor)
     _audit(con, ids, actor, "not about us", None)
     return len(ids)

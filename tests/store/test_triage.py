@@ -24,7 +24,9 @@ def ids(db_path: Path) -> list[str]:
 
 def page_ids(db: Path, f: TriageFilter) -> set[str]:
     with read_connection(db) as con:
-        return set(browse.mention_page(con, Scope(triage=f), limit=100)["id"])
+        # everything: also matches a "not about us" mark stopped counting.
+        scope = Scope(triage=f, everything=True)
+        return set(browse.mention_page(con, scope, limit=100)["id"])
 
 
 def test_read_state_is_per_person(db_path: Path, ids: list[str]) -> None:
@@ -84,6 +86,14 @@ def test_not_about_us_ignores_and_audits(db_path: Path, ids: list[str]) -> None:
     assert page_ids(db_path, TriageFilter(statuses=("ignored",))) == set(ids[:2])
     with read_connection(db_path) as con:
         assert "not about us" in set(triage.audit_of(con, ids[0])["action"])
+        marks = con.execute(
+            "SELECT mention_id, label, marked_by FROM relevance_marks ORDER BY mention_id"
+        ).fetchall()
+        counted = con.execute(
+            "SELECT count(*) FROM mention_brands WHERE counted = false"
+        ).fetchone()[0]
+    assert sorted(marks) == sorted((i, "unrelated", "ana") for i in ids[:2])
+    assert counted == 2
 
 
 def test_bad_input_is_refused_with_a_fix(db_path: Path, ids: list[str]) -> None:
@@ -113,13 +123,13 @@ def test_saved_views_keep_a_name_a_query_and_one_default(db_path: Path, ids: lis
 
 
 def test_forget_erases_the_triage_of_the_mentions_it_erases(db_path: Path, ids: list[str]) -> None:
-    from brandpulse.store.writes import forget_author
+    from brandpulse.store.erasure import forget_author
 
     with write_connection(db_path) as con, transaction(con):
         triage.add_note(con, ids[0], "note", "ana")
         triage.tag(con, ids, "x", "ana")
         author = con.execute("SELECT author FROM mentions WHERE id = ?", [ids[0]]).fetchone()[0]
-        forget_author(con, author)
+        assert forget_author(con, author, None, []) >= 1
     with read_connection(db_path) as con:
         left = con.execute(
             "SELECT count(*) FROM mention_notes WHERE mention_id NOT IN (SELECT id FROM mentions)"
