@@ -228,7 +228,8 @@ def test_a_saved_view_reloads_with_its_search(server: str, browser: Any) -> None
     box = other.get_by_label("Search titles and texts")
     box.fill("")
     box.press("Enter")
-    settle(other, "Mentions")
+    other.wait_for_function("() => !location.search.includes('q=')", timeout=30_000)
+    searched(other, "")
     assert other.get_by_text("mentions match").first.inner_text() != matching
     open_views(other)
     views = other.locator('[data-testid="stExpander"]')
