@@ -91,6 +91,12 @@ class Privacy:
 
 
 @dataclass(frozen=True)
+class Dashboard:
+    # Who changes triage when the dashboard runs without sign-in (else "local").
+    user: str | None = None
+
+
+@dataclass(frozen=True)
 class Brand:
     name: str
     query: str | None = None
@@ -127,6 +133,7 @@ class Config:
     path: Path | None = None
     settings: Settings = field(default_factory=Settings)
     privacy: Privacy = field(default_factory=Privacy)
+    dashboard: Dashboard = field(default_factory=Dashboard)
     brands: tuple[Brand, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
     # The sources' sections by TOML key: a settings object, or a tuple of them for an
@@ -338,7 +345,13 @@ def parse_config(text: str, path: Path) -> Config:
     source = _Source(path, text)
     top = _Reader(source, data, "top level", 0)
     owned = collectors.sections()
-    for key in ("settings", "privacy", "analysis", *(s.key for s in owned if not s.array)):
+    for key in (
+        "settings",
+        "privacy",
+        "analysis",
+        "dashboard",
+        *(s.key for s in owned if not s.array),
+    ):
         top.get(key, dict, {}, f"a [{key}] table")
     for key in ("brands", "competitors", "campaigns", "alerts", *(s.key for s in owned if s.array)):
         top.get(key, list, [], f"[[{key}]] tables")
@@ -363,6 +376,11 @@ def parse_config(text: str, path: Path) -> Config:
         retention_days=retention or None,
     )
     privacy_reader.reject_unknown()
+    dashboard_reader = _Reader(
+        source, data.get("dashboard", {}), "[dashboard]", source.header_line("dashboard")
+    )
+    dashboard = Dashboard(user=dashboard_reader.optional_str("user", "a person's name"))
+    dashboard_reader.reject_unknown()
 
     brands: list[Brand] = []
     seen: set[str] = set()
@@ -411,6 +429,7 @@ def parse_config(text: str, path: Path) -> Config:
         path=path,
         settings=settings,
         privacy=privacy,
+        dashboard=dashboard,
         brands=tuple(brands),
         campaigns=tuple(campaigns),
         sections=sections,

@@ -15,11 +15,20 @@ from brandpulse.store.errors import BrandpulseError
 st.set_page_config(page_title="brandpulse", page_icon="📣", layout="wide")
 
 PAGES = [
+    # Streamlit serves the default page at the root only; the same script under its own
+    # path makes /overview (the path the menu and shared links use) load it too.
+    st.Page(
+        "views/overview.py",
+        title="Overview",
+        url_path="home",
+        default=True,
+        icon=":material/dashboard:",
+    ),
     st.Page(
         "views/overview.py",
         title="Overview",
         url_path="overview",
-        default=True,
+        visibility="hidden",
         icon=":material/dashboard:",
     ),
     st.Page("views/mentions.py", title="Mentions", url_path="mentions", icon=":material/forum:"),

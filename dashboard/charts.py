@@ -112,11 +112,11 @@ def volume_by_sentiment(
         fig.add_scatter(
             x=[day for day, _, _ in spikes],
             y=[count for _, count, _ in spikes],
-            mode="markers+text",
+            # The legend names the marker: a text label per marker overlaps its neighbours
+            # ("spikespike") when spikes fall on adjacent days.
+            mode="markers",
             name="spike",
             marker={"symbol": "triangle-down", "size": 13, "color": SPIKE_COLOR},
-            text=["spike"] * len(spikes),
-            textposition="top center",
             customdata=[caption for _, _, caption in spikes],
             hovertemplate="spike: %{customdata}<extra></extra>",
         )
@@ -185,13 +185,19 @@ def ranking(df: pd.DataFrame, *, label: str, value: str = "mentions", height: in
             orientation="h",
             marker_color=BRAND_COLORS[0],
             text=shown[value],
-            textposition="auto",
+            # Outside and level: "auto" turns a label sideways when it does not fit inside.
+            textposition="outside",
+            textangle=0,
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
     _layout(fig, y_title="", x_title=value.capitalize(), height=height or 40 + 28 * max(3, len(df)))
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_yaxes(automargin=True)
+    # Room right of the longest bar for its label.
+    top = float(shown[value].max()) if not shown.empty else 0.0
+    fig.update_xaxes(range=[0, max(1.0, top) * 1.15])
     return fig
 
 
@@ -228,8 +234,13 @@ def sentiment_split(df: pd.DataFrame, *, category: str = "brand") -> go.Figure:
             orientation="h",
             marker_color=SENTIMENT_COLORS[label],
             marker_pattern_shape=SENTIMENT_PATTERNS[label],
-            text=[f"{v:.0f}%" if pd.notna(v) and v >= 6 else "" for v in share],
+            # Text over a hatched fill is unreadable: only plain segments carry their share.
+            text=[
+                f"{v:.0f}%" if pd.notna(v) and v >= 6 and not SENTIMENT_PATTERNS[label] else ""
+                for v in share
+            ],
             textposition="inside",
+            insidetextanchor="middle",
             customdata=df[label],
             hovertemplate=f"{label}: %{{x:.1f}}% (%{{customdata:,}})<extra></extra>",
         )

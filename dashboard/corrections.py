@@ -8,18 +8,20 @@ import streamlit as st
 from brandpulse.dashboard.db import writing
 from brandpulse.dashboard.ui import plain
 from brandpulse.store.errors import BrandpulseError
-from brandpulse.store.writes import correct_sentiment, transaction
+from brandpulse.store.triage import LOCAL_USER, relabel
+from brandpulse.store.writes import transaction
 
 _OUTCOME = "m_outcome"
 
 
-def save(db: Path, mention_id: str, label: str | None) -> None:
-    """Record the label (a button callback: it runs before the page opens its reader)."""
+def save(db: Path, mention_id: str, label: str | None, actor: str = LOCAL_USER) -> None:
+    """Record the label under `actor`'s name (a button callback: it runs before the page
+    opens its reader)."""
     if label is None:
         return
     try:
         with writing(db) as con, transaction(con):
-            found = correct_sentiment(con, mention_id, label)
+            found = relabel(con, [mention_id], label, actor)
     except BrandpulseError as exc:
         st.session_state[_OUTCOME] = ("error", exc.message + (f". {exc.fix}" if exc.fix else ""))
         return

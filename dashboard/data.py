@@ -19,7 +19,7 @@ from brandpulse.analysis import terms
 from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
-from brandpulse.store import analytics, browse, outbox, signals
+from brandpulse.store import analytics, browse, outbox, signals, triage
 from brandpulse.store import relevance as relevance_store
 from brandpulse.store.browse import Scope
 
@@ -67,6 +67,39 @@ def mention_page(
 def mention_detail(_reader: Reader, key: Key, mention_id: str) -> dict[str, Any] | None:
     """Return one mention in full."""
     return browse.mention_detail(_reader.con, mention_id)
+
+
+@cached
+def inbox_counts(_reader: Reader, key: Key, scope: Scope, person: str) -> pd.DataFrame:
+    """Return per brand how many mentions in scope `person` has not read, and how many are new."""
+    where, params = browse.scope_where(scope)
+    return triage.inbox_counts(_reader.con, person, where, params)
+
+
+@cached
+def triage_of(_reader: Reader, key: Key, ids: tuple[str, ...], person: str) -> pd.DataFrame:
+    """Return status, assignee, tags and read state (for `person`) of the given mentions."""
+    return triage.triage_of(_reader.con, ids, person)
+
+
+@cached
+def mention_history(
+    _reader: Reader, key: Key, mention_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return a mention's notes (oldest first) and its audit trail (newest first)."""
+    return triage.notes_of(_reader.con, mention_id), triage.audit_of(_reader.con, mention_id)
+
+
+@cached
+def triage_options(_reader: Reader, key: Key) -> tuple[list[str], list[str]]:
+    """Return the tags in use and the people mentions are assigned to."""
+    return triage.known_tags(_reader.con), triage.known_assignees(_reader.con)
+
+
+@cached
+def saved_views(_reader: Reader, key: Key) -> pd.DataFrame:
+    """Return the saved views."""
+    return triage.saved_views(_reader.con)
 
 
 @cached

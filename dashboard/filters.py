@@ -2,6 +2,8 @@
 
 A URL such as `?brand=Acme&period=90d&source=reddit&sentiment=negative` reproduces a view;
 `relevance=all` also shows mentions below their brand's relevance threshold.
+`q`, `status`, `tag`, `assignee` and `unread` carry the Mentions page's search and triage
+filters.
 Period presets end at the newest stored mention rather than at today, so a database that
 stopped collecting (or the demo, whose dates are fixed) still opens on its data.
 """
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from brandpulse.store.browse import Scope
+from brandpulse.store.triage import STATUSES, TriageFilter
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # The sentiment filter also offers mentions in a language the scorer does not read.
@@ -51,6 +54,12 @@ class Filters:
     everything: bool = False
     # ISO 639-1 codes; "" is a mention whose language is unknown.
     languages: tuple[str, ...] = ()
+    # The Mentions page's search words and triage filters ("" in assignees is nobody).
+    search: str = ""
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    unread: bool = False
 
     @property
     def days(self) -> int:
@@ -67,6 +76,18 @@ class Filters:
             sentiments=self.sentiments,
             everything=self.everything,
             languages=self.languages,
+        )
+
+    def inbox_scope(self, tz: str, person: str) -> Scope:
+        """Return the scope with the triage filters too, unread meaning unread by `person`."""
+        return replace(
+            self.scope(tz),
+            triage=TriageFilter(
+                statuses=self.statuses,
+                tags=self.tags,
+                assignees=self.assignees,
+                unread_by=person if self.unread else None,
+            ),
         )
 
     def previous(self) -> Filters:
@@ -92,6 +113,16 @@ class Filters:
             params["relevance"] = ["all"]
         if self.languages:
             params["language"] = list(self.languages)
+        if self.search:
+            params["q"] = [self.search]
+        if self.statuses:
+            params["status"] = list(self.statuses)
+        if self.tags:
+            params["tag"] = list(self.tags)
+        if self.assignees:
+            params["assignee"] = list(self.assignees)
+        if self.unread:
+            params["unread"] = ["1"]
         return params
 
 
@@ -182,6 +213,12 @@ def from_params(
         sentiments=_pick(params.get("sentiment") or [], LABEL_FILTERS),
         everything=first("relevance") == "all",
         languages=_pick_language(params.get("language") or [], languages),
+        search=" ".join((first("q") or "").split())[:200],
+        statuses=_pick(params.get("status") or [], STATUSES),
+        tags=_pick(params.get("tag") or [], None),
+        # "" (nobody) is a value here, so it is not dropped like other empty values.
+        assignees=tuple(dict.fromkeys(a.strip() for a in params.get("assignee") or [])),
+        unread=first("unread") in ("1", "true", "yes"),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
-from brandpulse.dashboard import data, sidebar
+from brandpulse.dashboard import data, people, sidebar, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters, local_day
 from brandpulse.dashboard.settings import Settings
@@ -31,6 +31,8 @@ class Frame:
     version: int
     bounds: dict[str, Any]
     filters: Filters
+    # Who is acting in this session (see people.render).
+    person: str = "local"
 
     @property
     def config(self) -> Config:
@@ -48,6 +50,11 @@ class Frame:
     @property
     def scope(self) -> Scope:
         return self.filters.scope(self.tz)
+
+    @property
+    def inbox_scope(self) -> Scope:
+        """Return the scope with the Mentions page's triage filters, for this person."""
+        return self.filters.inbox_scope(self.tz, self.person)
 
     @property
     def empty(self) -> bool:
@@ -69,6 +76,9 @@ def build(settings: Settings, reader: Reader) -> Frame:
     assert today is not None
     newest = local_day(bounds["last"], tz) or today
     oldest = local_day(bounds["first"], tz) or newest
+    key = (str(settings.db), version)
+    views = data.saved_views(reader, key)
+    default = views[views["is_default"]]
     filters = sidebar.render(
         brands=brand_options(settings.config, bounds["brands"]),
         sources=bounds["sources"],
@@ -76,8 +86,18 @@ def build(settings: Settings, reader: Reader) -> Frame:
         newest=newest,
         oldest=oldest,
         tz=tz,
+        default_query="" if default.empty else str(default.iloc[0]["query"]),
     )
-    frame = Frame(settings, reader, version, bounds, filters)
+    person = people.render(settings.user)
+    frame = Frame(settings, reader, version, bounds, filters, person)
+    if bounds["mentions"]:
+        counts = data.inbox_counts(reader, key, frame.scope, person)
+        with st.sidebar:
+            st.markdown("**Inbox** · in this period")
+            for row in counts.itertuples(index=False):
+                st.caption(
+                    f"{ui.plain(row.brand)}: {int(row.unread):,} unread · {int(row.new):,} new"
+                )
     st.session_state[_KEY] = frame
     return frame
 

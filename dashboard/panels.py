@@ -352,33 +352,44 @@ def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:
     sentiment = rows["sentiment"].fillna("unscored")
     if "corrected" in rows:
         sentiment = sentiment + rows["corrected"].map({True: " (corrected)", False: ""})
+    place = rows["place"] if "place" in rows else pd.Series([None] * len(rows), index=rows.index)
     return pd.DataFrame(
         {
             "published": ui.to_local(rows["published_at"], tz),
             "source": rows["source"],
+            "place": place,
+            "author": rows.get("author"),
             "brands": rows["brands"],
             "sentiment": sentiment,
-            "title": rows["title"],
-            "snippet": rows["snippet"],
+            "title": rows["title"].fillna(rows["snippet"]),
             "engagement": rows["engagement"],
             "link": rows["url"].map(ui.safe_url),
+            "id": rows["id"],
         }
     )
 
 
 def mention_columns(tz: str) -> dict[str, Any]:
-    """Return the column headings and formats of every mention table."""
+    """Return the column headings and widths of every mention table.
+
+    The widths add up to fit a 1440 px screen beside the sidebar without scrolling sideways;
+    a mention's whole text is in its detail pane.
+    """
     return {
-        "published": ui.time_column("Published", tz),
-        "source": "Source",
-        "brands": "Brands",
-        "sentiment": "Sentiment",
-        "title": st.column_config.TextColumn("Title", width="medium"),
-        "snippet": st.column_config.TextColumn("Text", width="large"),
-        "engagement": st.column_config.NumberColumn(
-            "Engagement", help="Score plus comments", format="%d"
+        "published": ui.time_column("Published", tz, width=125),
+        "source": st.column_config.TextColumn("Source", width=60),
+        "place": st.column_config.TextColumn(
+            "Where", help="The subreddit, site or feed", width=100
         ),
-        "link": st.column_config.LinkColumn("Link", display_text="open ↗"),
+        "author": st.column_config.TextColumn("Author", width=90),
+        "brands": st.column_config.TextColumn("Brands", width=70),
+        "sentiment": st.column_config.TextColumn("Sentiment", width=80),
+        "title": st.column_config.TextColumn("Title", width=210),
+        "engagement": st.column_config.NumberColumn(
+            "Engagement", help="Score plus comments", format="%d", width=85
+        ),
+        "link": st.column_config.LinkColumn("Link", display_text="open ↗", width=55),
+        "id": st.column_config.TextColumn("Id", help="For `brandpulse correct ID LABEL`", width=95),
     }
 
 

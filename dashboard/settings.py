@@ -23,6 +23,8 @@ class Settings:
 
     db: Path
     config: Config
+    # `--user`, else [dashboard] user: who acts when nobody signs in.
+    user: str | None = None
 
     @property
     def timezone(self) -> str:
@@ -30,17 +32,18 @@ class Settings:
         return self.config.settings.timezone
 
 
-def parse_args(argv: Sequence[str]) -> tuple[Path | None, Path | None]:
-    """Return the --db and --config paths passed after `--` to `streamlit run`."""
+def parse_args(argv: Sequence[str]) -> tuple[Path | None, Path | None, str | None]:
+    """Return the --db and --config paths and the --user passed after `--` to `streamlit run`."""
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--config", type=Path)
+    parser.add_argument("--user")
     known, _ = parser.parse_known_args(list(argv))
-    return known.db, known.config
+    return known.db, known.config, known.user
 
 
 def load(argv: Sequence[str] | None = None) -> Settings:
     """Resolve the database and load the config; raises ConfigError on a bad config."""
-    db, config_path = parse_args(sys.argv[1:] if argv is None else argv)
+    db, config_path, user = parse_args(sys.argv[1:] if argv is None else argv)
     ctx = resolve(config_path, db)
-    return Settings(db=ctx.db, config=ctx.config)
+    return Settings(db=ctx.db, config=ctx.config, user=user or ctx.config.dashboard.user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from urllib.parse import parse_qs
 
 import streamlit as st
 from brandpulse.dashboard.filters import (
@@ -16,6 +17,17 @@ from brandpulse.dashboard.filters import (
 from brandpulse.dashboard.ui import plain
 
 _INIT = "f_init"
+# A saved view's query string to open on the next run, before any widget is drawn.
+PENDING_VIEW = "f_pending_view"
+# The Mentions page's widgets and the keys that keep their values across pages (Streamlit
+# forgets a widget's value on a page that does not draw it).
+PAGE_KEYS = {
+    "m_search": "f_search",
+    "m_status": "f_status",
+    "m_tags": "f_tags",
+    "m_assignees": "f_assignees",
+    "m_unread": "f_unread",
+}
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -37,17 +49,23 @@ def render(
     languages: Sequence[str] = (),
     oldest: date,
     tz: str,
+    default_query: str = "",
 ) -> Filters:
     """Draw the filters, keep the URL in step with them and return them.
 
     The URL is read once per browser session; afterwards the widgets are the truth and the
     URL follows them (page switches clear query parameters, so they are written back on
-    every run).
+    every run). A URL without any parameter opens the team's default view, if one is set.
     """
     state = st.session_state
-    if not state.get(_INIT):
+    pending = state.pop(PENDING_VIEW, None)
+    if not state.get(_INIT) or pending is not None:
+        if pending is not None:
+            params = parse_qs(pending)
+        else:
+            params = _url_params() or (parse_qs(default_query) if default_query else {})
         initial = from_params(
-            _url_params(),
+            params,
             newest=newest,
             oldest=oldest,
             brands=brands,
@@ -61,7 +79,20 @@ def render(
         state["f_sentiments"] = list(initial.sentiments)
         state["f_everything"] = initial.everything
         state["f_languages"] = list(initial.languages)
+        for widget, kept, value in (
+            ("m_search", "f_search", initial.search),
+            ("m_status", "f_status", list(initial.statuses)),
+            ("m_tags", "f_tags", list(initial.tags)),
+            ("m_assignees", "f_assignees", list(initial.assignees)),
+            ("m_unread", "f_unread", initial.unread),
+        ):
+            state[kept] = value
+            # The Mentions page starts its widget from the kept value.
+            state.pop(widget, None)
         state[_INIT] = True
+    for widget, kept in PAGE_KEYS.items():
+        if widget in state:
+            state[kept] = state[widget]
     # Options can shrink between runs (a brand removed from the config): drop stale picks.
     state["f_brands"] = [b for b in state.get("f_brands", []) if b in brands]
     state["f_sources"] = [s for s in state.get("f_sources", []) if s in sources]
@@ -118,6 +149,11 @@ def render(
         sentiments=tuple(state["f_sentiments"]),
         everything=bool(state.get("f_everything", False)),
         languages=tuple(state["f_languages"]),
+        search=" ".join(str(state.get("f_search") or "").split()),
+        statuses=tuple(state.get("f_status") or ()),
+        tags=tuple(state.get("f_tags") or ()),
+        assignees=tuple(state.get("f_assignees") or ()),
+        unread=bool(state.get("f_unread")),
     )
     wanted = filters.to_params()
     if wanted != _url_params():

@@ -103,8 +103,15 @@ def table(
     st.dataframe(rows, hide_index=True, width="stretch", column_config=columns, key=key)
 
 
-def time_column(label: str, tz: str, *, seconds: bool = False) -> Any:
+def time_column(label: str, tz: str, *, seconds: bool = False, width: Any = None) -> Any:
     """Return a table column of local times (see `to_local`) whose heading names the zone."""
     return st.column_config.DatetimeColumn(
-        f"{label} ({tz})", format="YYYY-MM-DD HH:mm:ss" if seconds else "YYYY-MM-DD HH:mm"
+        f"{label} ({tz})",
+        format="YYYY-MM-DD HH:mm:ss" if seconds else "YYYY-MM-DD HH:mm",
+        width=width,
     )
+
+
+def plural(count: int, noun: str) -> str:
+    """Return '1 run' or '3 runs'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

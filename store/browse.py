@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 from brandpulse.store import analytics
 from brandpulse.store.sql import counted_condition, one
+from brandpulse.store.triage import TriageFilter, triage_where
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
@@ -37,6 +38,8 @@ class Scope:
     everything: bool = False
     # ISO 639-1 codes; "" stands for mentions whose language is unknown.
     languages: tuple[str, ...] = ()
+    # The team's triage: statuses, tags, assignees ("" is nobody), unread by this person.
+    triage: TriageFilter = TriageFilter()
 
 
 def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
@@ -59,6 +62,10 @@ def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
     if scope.languages:
         parts.append(analytics.language_condition(scope.languages, alias))
         params += scope.languages
+    if scope.triage != TriageFilter():
+        triage_sql, triage_params = triage_where(scope.triage, f"{alias}.mention_id")
+        parts.append(triage_sql)
+        params += triage_params
     return " AND ".join(parts), params
 
 

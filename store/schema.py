@@ -174,6 +174,57 @@ MIGRATIONS: Sequence[Migration] = (
         );
         """,
     ),
+    Migration(
+        6,
+        "triage",
+        """
+        -- The team's work on a mention. A mention without a row here is "new", unassigned.
+        CREATE TABLE triage (
+            mention_id    VARCHAR PRIMARY KEY,
+            status        VARCHAR NOT NULL DEFAULT 'new',
+            assignee      VARCHAR,
+            updated_at    TIMESTAMPTZ NOT NULL,
+            updated_by    VARCHAR NOT NULL
+        );
+        CREATE TABLE mention_tags (
+            mention_id    VARCHAR NOT NULL,
+            tag           VARCHAR NOT NULL,
+            PRIMARY KEY (mention_id, tag)
+        );
+        -- Read state is per person: one row per mention a person has read.
+        CREATE TABLE mention_reads (
+            mention_id    VARCHAR NOT NULL,
+            person        VARCHAR NOT NULL,
+            read_at       TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (mention_id, person)
+        );
+        CREATE SEQUENCE mention_note_ids START 1;
+        CREATE TABLE mention_notes (
+            note_id       BIGINT PRIMARY KEY DEFAULT nextval('mention_note_ids'),
+            mention_id    VARCHAR NOT NULL,
+            author        VARCHAR NOT NULL,
+            created_at    TIMESTAMPTZ NOT NULL,
+            body          VARCHAR NOT NULL
+        );
+        -- Who changed what and when: every triage change, correction and note.
+        CREATE SEQUENCE triage_audit_ids START 1;
+        CREATE TABLE triage_audit (
+            audit_id      BIGINT PRIMARY KEY DEFAULT nextval('triage_audit_ids'),
+            mention_id    VARCHAR NOT NULL,
+            actor         VARCHAR NOT NULL,
+            changed_at    TIMESTAMPTZ NOT NULL,
+            action        VARCHAR NOT NULL,
+            detail        VARCHAR
+        );
+        CREATE TABLE saved_views (
+            name          VARCHAR PRIMARY KEY,
+            query         VARCHAR NOT NULL,
+            created_by    VARCHAR NOT NULL,
+            created_at    TIMESTAMPTZ NOT NULL,
+            is_default    BOOLEAN NOT NULL DEFAULT false
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -293,7 +293,18 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
     )
     row = one(con, "SELECT count(*) FROM _gone")
     count = int(row[0])
-    for table in ("mention_brands", "mention_campaigns", "sentiments", "sentiment_corrections"):
+    for table in (
+        "mention_brands",
+        "mention_campaigns",
+        "sentiments",
+        "sentiment_corrections",
+        # The team's triage of an erased mention goes with it (notes may quote its author).
+        "triage",
+        "mention_tags",
+        "mention_reads",
+        "mention_notes",
+        "triage_audit",
+    ):
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
     con.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM _gone)")
     con.execute("DROP TABLE _gone")

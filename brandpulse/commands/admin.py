@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -31,6 +32,7 @@ FAILING_STREAK = 3
 def status(config: ConfigOption = None, db: DbOption = None) -> int:
     """Show what the database holds and the latest collection runs with their errors."""
     ctx = resolve(config, db, allow_demo=True)
+    tz = ctx.config.settings.timezone
     if not schema_is_current(ctx.db):
         # Upgrading needs the write side once, so it waits for no running collection.
         with collection_lock(ctx.db), write_connection(ctx.db):
@@ -43,18 +45,21 @@ def status(config: ConfigOption = None, db: DbOption = None) -> int:
     typer.echo(f"database: {ctx.db}")
     typer.echo(
         f"mentions: {totals['mentions']} ({totals['scored']} scored, {totals['brands']} brands),"
-        f" published {_when(totals['first_published'])} to {_when(totals['last_published'])},"
-        f" last collected {_when(totals['last_collected'])}"
+        f" published {_when(totals['first_published'], tz)}"
+        f" to {_when(totals['last_published'], tz)},"
+        f" last collected {_when(totals['last_collected'], tz)}"
     )
     for row in by_source.itertuples():
-        typer.echo(f"  {row.source}: {row.mentions} mentions, newest {_when(row.newest_published)}")
+        typer.echo(
+            f"  {row.source}: {row.mentions} mentions, newest {_when(row.newest_published, tz)}"
+        )
     if runs.empty:
         typer.echo("no collection runs yet: run `brandpulse collect`")
         return 0
     typer.echo("latest runs (newest first):")
     for run in runs.itertuples():
         typer.echo(
-            f"  #{run.run_id} {_when(run.started_at)} {run.source}: {run.status},"
+            f"  #{run.run_id} {_when(run.started_at, tz)} {run.source}: {run.status},"
             f" fetched {run.fetched}, new {run.new}, updated {run.updated},"
             f" skipped {run.skipped}, errors {run.error_count}"
         )
@@ -170,9 +175,10 @@ def _say_finished(rewrote: bool, count: int) -> None:
         typer.echo("finished rewriting the database file that an earlier erasure left unfinished")
 
 
-def _when(value: object) -> str:
+def _when(value: object, tz: str = "UTC") -> str:
+    """Return an instant in zone `tz`, labelled with it: "2026-03-02 09:00 Europe/Paris"."""
     if value is None or value != value:  # None or NaT
         return "never"
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"{value.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}"
     return str(value)

@@ -32,7 +32,8 @@ def command(
     if not found:
         raise ConfigError(
             f"no mention with id {mention_id!r}",
-            "copy the id from `brandpulse export` or the dashboard's mentions table",
+            "copy it from the Id column of the dashboard's Mentions page, or the id column of"
+            " `brandpulse export --what mentions`",
         )
     with read_connection(ctx.db) as con:
         total, agreement = analytics.agreement_rate(analytics.correction_agreement(con))

@@ -57,7 +57,12 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def streamlit_command(
-    db: Path, config_path: Path | None, port: int, host: str, open_browser: bool
+    db: Path,
+    config_path: Path | None,
+    port: int,
+    host: str,
+    open_browser: bool,
+    user: str | None = None,
 ) -> list[str]:
     """Return the `streamlit run` command line that serves the dashboard."""
     command = [
@@ -90,6 +95,8 @@ def streamlit_command(
     ]
     if config_path is not None:
         command += ["--config", str(config_path.resolve())]
+    if user:
+        command += ["--user", user]
     return command
 
 
@@ -125,6 +132,7 @@ def serve(
     *,
     open_browser: bool = False,
     notify: Callable[[str], None] = progress.say,
+    user: str | None = None,
 ) -> int:
     """Serve the dashboard until interrupted; return the server's exit code (0 on Ctrl-C).
 
@@ -142,7 +150,7 @@ def serve(
             " them (`brandpulse collect`) or load the demo (`brandpulse demo`)"
         )
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = streamlit_command(db, config_path, port, host, open_browser)
+    command = streamlit_command(db, config_path, port, host, open_browser, user)
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     _stop_on_sigterm()
     shown_host = f"[{host}]" if ":" in host else host
@@ -185,6 +193,14 @@ def command(
     open_browser: Annotated[
         bool, typer.Option("--open", help="Open the dashboard in a web browser.")
     ] = False,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="The name triage changes are recorded under, without sign-in."
+            " Default: [dashboard] user, else 'local'.",
+        ),
+    ] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> int:
@@ -193,7 +209,14 @@ def command(
     Runs until Ctrl-C. A missing database is refused with what to run first.
     """
     ctx = resolve(config, db, allow_demo=True)
-    code = serve(ctx.db, ctx.config.path, port, host, open_browser=open_browser)
+    code = serve(
+        ctx.db,
+        ctx.config.path,
+        port,
+        host,
+        open_browser=open_browser,
+        user=(user or "").strip() or None,
+    )
     if code not in (0, -15):
         raise BrandpulseError(
             f"the dashboard server stopped with exit code {code}",

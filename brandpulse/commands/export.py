@@ -1,9 +1,10 @@
-"""`brandpulse export`: mentions, daily sums, campaign results or spikes as CSV, Parquet or JSON.
+"""`brandpulse export`: mentions, daily sums, campaigns or spikes as CSV, xlsx, Parquet or JSON.
 
-CSV is UTF-8 (with a byte-order mark under --excel, so Excel detects it), times are ISO
+CSV is UTF-8 (with a byte-order mark under --bom, so Excel detects it), times are ISO
 8601 in the display time zone with their offset, and text cells starting with =, +, -, @,
 a tab or a carriage return get a leading apostrophe so a spreadsheet shows them as text
-instead of running them as formulas.
+instead of running them as formulas. --excel writes an .xlsx workbook whose dates, times
+and numbers are typed cells, so Excel and LibreOffice sort and sum them as such.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import typer
 from brandpulse import collectors, progress, signals
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
 from brandpulse.analysis.sentiment import LABELS, UNSCORED
-from brandpulse.analysis.spreadsheet import write_csv
+from brandpulse.analysis.spreadsheet import write_csv, write_xlsx
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import analytics, exports
@@ -51,6 +52,11 @@ class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
     json = "json"
+    xlsx = "xlsx"
+
+
+# Ratios (net sentiment, lift, per-day rates) are estimates: four decimals say all they can.
+RATIO_DECIMALS = 4
 
 
 def command(
@@ -65,7 +71,7 @@ def command(
         ),
     ] = What.mentions,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="csv, parquet or json.")
+        Format, typer.Option("--format", "-f", help="csv, xlsx, parquet or json.")
     ] = Format.csv,
     output: Annotated[
         str,
@@ -110,7 +116,15 @@ def command(
         ),
     ] = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help="Start the CSV with a UTF-8 byte-order mark.")
+        bool,
+        typer.Option(
+            "--excel",
+            help="Write an Excel workbook (.xlsx, same as --format xlsx) whose dates and"
+            " numbers are typed cells.",
+        ),
+    ] = False,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="Start the CSV with a UTF-8 byte-order mark.")
     ] = False,
     all_mentions: Annotated[
         bool,
@@ -136,10 +150,19 @@ def command(
             f"unknown --sentiment {bad[0]!r}", "use positive, negative, neutral or unscored"
         )
     languages = tuple("" if code == "unknown" else code for code in language or ())
-    if output == "-" and output_format is Format.parquet:
-        raise ConfigError("Parquet cannot go to standard output", "pass -o FILE.parquet")
-    if excel and output_format is not Format.csv:
-        raise ConfigError("--excel only applies to CSV", "drop --excel or use --format csv")
+    if excel:
+        if output_format not in (Format.csv, Format.xlsx):
+            raise ConfigError(
+                f"--excel writes .xlsx, not {output_format.value}", "drop --excel or --format"
+            )
+        output_format = Format.xlsx
+    if output == "-" and output_format in (Format.parquet, Format.xlsx):
+        raise ConfigError(
+            f"{output_format.value} cannot go to standard output",
+            f"pass -o FILE.{output_format.value}",
+        )
+    if bom and output_format is not Format.csv:
+        raise ConfigError("--bom only applies to CSV", "drop --bom or use --format csv")
     first, last = _day(since, "--since"), _day(until, "--until")
     if first and last and last < first:
         raise ConfigError(f"--until {last} is before --since {first}", "swap the two dates")
@@ -156,23 +179,23 @@ def command(
     with read_connection(ctx.db) as con:
         if what is What.mentions:
             reader = exports.mentions_reader(
-                con, scope, iso_times=output_format is not Format.parquet
+                con, scope, iso_times=output_format not in (Format.parquet, Format.xlsx)
             )
-            rows = write_batches(reader, reader.schema, output, output_format, excel)
+            rows = write_batches(reader, reader.schema, output, output_format, bom, zone)
         else:
             if what is What.daily:
-                frame = exports.daily(con, scope)
+                frame = round_ratios(exports.daily(con, scope))
             elif what is What.campaigns:
                 if labels:
                     raise ConfigError(
                         "--sentiment does not apply to campaigns",
                         "campaign results compare all labels; drop --sentiment",
                     )
-                frame = campaigns_frame(con, ctx.config, scope)
+                frame = round_ratios(campaigns_frame(con, ctx.config, scope))
             else:
                 frame = spikes_frame(con, ctx.config, scope)
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            rows = write_batches(table.to_batches(), table.schema, output, output_format, excel)
+            rows = write_batches(table.to_batches(), table.schema, output, output_format, bom, zone)
     where = "standard output" if output == "-" else output
     progress.say(f"exported {rows} {what.value} rows to {where}")
     return 0
@@ -200,19 +223,28 @@ def _day(value: str | None, option: str) -> date | None:
 # -- writing ------------------------------------------------------------------------------
 
 
+def round_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with its float columns rounded to RATIO_DECIMALS places."""
+    floats = frame.select_dtypes("float").columns
+    return frame.assign(**{c: frame[c].round(RATIO_DECIMALS) for c in floats})
+
+
 def write_batches(
     batches: Iterable[pa.RecordBatch],
     schema: pa.Schema,
     output: str,
     output_format: Format,
-    excel: bool = False,
+    bom: bool = False,
+    tz: str = "UTC",
 ) -> int:
-    """Write the batches as CSV, Parquet or JSON; a file appears only once it is complete."""
+    """Write the batches as CSV, xlsx, Parquet or JSON; a file appears only once complete."""
     with _target(output) as stream:
         if output_format is Format.csv:
-            if excel:
+            if bom:
                 stream.write(BOM)
             return write_csv(batches, schema, stream)
+        if output_format is Format.xlsx:
+            return write_xlsx(batches, schema, stream, tz)
         if output_format is Format.parquet:
             return _write_parquet(batches, schema, stream)
         return _write_json(batches, stream)
@@ -230,6 +262,9 @@ def _target(output: str) -> Iterator[IO[bytes]]:
     # Write beside the target and rename, so a failed export never leaves half a file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
+        # mkstemp makes the file private (0600); a report gets the modes the umask allows,
+        # like any file the user creates.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as stream:
             yield stream
         os.replace(tmp, path)
@@ -237,6 +272,13 @@ def _target(output: str) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    # The umask can only be read by setting it: set it back at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_parquet(batches: Iterable[pa.RecordBatch], schema: pa.Schema, stream: IO[bytes]) -> int:

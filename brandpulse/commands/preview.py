@@ -8,6 +8,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any, TextIO
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -87,7 +88,7 @@ def command(
         for warning in result.warnings:
             _complain("warning", source, warning)
         for mention in result.mentions:
-            _write(out, source, mention, output_format, ascii_only)
+            _write(out, source, mention, output_format, ascii_only, cfg.settings.timezone)
     out.flush()
     return 1 if failed else 0
 
@@ -128,12 +129,15 @@ def mention_record(source: str, mention: Mention) -> dict[str, Any]:
     }
 
 
-def _write(out: TextIO, source: str, mention: Mention, fmt: Format, ascii_only: bool) -> None:
+def _write(
+    out: TextIO, source: str, mention: Mention, fmt: Format, ascii_only: bool, tz: str = "UTC"
+) -> None:
     if fmt is Format.jsonl:
         record = mention_record(source, mention)
         out.write(json.dumps(record, ensure_ascii=ascii_only) + "\n")
         return
-    when = mention.published_at.strftime("%Y-%m-%d %H:%M")
+    # Text lines are for people: local time in the configured zone, with its name.
+    when = f"{mention.published_at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}"
     flag = "~" if mention.extra.get("date_estimated") else " "
     site = mention.extra.get("domain") or "-"
     line = f"{when}{flag} {site}  {mention.title or mention.text[:80]}  {mention.url or ''}"

@@ -80,7 +80,7 @@ for row in health.itertuples(index=False):
         cols[5].metric("Errors", f"{int(row.error_count):,}")
         st.caption(
             f"Last run started {_ago(row.last_started)}; last success {_ago(row.last_ok)};"
-            f" {int(row.runs)} runs recorded. Times in {ui.plain(tz)}."
+            f" {ui.plural(int(row.runs), 'run')} recorded. Times in {ui.plain(tz)}."
         )
         errors = list(row.errors) if row.errors is not None else []
         if errors:

@@ -1,58 +1,99 @@
-"""Mentions: search and page through the filtered mentions, open one, correct its sentiment."""
+"""Mentions: the team's inbox. Search, filter by triage, act on a selection, open one mention."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from brandpulse.dashboard import corrections, data, downloads, frame, panels, ui
+from brandpulse.dashboard import corrections, data, downloads, frame, inbox, ui
 from brandpulse.dashboard.filters import SENTIMENTS
+from brandpulse.store.triage import STATUSES
 
 PAGE_SIZES = (25, 50, 100, 250)
 
 here = frame.current()
-tz = here.tz
+tz, me = here.tz, here.person
+state = st.session_state
 st.title("Mentions")
 ui.stop_if_empty(here.empty)
 corrections.show_outcome()
 
-search = st.text_input(
+inbox.saved_views(here)
+
+# The page's filter widgets start from the values kept across pages (and read from the URL).
+for widget, kept in (
+    ("m_search", "f_search"),
+    ("m_status", "f_status"),
+    ("m_tags", "f_tags"),
+    ("m_assignees", "f_assignees"),
+    ("m_unread", "f_unread"),
+):
+    if widget not in state:
+        state[widget] = state.get(kept)
+tags, assignees = data.triage_options(here.reader, here.key)
+st.text_input(
     "Search titles and texts",
     key="m_search",
     placeholder="words that must all appear, e.g. battery recall",
-).strip()
-scope = here.scope
-size = st.session_state.get("m_size", PAGE_SIZES[1])
+)
+status_col, tag_col, who_col, unread_col = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+status_col.multiselect("Status", STATUSES, key="m_status", placeholder="Any status")
+tag_col.multiselect(
+    "Tags",
+    sorted({*tags, *(state.get("m_tags") or [])}),
+    key="m_tags",
+    placeholder="Any tag",
+)
+who_col.multiselect(
+    "Assigned to",
+    ["", *sorted({*assignees, me, *(state.get("m_assignees") or [])} - {""})],
+    key="m_assignees",
+    format_func=lambda name: name or "nobody",
+    placeholder="Anyone or nobody",
+)
+unread_col.toggle("Unread", key="m_unread", help=f"Only mentions {me} has not read yet")
 
-# Keyset paging: the stack holds the last key of every page before the current one.
-signature = (scope, search, size, here.version)
-if st.session_state.get("m_signature") != signature:
-    st.session_state["m_signature"] = signature
-    st.session_state["m_cursors"] = []
-cursors: list[tuple[object, str]] = st.session_state["m_cursors"]
+f = here.filters
+search = f.search
+scope = here.inbox_scope
+size = state.get("m_size", PAGE_SIZES[1])
+
+# Keyset paging: the stack holds the last key of every page before the current one. A
+# change (a read mark, a tag) keeps the page; other filters start again from the first.
+signature = (scope, search, size)
+if state.get("m_signature") != signature:
+    state["m_signature"] = signature
+    state["m_cursors"] = []
+cursors: list[tuple[object, str]] = state["m_cursors"]
 before = cursors[-1] if cursors else None
-# A selected row belongs to its page: a new page starts with nothing selected.
-if st.session_state.get("m_shown") != (signature, len(cursors)):
-    st.session_state["m_shown"] = (signature, len(cursors))
-    st.session_state.pop("m_table", None)
 
 total = data.count_mentions(here.reader, here.key, scope, search)
 rows = data.mention_page(here.reader, here.key, scope, search, before, size)
+ids = tuple(str(i) for i in rows["id"])
+# A selection belongs to the rows it was made on: when they change, it is cleared, so the
+# ticked boxes are always the rows the actions below apply to.
+if state.get("m_shown") != ids:
+    state["m_shown"] = ids
+    state.pop("m_table", None)
+triage_rows = data.triage_of(here.reader, here.key, ids, me)
 page_number = len(cursors) + 1
 pages = max(1, -(-total // size))
-ui.note_window(here.filters.first, here.filters.last, tz)
+ui.note_window(f.first, f.last, tz)
 st.markdown(f"**{total:,}** mentions match · page {page_number:,} of {pages:,}")
 
-shown = panels.mention_frame(rows, tz)
+shown = inbox.table_frame(rows, triage_rows, tz)
+# Actions and the open mention sit above the table, in view when a row is ticked; they are
+# drawn into this place once the table has said which rows are ticked.
+above = st.container()
 event = st.dataframe(
     shown,
     key="m_table",
     hide_index=True,
     width="stretch",
     on_select="rerun",
-    selection_mode="single-row",
-    # Tall enough for 20 rows without scrolling inside the table.
-    height=38 + 35 * max(1, min(len(shown), 20)),
-    column_config=panels.mention_columns(tz),
+    selection_mode="multi-row",
+    # Tall enough for every row of the page: no scrolling inside the table.
+    height=38 + 35 * max(1, len(shown)),
+    column_config=inbox.table_columns(tz),
 )
 
 left, middle, right = st.columns([1, 1, 2])
@@ -73,60 +114,76 @@ right.selectbox(
 )
 
 downloads.csv_button(here, search)
+if f.statuses or f.tags or f.assignees or f.unread:
+    st.caption("The download covers the sidebar filters and the search, not the triage filters.")
 
-picked = event.selection.rows if event and event.selection else []
-if picked and picked[0] < len(rows):
-    mention_id = str(rows.iloc[picked[0]]["id"])
-    detail = data.mention_detail(here.reader, here.key, mention_id)
-    if detail is not None:
-        with st.container(border=True):
-            # Titles and texts come from the web: always shown as plain text, never markup.
-            st.text(detail["title"] or "(no title)")
-            when = ui.to_local(pd.Series([detail["published_at"]]), tz).iloc[0]
-            url = ui.safe_url(detail["url"])
-            # The caption renders Markdown: every outside value in it goes through ui.plain.
-            st.caption(
-                f"{ui.plain(detail['source'])} · {when:%Y-%m-%d %H:%M} ({ui.plain(tz)})"
-                f" · by {ui.plain(detail['author'] or '?')}"
-                f" · brands: {ui.plain(', '.join(detail['brands'] or []))}"
-            )
-            st.text(detail["text"])
-            if url:
-                st.link_button("Open the original", url)
-            scorer = detail["scorer_label"] or "unscored"
-            score = detail["sentiment_score"]
-            st.caption(
-                f"Scorer ({ui.plain(detail['scorer'] or '-')}"
-                f" {ui.plain(detail['scorer_version'] or '')}): {ui.plain(scorer)}"
-                + (f", score {score:+.3f}" if score is not None else "")
-                + (
-                    f", confidence {detail['confidence']:.0%}"
-                    if detail.get("confidence") is not None
-                    else ""
+picked = [n for n in (event.selection.rows if event and event.selection else []) if n < len(rows)]
+chosen = [ids[n] for n in picked]
+with above:
+    if chosen:
+        inbox.bulk_actions(here, chosen, tags)
+with above:
+    if len(chosen) == 1:
+        mention_id = chosen[0]
+        detail = data.mention_detail(here.reader, here.key, mention_id)
+        if detail is not None:
+            with st.container(border=True):
+                # Titles and texts come from the web: always shown as plain text, never markup.
+                st.text(detail["title"] or "(no title)")
+                when = ui.to_local(pd.Series([detail["published_at"]]), tz).iloc[0]
+                url = ui.safe_url(detail["url"])
+                # The caption renders Markdown: every outside value in it goes through ui.plain.
+                st.caption(
+                    f"{ui.plain(detail['source'])} · {when:%Y-%m-%d %H:%M} ({ui.plain(tz)})"
+                    f" · by {ui.plain(detail['author'] or '?')}"
+                    f" · brands: {ui.plain(', '.join(detail['brands'] or []))}"
                 )
-                + (f", language {ui.plain(detail['language'])}" if detail.get("language") else "")
-                + (
-                    f"; corrected to {ui.plain(detail['corrected_label'])}"
-                    if detail["corrected_label"]
-                    else ""
+                st.code(mention_id, language=None)
+                st.text(detail["text"])
+                if url:
+                    st.link_button("Open the original", url)
+                scorer = detail["scorer_label"] or "unscored"
+                score = detail["sentiment_score"]
+                st.caption(
+                    f"Scorer ({ui.plain(detail['scorer'] or '-')}"
+                    f" {ui.plain(detail['scorer_version'] or '')}): {ui.plain(scorer)}"
+                    + (f", score {score:+.3f}" if score is not None else "")
+                    + (
+                        f", confidence {detail['confidence']:.0%}"
+                        if detail.get("confidence") is not None
+                        else ""
+                    )
+                    + (
+                        f", language {ui.plain(detail['language'])}"
+                        if detail.get("language")
+                        else ""
+                    )
+                    + (
+                        f"; corrected to {ui.plain(detail['corrected_label'])}"
+                        if detail["corrected_label"]
+                        else ""
+                    )
                 )
-            )
-            current = detail["corrected_label"] or detail["scorer_label"] or "neutral"
-            label = st.segmented_control(
-                "Correct the sentiment",
-                SENTIMENTS,
-                default=current if current in SENTIMENTS else None,
-                key=f"m_label_{mention_id}",
-            )
-            st.button(
-                "Save correction",
-                disabled=label is None or label == current,
-                on_click=corrections.save,
-                args=(here.settings.db, mention_id, label),
-                type="primary",
-            )
-else:
-    st.caption("Select a row to read the whole mention and correct its sentiment.")
+                current = detail["corrected_label"] or detail["scorer_label"] or "neutral"
+                label = st.segmented_control(
+                    "Correct the sentiment",
+                    SENTIMENTS,
+                    default=current if current in SENTIMENTS else None,
+                    key=f"m_label_{mention_id}",
+                )
+                st.button(
+                    "Save correction",
+                    disabled=label is None or label == current,
+                    on_click=corrections.save,
+                    args=(here.settings.db, mention_id, label, me),
+                    type="primary",
+                )
+                inbox.history(here, mention_id)
+if not chosen:
+    above.caption(
+        "Tick rows to mark them read, set their status, tag, assign or relabel them; tick one"
+        " to read it whole, correct its sentiment and see its notes and history."
+    )
 
 learning = data.learning_status(here.reader, here.key)
 trained = learning["last_training"]

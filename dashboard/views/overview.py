@@ -103,21 +103,23 @@ with right:
 
 st.subheader("Top voices")
 voices = data.top_voices(here.reader, here.key, panels.focus_scope(here, focus), 10)
-for column, (dimension, title) in zip(
-    st.columns(3),
+# Tabs give each list the page's width, so headings and numbers are never cut.
+for tab, (dimension, title) in zip(
+    st.tabs(["Authors", "Subreddits", "Sites"]),
     (("author", "Authors"), ("subreddit", "Subreddits"), ("site", "Sites")),
     strict=True,
 ):
-    with column:
-        st.markdown(f"**{title}**")
+    with tab:
         top = voices[voices["dimension"] == dimension]
         if top.empty:
             st.caption(f"No {title.lower()} in this view.")
         else:
+            # News sites have no score or comments: no column of zeros that mean "unknown".
+            known = bool(top["engagement"].fillna(0).ne(0).any())
             ui.table(
-                top[["name", "mentions", "engagement"]],
+                top[["name", "mentions", "engagement"] if known else ["name", "mentions"]],
                 columns={
-                    "name": title[:-1],
+                    "name": st.column_config.TextColumn(title[:-1], width="large"),
                     "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
                     "engagement": st.column_config.NumberColumn("Engagement", format="%d"),
                 },

@@ -8,12 +8,15 @@ import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from brandpulse.dashboard import panels
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
 from brandpulse.store.writes import correct_sentiment
 
+from brandpulse import __version__
 from brandpulse.cli import main
 from brandpulse.config import Secrets, parse_config
 from brandpulse.pipeline import store_mentions
@@ -184,6 +187,36 @@ def test_status_shows_runs_and_counts(
     assert code == 0
     assert "mentions: 6 (6 scored, 1 brands)" in out
     assert "feeds: ok, fetched 0, new 6" in out
+
+
+def test_status_prints_times_in_the_configured_zone_with_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "brands.toml"
+    config.write_text('[settings]\ntimezone = "Asia/Tokyo"\n' + CONFIG.split("\n", 1)[1])
+    parsed = parse_config(config.read_text(encoding="utf-8"), config)
+    mention = make_mention(1, "someone", 0)
+    store_mentions(parsed.settings.database, parsed, Secrets(), [mention], RunReport("feeds"))
+    code, out, _ = run(capsys, "status", "--config", str(config))
+    local = mention.published_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert code == 0
+    assert f"published {local:%Y-%m-%d %H:%M} Asia/Tokyo" in out
+    assert " UTC" not in out
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"brandpulse {__version__}"
+
+
+def test_correct_points_to_a_table_that_shows_ids(
+    filled_db: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "correct", "nope", "negative", "--config", str(config_file))
+    assert code == 2
+    assert "Id column of the dashboard's Mentions page" in err
+    # The column the message names is in the Mentions table, so the guidance can be followed.
+    assert panels.mention_columns("UTC")["id"].get("label") == "Id"
 
 
 def test_status_on_a_missing_database_says_what_to_do(

@@ -173,7 +173,7 @@ def test_mentions_search_and_filters(app: AppFactory) -> None:
     at.text_input(key="m_search").set_value("recall overheats").run()
     recalls = [i for i in SPEC if "recall" in i.mention.text and i.mention.source == "reddit"]
     assert f"**{len(recalls):,}** mentions match" in markdown(at)
-    assert set(at.dataframe[0].value["source"]) == {"reddit"}
+    assert {w.split(" · ")[0] for w in at.dataframe[0].value["where"]} == {"reddit"}
 
 
 def test_mention_text_stays_text_and_bad_links_are_dropped(app: AppFactory) -> None:
@@ -208,7 +208,8 @@ def test_correcting_a_sentiment_from_the_mentions_page(
             " JOIN mention_brands b USING (mention_id)"
         ).fetchall()
     assert rows and all(r == (target, target) for r in rows)
-    assert at.dataframe[0].value.iloc[0]["sentiment"] == f"{target} (corrected)"
+    # ✎ marks a hand correction (the column's help says so).
+    assert at.dataframe[0].value.iloc[0]["sentiment"] == f"{target} ✎"
 
 
 def test_campaign_page_shows_lift_of_the_window_against_before(app: AppFactory) -> None:

@@ -153,7 +153,7 @@ def test_csv_follows_the_contract_and_neutralises_formulas(
         [Row(at("2026-03-02", 3), ["Acme"], "positive", text=t, author=t[:6]) for t in texts],
     )
     out = tmp_path / "m.csv"
-    assert export(capsys, config_file, db_path, "-o", str(out), "--excel") == 0
+    assert export(capsys, config_file, db_path, "-o", str(out), "--bom") == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)

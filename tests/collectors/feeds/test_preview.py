@@ -61,9 +61,21 @@ def test_preview_text_format_is_one_line_per_mention(capsys: pytest.CaptureFixtu
     out, _ = capsys.readouterr()
     lines = out.splitlines()
     assert code == 0 and len(lines) == 4
-    assert lines[0].startswith("2026-06-02 14:30  dates.example  With offset  https://dates")
+    assert lines[0].startswith("2026-06-02 14:30 UTC  dates.example  With offset  https://dates")
     # An estimated date is flagged with ~.
-    assert sum("~" in line[:17] for line in lines) == 3
+    assert sum("~" in line[:21] for line in lines) == 3
+
+
+def test_preview_text_times_are_in_the_configured_zone_and_say_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "brands.toml"
+    config.write_text('[settings]\ntimezone = "Europe/Paris"\n')
+    code = main(["preview", "--format", "text", "--config", str(config), str(CASES / "dates.xml")])
+    out, _ = capsys.readouterr()
+    # 14:30 UTC on 2 June is 16:30 in Paris (summer time).
+    assert code == 0
+    assert out.splitlines()[0].startswith("2026-06-02 16:30 Europe/Paris  dates.example")
 
 
 def test_preview_expands_a_query_feed_with_the_configured_brands(
