@@ -27,27 +27,28 @@ signals = signals_of[brand]
 scope = here.scope
 
 counted, left_out = data.relevance_counts(here.reader, here.key, scope, brand)
+named = ui.plain(brand)  # Markdown below: brand names go through ui.plain like every page's
 ui.note_window(here.filters.first, here.filters.last, here.tz)
 st.markdown(
-    f"**{counted:,}** mentions of {brand} are counted · **{left_out:,}** are left out as"
-    f" not about {brand} (relevance below {signals.threshold:.2f}, or marked so)."
+    f"**{counted:,}** mentions of {named} are counted · **{left_out:,}** are left out as"
+    f" not about {named} (relevance below {signals.threshold:.2f}, or marked so)."
 )
 estimate = data.relevance_estimate(here.reader, here.key, signals)
 if estimate.precision is not None:
     recall = f"; it keeps about {estimate.recall:.0%} of those that are" if estimate.recall else ""
     st.markdown(
-        f"About **{estimate.precision:.0%}** of counted mentions are about {brand}{recall},"
+        f"About **{estimate.precision:.0%}** of counted mentions are about {named}{recall},"
         f" from {estimate.marks} marks (cross-validated on your marks)."
     )
 else:
     st.caption(
-        f"{estimate.marks} marks for {brand} so far: after a few of each kind, this page"
+        f"{estimate.marks} marks for {named} so far: after a few of each kind, this page"
         " estimates how precise the filter is."
     )
 
 queue = data.review_queue(here.reader, here.key, scope, brand, signals.threshold, LIMIT)
 if queue.empty:
-    st.info(f"No unmarked mention of {brand} in this window.")
+    st.info(f"No unmarked mention of {named} in this window.")
     st.stop()
 st.caption(
     "Least certain first: these are the marks that teach the filter most. Marks apply at"
