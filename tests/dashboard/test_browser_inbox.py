@@ -102,15 +102,20 @@ def tick(page: Any, rows: list[int]) -> None:
     settle(page, "Mentions")
 
 
-def act(page: Any, button: str, field: str | None = None, value: str = "") -> None:
-    """Fill the bulk bar's field (if any) and press its button; wait for the outcome."""
+def act(page: Any, button: str, outcome: str, field: str | None = None, value: str = "") -> None:
+    """Fill the bulk bar's field (if any), press its button and wait for its own outcome.
+
+    The outcome is matched by its words: the previous action's success box can still be
+    drawn when the button is pressed, so any success box would not prove this one landed.
+    """
     if field is not None:
         box = page.get_by_label(field, exact=True)
         box.fill(value)
         box.press("Enter")
         settle(page, "Mentions")
     page.get_by_role("button", name=button, exact=True).click()
-    page.locator('[data-testid="stAlertContentSuccess"]').first.wait_for(timeout=60_000)
+    success = page.locator('[data-testid="stAlertContentSuccess"]', has_text=outcome)
+    success.first.wait_for(timeout=60_000)
     settle(page, "Mentions")
     no_exception_box(page)
 
@@ -127,13 +132,13 @@ def test_two_people_share_tags_and_assignee_but_not_read_marks(server: str, brow
     before = [cells(ana, n) for n in range(3)]
     assert all(c["New"] == "●" for c in before)
     tick(ana, [0, 1])
-    act(ana, "Add tag", "Tag", "press")
+    act(ana, "Add tag", "Tagged 2 mentions", "Tag", "press")
     if ana.get_by_text("2 selected").count() == 0:
         tick(ana, [0, 1])
-    act(ana, "Assign", "Assign to", "bo")
+    act(ana, "Assign", "Assigned 2 mentions to bo", "Assign to", "bo")
     if ana.get_by_text("2 selected").count() == 0:
         tick(ana, [0, 1])
-    act(ana, "Mark read")
+    act(ana, "Mark read", "Marked 2 mentions read")
     SHOTS.mkdir(parents=True, exist_ok=True)
     ana.screenshot(path=str(SHOTS / "mentions-inbox.png"))
     mine = [cells(ana, n) for n in range(3)]
@@ -212,12 +217,17 @@ def test_a_saved_view_reloads_with_its_search(server: str, browser: Any) -> None
     name.press("Enter")
     settle(page, "Mentions")
     page.get_by_role("button", name="Save view").click()
-    page.locator('[data-testid="stAlertContentSuccess"]').first.wait_for(timeout=60_000)
+    # Wait for each click's own outcome: the save's success box is still drawn when the
+    # next button is pressed, so "a success box" would not prove that the second click landed.
+    success = page.locator('[data-testid="stAlertContentSuccess"]')
+    success.filter(has_text="Saved the view 'Recalls'").first.wait_for(timeout=60_000)
     settle(page, "Mentions")
     open_views(page)
     page.locator('[data-testid="stExpander"]').get_by_role("button", name="Make default").click()
-    page.locator('[data-testid="stAlertContentSuccess"]').first.wait_for(timeout=60_000)
+    success.filter(has_text="Default view changed").first.wait_for(timeout=60_000)
     settle(page, "Mentions")
+    open_views(page)
+    page.get_by_text("Recalls · team default").first.wait_for(timeout=60_000)
     page.context.close()
 
     # Someone else opens the bare page: the team's default view, search included.
