@@ -352,7 +352,9 @@ def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:
     sentiment = rows["sentiment"].fillna("unscored")
     if "corrected" in rows:
         sentiment = sentiment + rows["corrected"].map({True: " (corrected)", False: ""})
-    place = rows["place"] if "place" in rows else pd.Series([None] * len(rows), index=rows.index)
+    # Sources without a place (a Mastodon post has no subreddit or site) show a blank cell,
+    # not the grid's grey "None".
+    place = rows["place"].fillna("") if "place" in rows else pd.Series("", index=rows.index)
     return pd.DataFrame(
         {
             "published": ui.to_local(rows["published_at"], tz),

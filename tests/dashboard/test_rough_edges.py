@@ -90,3 +90,22 @@ def test_mention_tables_show_author_place_engagement_link_and_id() -> None:
     # Fixed widths that fit beside the sidebar at 1440 px (about 1,000 px of table).
     widths = [c["width"] for c in columns.values()]
     assert all(isinstance(w, int) for w in widths) and sum(widths) <= 1000
+
+
+def test_a_mention_without_a_place_shows_a_blank_where_not_none() -> None:
+    rows = pd.DataFrame(
+        {
+            "published_at": pd.to_datetime(["2026-03-01 10:00", "2026-03-01 11:00"], utc=True),
+            "source": ["mastodon", "reddit"],
+            "place": [None, "ebikes"],
+            "author": ["a", "b"],
+            "brands": ["Acme", "Acme"],
+            "sentiment": ["negative", "positive"],
+            "title": [None, "t"],
+            "snippet": ["s", "s"],
+            "engagement": [1, 2],
+            "url": ["https://example.org/1", "https://example.org/2"],
+            "id": ["mastodon-1", "reddit-2"],
+        }
+    )
+    assert panels.mention_frame(rows, "UTC")["place"].tolist() == ["", "ebikes"]
