@@ -60,20 +60,40 @@ ui.table(
         ]
     ],
     key="spikes_table",
+    # Widths that fit beside the sidebar at 1440 px; the day columns are days in `tz`,
+    # which the caption above names and each heading's help repeats.
     columns={
-        "severity": "Severity",
-        "status": "Status",
-        "brand": "Brand",
-        "kind": "What",
-        "start": st.column_config.DateColumn(f"Start ({tz})", format="YYYY-MM-DD"),
-        "peak": st.column_config.DateColumn("Peak", format="YYYY-MM-DD"),
-        "end": st.column_config.DateColumn("Last day", format="YYYY-MM-DD"),
-        "peak_value": st.column_config.NumberColumn("Peak mentions", format="%d"),
-        "peak_expected": st.column_config.NumberColumn("Expected", format="%.1f"),
-        "peak_ratio": st.column_config.NumberColumn("× expected", format="×%.1f"),
-        "mentions": st.column_config.NumberColumn("All days", format="%d"),
-        "expected": st.column_config.NumberColumn("Expected (all days)", format="%.1f"),
-        "negative_share": st.column_config.NumberColumn("Negative", format="%.0f%%"),
+        "severity": st.column_config.TextColumn("Severity", width=58),
+        "status": st.column_config.TextColumn("Status", width=58),
+        "brand": st.column_config.TextColumn("Brand", width=80),
+        "kind": st.column_config.TextColumn("What", width=112),
+        "start": st.column_config.DateColumn(
+            "Start", format="YYYY-MM-DD", help=f"First day ({tz})", width=90
+        ),
+        "peak": st.column_config.DateColumn(
+            "Peak", format="YYYY-MM-DD", help=f"Busiest day ({tz})", width=90
+        ),
+        "end": st.column_config.DateColumn(
+            "Last day", format="YYYY-MM-DD", help=f"Last day above the norm ({tz})", width=90
+        ),
+        "peak_value": st.column_config.NumberColumn(
+            "Peak", help="Mentions on the peak day", format="%d", width=60
+        ),
+        "peak_expected": st.column_config.NumberColumn(
+            "Expected", help="Expected mentions on the peak day", format="%.1f", width=65
+        ),
+        "peak_ratio": st.column_config.NumberColumn(
+            "× exp.", help="Peak day: mentions ÷ expected", format="×%.1f", width=60
+        ),
+        "mentions": st.column_config.NumberColumn(
+            "All days", help="Mentions over the whole incident", format="%d", width=65
+        ),
+        "expected": st.column_config.NumberColumn(
+            "Exp. (all)", help="Expected over the whole incident", format="%.1f", width=70
+        ),
+        "negative_share": st.column_config.NumberColumn(
+            "Negative", help="Negative share over the incident", format="%.0f%%", width=70
+        ),
     },
 )
 

@@ -214,3 +214,15 @@ def test_tables_offer_no_toolbar_download(server: str, page: Any) -> None:
         assert toolbars.locator('button[aria-label="Download as CSV"]').count() == 0, path
         tables += grids
     assert tables >= 5
+
+
+def test_the_incident_table_fits_1440_px_without_scrolling_sideways(server: str, page: Any) -> None:
+    page.set_viewport_size({"width": 1440, "height": 1400})
+    page.goto(f"{server}/spikes?period=all")
+    settle(page, "Spikes")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    widths = page.evaluate(
+        """() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+                   return [s.scrollWidth, s.clientWidth]; }"""
+    )
+    assert widths[0] <= widths[1], widths
