@@ -152,7 +152,16 @@ def totals_between(
 ) -> pd.DataFrame:
     """Return every brand's totals in two spans of instants (for like-for-like changes)."""
     return signals.totals_between(
-        _reader.con, None, now, before, f.sources, f.sentiments, (f.previous().first, f.last), tz
+        _reader.con,
+        None,
+        now,
+        before,
+        f.sources,
+        f.sentiments,
+        (f.previous().first, f.last),
+        tz,
+        everything=f.everything,
+        languages=f.languages,
     )
 
 

@@ -131,6 +131,29 @@ def local_midnight(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
+def comparison_spans(
+    f: Filters, tz: str, collected: datetime | None
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """Return the instants [start, end) of the window and of the period before it to compare.
+
+    Both are whole local days, so a window spanning a clock change is not compared with a
+    previous period an hour longer or shorter. When the window ends after the latest
+    collection (today, partly collected), both end at that time of day of their last day.
+    """
+    start, end = local_midnight(f.first, tz), local_midnight(f.last + timedelta(days=1), tz)
+    previous = f.previous()
+    prev_start = local_midnight(previous.first, tz)
+    prev_end = local_midnight(previous.last + timedelta(days=1), tz)
+    if collected is None or collected <= start or collected >= end:
+        return (start, end), (prev_start, prev_end)
+    last_day = local_midnight(f.last, tz)
+    if collected >= last_day:
+        # The same wall-clock share of the previous period's last day.
+        same_time = local_midnight(previous.last, tz) + (collected - last_day)
+        return (start, collected), (prev_start, min(same_time, prev_end))
+    return (start, collected), (prev_start, prev_start + (collected - start))
+
+
 def local_day(instant: datetime | None, tz: str) -> date | None:
     """Return the calendar day an instant falls on in time zone `tz`."""
     if instant is None:

@@ -12,7 +12,7 @@ import streamlit as st
 from brandpulse.analysis import spikes as spike_rules
 from brandpulse.analysis import trends
 from brandpulse.dashboard import charts, data, ui
-from brandpulse.dashboard.filters import Filters, local_midnight
+from brandpulse.dashboard.filters import Filters, comparison_spans, local_midnight
 from brandpulse.dashboard.frame import Frame
 from brandpulse.store.browse import Scope
 
@@ -113,16 +113,12 @@ def headline_and_basis(here: Frame, focus: tuple[str, ...]) -> tuple[Headline, s
     if reason is not None:
         gone = dict.fromkeys(("mentions_change", "net_change", "share_change"), None)
         return replace(values, engagement_change=None, **gone), reason
-    start, end = local_midnight(f.first, tz), local_midnight(f.last + timedelta(days=1), tz)
-    prev_start = local_midnight(previous.first, tz)
-    collected = data.last_collected(here.reader, here.key)
-    as_of = min(end, collected) if collected is not None and collected > start else end
-    totals = data.totals_between(
-        here.reader, here.key, (start, as_of), (prev_start, prev_start + (as_of - start)), f, tz
-    )
+    now, before = comparison_spans(f, tz, data.last_collected(here.reader, here.key))
+    totals = data.totals_between(here.reader, here.key, now, before, f, tz)
     changes = headline(totals, focus)
     note = None
-    if as_of < end:
+    as_of = now[1]
+    if as_of < local_midnight(f.last + timedelta(days=1), tz):
         local = as_of.astimezone(ZoneInfo(tz))
         note = (
             f"{f.last:%Y-%m-%d} is collected up to {local:%H:%M}: changes compare both periods"

@@ -60,11 +60,22 @@ def totals_between(
     sentiments: Sequence[str] | None,
     days: tuple[date, date],
     tz: str,
+    everything: bool = False,
+    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return per brand mentions, positive, negative and engagement in the instants `now`
     [start, end) and the same with a prev_ prefix for `before`; `days` (local, inclusive)
-    must cover both spans."""
-    where, params = _where(list(brands or []), days[0], days[1], sources, sentiments, tz)
+    must cover both spans. `everything` and `languages` scope as in the KPIs."""
+    where, params = _where(
+        list(brands or []),
+        days[0],
+        days[1],
+        sources,
+        sentiments,
+        tz,
+        everything=everything,
+        languages=languages,
+    )
     parts, args = [], []
     for prefix, (start, end) in (("", now), ("prev_", before)):
         inside = "b.published_at >= ? AND b.published_at < ?"

@@ -8,6 +8,7 @@ from brandpulse.dashboard.filters import (
     DEFAULT_PRESET,
     SENTIMENTS,
     Filters,
+    comparison_spans,
     from_params,
     local_midnight,
 )
@@ -91,3 +92,27 @@ def test_languages_and_the_unscored_label_travel_through_the_url() -> None:
     assert f.scope("UTC").languages == ("es", "")
     back = from_params(f.to_params(), newest=NEWEST, oldest=OLDEST, languages=("en", "es", ""))
     assert back == f
+
+
+def test_changes_compare_whole_local_days_across_a_clock_change() -> None:
+    # 22 Oct to 20 Nov 2026 in Amsterdam holds the end of summer time (25 Oct): 30 days and
+    # one hour. The 30 days before hold no change, so they end at local midnight, not an
+    # hour into the window's first day.
+    f = Filters((), "custom", date(2026, 10, 22), date(2026, 11, 20), (), ())
+    tz = "Europe/Amsterdam"
+    now, before = comparison_spans(f, tz, collected=datetime(2026, 11, 30, tzinfo=UTC))
+    assert now == (local_midnight(date(2026, 10, 22), tz), local_midnight(date(2026, 11, 21), tz))
+    assert before == (
+        local_midnight(date(2026, 9, 22), tz),
+        local_midnight(date(2026, 10, 22), tz),
+    )
+
+
+def test_a_partly_collected_last_day_is_compared_up_to_the_same_time_of_day() -> None:
+    f = Filters((), "custom", date(2026, 10, 22), date(2026, 11, 20), (), ())
+    tz = "Europe/Amsterdam"
+    collected = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)  # 10:30 in Amsterdam
+    now, before = comparison_spans(f, tz, collected)
+    assert now[1] == collected
+    # 21 Oct, 10:30 in Amsterdam (summer time, UTC+2).
+    assert before[1] == datetime(2026, 10, 21, 8, 30, tzinfo=UTC)
