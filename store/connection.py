@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from brandpulse.store import lake
 from brandpulse.store.errors import BrandpulseError, StoreBusy
 from brandpulse.store.schema import LATEST_VERSION, current_version, migrate
 
@@ -108,6 +109,10 @@ def write_connection(
     path: str | os.PathLike[str], *, timeout: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database for writing (creating and migrating it), and close it on exit."""
+    if lake.is_lake(path):
+        with lake.connection(path) as con:
+            yield con
+        return
     db = Path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
     con = connect_retrying(db, read_only=False, timeout=timeout)
@@ -123,6 +128,10 @@ def read_connection(
     path: str | os.PathLike[str], *, timeout: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database read-only for one short read, waiting while a writer holds it."""
+    if lake.is_lake(path):
+        with lake.connection(path) as con:
+            yield con
+        return
     db = Path(path)
     if not db.exists():
         raise BrandpulseError(
@@ -141,8 +150,15 @@ def read_connection(
         con.close()
 
 
+def database_exists(path: str | os.PathLike[str]) -> bool:
+    """Return True when the database (a file, or a lake's catalog) exists."""
+    return lake.is_lake(path) or Path(path).exists()
+
+
 def schema_is_current(path: str | os.PathLike[str], *, timeout: float | None = None) -> bool:
     """Return False when the database exists with an older schema than this brandpulse."""
+    if lake.is_lake(path):
+        return True  # an older lake is refused by every connection, with its fix
     db = Path(path)
     if not db.exists():
         return True
@@ -158,8 +174,12 @@ def collection_lock(db_path: str | os.PathLike[str]) -> Iterator[Path]:
     """Hold the lock that keeps two collections from writing the same database at once.
 
     The lock is an flock on `<database>.lock`; the kernel releases it when the process
-    dies, so a run killed with SIGKILL never leaves a stale lock behind.
+    dies, so a run killed with SIGKILL never leaves a stale lock behind. A lake has no
+    such lock: its collections lock one source at a time (`lake.source_lock`).
     """
+    if lake.is_lake(db_path):
+        yield Path(os.fspath(db_path))
+        return
     lock_path = Path(f"{db_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole with-block

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import duckdb
+from brandpulse.store import lake
 from brandpulse.store.sql import one
 
 
@@ -19,6 +20,8 @@ def source_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the counter every write bumps: a cache key for 'the data changed'."""
+    if lake.is_lake_connection(con):
+        return lake.catalog_version(con)
     return int(one(con, "SELECT value FROM store_meta WHERE key = 'data_version'")[0])
 
 

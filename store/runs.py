@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import duckdb
+from brandpulse.store import lake
 from brandpulse.store.records import RunReport
 from brandpulse.store.sql import one
 from brandpulse.store.writes import record_run
@@ -19,6 +20,15 @@ def start_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
     A run killed with SIGKILL can record nothing more, so this row is what the next run
     finds and marks as interrupted.
     """
+    if lake.is_lake_connection(con):
+        run_id = lake.next_id(con, "collection_run_ids")
+        con.execute(
+            "INSERT INTO collection_runs (run_id, source, started_at, status, fetched, new,"
+            " updated, skipped, errors, warnings, details)"
+            " VALUES (?, ?, ?, 'running', 0, 0, 0, 0, [], [], '[]')",
+            [run_id, report.source, report.started_at],
+        )
+        return run_id
     row = one(
         con,
         "INSERT INTO collection_runs (source, started_at, status, details)"
@@ -52,12 +62,30 @@ def finish_run(con: duckdb.DuckDBPyConnection, report: RunReport, run_id: int | 
 
 
 def close_abandoned(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark runs still 'running' as interrupted; return how many. Call under the lock only."""
-    count = int(one(con, "SELECT count(*) FROM collection_runs WHERE status = 'running'")[0])
+    """Mark runs still 'running' as interrupted; return how many. Call under the lock only.
+
+    On a lake other processes collect meanwhile: only runs of sources nobody holds the
+    lock of are abandoned, and their locks are kept until this transaction ends.
+    """
+    where = "status = 'running'"
+    params: list[object] = []
+    if lake.is_lake_connection(con):
+        running = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT source FROM collection_runs WHERE {where}"
+            ).fetchall()
+        ]
+        free = lake.lock_free_sources(con, running)
+        if not free:
+            return 0
+        where += f" AND source IN ({', '.join('?' for _ in free)})"
+        params = list(free)
+    count = int(one(con, f"SELECT count(*) FROM collection_runs WHERE {where}", params)[0])
     if count:
         con.execute(
             "UPDATE collection_runs SET status = 'interrupted', errors = list_append(errors, ?)"
-            " WHERE status = 'running'",
-            [ABANDONED],
+            f" WHERE {where}",
+            [ABANDONED, *params],
         )
     return count

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from brandpulse.store import lake
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
 from brandpulse.store.sql import one
 
@@ -57,6 +58,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     """Mark the data as changed, so cached dashboard results are recomputed."""
+    if lake.is_lake_connection(con):
+        return  # every commit makes a new snapshot, and its id is the lake's data version
     con.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'data_version'")
 
 
@@ -95,6 +98,10 @@ def upsert_mentions(
     batch = mentions if isinstance(mentions, pa.Table) else mentions_to_arrow(mentions)
     if batch.num_rows == 0:
         return 0, 0
+    if lake.is_lake_connection(con):
+        # No unique key in a lake: the check below and the insert are one source's writer's
+        # alone until this transaction ends (ids are namespaced by source).
+        lake.lock_sources(con, [str(s) for s in batch.column("source").unique().to_pylist()])
     con.register("_batch", batch)
     try:
         differs = " OR ".join(f"b.{c} IS DISTINCT FROM m.{c}" for c in _UPDATABLE)
@@ -189,18 +196,26 @@ def write_analysis(
     ):
         con.register(name, table)
     try:
-        con.execute("DELETE FROM mention_brands WHERE mention_id IN (SELECT mention_id FROM _ids)")
-        con.execute(
-            "DELETE FROM mention_campaigns WHERE mention_id IN (SELECT mention_id FROM _ids)"
-        )
-        con.execute(
-            "INSERT INTO sentiments (mention_id, label, score, whole_score, scorer,"
-            " scorer_version, scored_at, confidence) SELECT * FROM _sentiments"
-            " ON CONFLICT (mention_id) DO UPDATE SET "
-            "label = excluded.label, score = excluded.score, whole_score = excluded.whole_score, "
-            "scorer = excluded.scorer, scorer_version = excluded.scorer_version, "
-            "scored_at = excluded.scored_at, confidence = excluded.confidence"
-        )
+        for table in ("mention_brands", "mention_campaigns"):
+            where = "mention_id IN (SELECT mention_id FROM _ids)"
+            # A lake delete, even of nothing, conflicts with concurrent inserts: skip it then.
+            if (
+                not lake.is_lake_connection(con)
+                or one(con, f"SELECT count(*) FROM {table} WHERE {where}")[0]
+            ):
+                con.execute(f"DELETE FROM {table} WHERE {where}")
+        if lake.is_lake_connection(con):
+            lake.replace_rows(con, "sentiments", "_sentiments")
+        else:
+            con.execute(
+                "INSERT INTO sentiments (mention_id, label, score, whole_score, scorer,"
+                " scorer_version, scored_at, confidence) SELECT * FROM _sentiments"
+                " ON CONFLICT (mention_id) DO UPDATE SET "
+                "label = excluded.label, score = excluded.score,"
+                " whole_score = excluded.whole_score, "
+                "scorer = excluded.scorer, scorer_version = excluded.scorer_version, "
+                "scored_at = excluded.scored_at, confidence = excluded.confidence"
+            )
         con.execute(
             """
             INSERT INTO mention_brands
@@ -240,6 +255,28 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
 
 def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
     """Store one source's run report and return its run id."""
+    if lake.is_lake_connection(con):
+        run_id = lake.next_id(con, "collection_run_ids")
+        con.execute(
+            "INSERT INTO collection_runs (run_id, source, started_at, ended_at, status, fetched,"
+            " new, updated, skipped, errors, warnings, details)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                report.source,
+                report.started_at,
+                report.ended_at or datetime.now(UTC),
+                report.status,
+                report.fetched,
+                report.new,
+                report.updated,
+                report.skipped,
+                report.errors,
+                report.warnings,
+                json.dumps([item.record() for item in report.items], default=str),
+            ],
+        )
+        return run_id
     row = one(
         con,
         "INSERT INTO collection_runs (source, started_at, ended_at, status, fetched, new, "
@@ -278,6 +315,9 @@ def save_state(con: duckdb.DuckDBPyConnection, source: str, state: dict[str, Any
     )
     con.register("_state", table)
     try:
+        if lake.is_lake_connection(con):
+            lake.replace_rows(con, "source_state", "_state")
+            return
         con.execute(
             "INSERT INTO source_state SELECT * FROM _state ON CONFLICT (source, key) "
             "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"

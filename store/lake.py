@@ -1,0 +1,414 @@
+"""The DuckLake backend: a catalog in PostgreSQL, Parquet data on disk or S3, same SQL.
+
+A database named `ducklake:postgres:<libpq DSN>` is a lake. DuckLake has no primary keys,
+no `ON CONFLICT` and no sequences, and it refuses a commit that deletes from a table another
+transaction inserted into meanwhile. The store therefore: derives the lake's tables from
+the same migrations with those parts translated (keys are kept in `KEYS` for the upserts),
+takes ids from PostgreSQL sequences, serialises the writers of one source with a PostgreSQL
+advisory lock (mention ids are namespaced by source, so within that lock a check-then-write
+cannot race), and retries a whole write transaction that lost a commit race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import random
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
+from brandpulse.store.schema import LATEST_VERSION, MIGRATIONS
+from brandpulse.store.sql import one
+
+PREFIX = "ducklake:"
+CATALOG_PREFIX = "ducklake:postgres:"
+# The name the lake is attached under; a connection on it answers current_database() so.
+ALIAS = "bp_lake"
+# DuckDB version the extension wheels are built for; they load into that DuckDB only.
+EXTENSION_VERSION = "1.5.5"
+# (wheel package, extension name DuckDB loads it by)
+EXTENSIONS = (
+    ("duckdb_extension_ducklake", "ducklake"),
+    ("duckdb_extension_postgres", "postgres_scanner"),
+    ("duckdb_extension_httpfs", "httpfs"),
+)
+EXTENSIONS_ENV = "BRANDPULSE_EXTENSIONS"
+# Tries of one write transaction that keeps losing commit races to other writers.
+CONFLICT_TRIES = 60
+T = TypeVar("T")
+
+
+def is_lake(db: str | os.PathLike[str]) -> bool:
+    """Return True when a database setting names a lake rather than a DuckDB file."""
+    return os.fspath(db).startswith(PREFIX)
+
+
+def catalog_dsn(db: str | os.PathLike[str]) -> str:
+    """Return the PostgreSQL DSN of a lake's catalog, or raise ConfigError for another kind."""
+    text = os.fspath(db)
+    if not text.startswith(CATALOG_PREFIX) or not text[len(CATALOG_PREFIX) :].strip():
+        raise ConfigError(
+            f"cannot use the lake {text!r}: only a PostgreSQL catalog is supported",
+            "give ducklake:postgres:<libpq DSN>, e.g. ducklake:postgres:host=db dbname=brandpulse",
+        )
+    return text[len(CATALOG_PREFIX) :].strip()
+
+
+def is_lake_connection(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when the connection's default database is the lake."""
+    return str(one(con, "SELECT current_database()")[0]) == ALIAS
+
+
+# -- extensions ------------------------------------------------------------------------------
+
+
+def extension_directory() -> Path:
+    """Return the local extension folder, filled from the extension wheels (no network)."""
+    if duckdb.__version__ != EXTENSION_VERSION:
+        raise ConfigError(
+            f"a lake needs DuckDB {EXTENSION_VERSION} and this install has {duckdb.__version__}",
+            "install the lake extra: pip install 'brandpulse[lake]'",
+        )
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    base = Path(os.environ.get(EXTENSIONS_ENV) or cache / "brandpulse" / "duckdb-extensions")
+    target = base / f"v{EXTENSION_VERSION}" / "linux_amd64"
+    for package, name in EXTENSIONS:
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            raise ConfigError(
+                f"the DuckDB extension {name} is not installed",
+                "install the lake extra: pip install 'brandpulse[lake]'",
+            ) from None
+        source = Path(str(module.__file__)).parent / "extensions" / f"v{EXTENSION_VERSION}"
+        found = sorted(source.glob("*.duckdb_extension"))
+        if not found:
+            raise ConfigError(
+                f"the {package} wheel holds no extension for DuckDB {EXTENSION_VERSION}",
+                f"reinstall it: pip install --force-reinstall {package}=={EXTENSION_VERSION}",
+            )
+        wanted = target / f"{name}.duckdb_extension"
+        if not wanted.exists() or wanted.stat().st_size != found[0].stat().st_size:
+            target.mkdir(parents=True, exist_ok=True)
+            # Copy then rename: another process loading it never sees half a file.
+            partial = wanted.with_name(f"{wanted.name}.{os.getpid()}.part")
+            shutil.copyfile(found[0], partial)
+            os.replace(partial, wanted)
+    return base
+
+
+def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "extension_directory": str(extension_directory()),
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for _, name in EXTENSIONS:
+            con.execute(f"LOAD {name}")
+        target = f"{CATALOG_PREFIX}{dsn}"
+        # ATTACH takes no parameters: the literals are quoted here.
+        options = "" if data_path is None else f" (DATA_PATH {_quote(data_path)})"
+        con.execute(f"ATTACH {_quote(target)} AS {ALIAS}{options}")
+        con.execute(f"USE {ALIAS}")
+    except duckdb.Error as exc:
+        con.close()
+        first = str(exc).splitlines()[0]
+        raise StoreBusy(
+            f"cannot open the lake's catalog ({dsn}): {first}",
+            "check that PostgreSQL runs and the DSN in --db/[settings] database is right",
+        ) from None
+    return con
+
+
+# -- PostgreSQL: advisory locks and sequences ------------------------------------------------
+
+_pg_lock = threading.Lock()
+_pg: dict[tuple[int, str], Any] = {}
+_held: dict[tuple[int, str, str], int] = {}
+
+
+def _pg_connection(dsn: str) -> Any:
+    """Return this process's own PostgreSQL session for a catalog (locks live in it)."""
+    import psycopg
+
+    key = (os.getpid(), dsn)
+    with _pg_lock:
+        con = _pg.get(key)
+        if con is None or con.closed:
+            try:
+                con = psycopg.connect(dsn, autocommit=True)
+            except psycopg.Error as exc:
+                raise StoreBusy(
+                    f"cannot reach the lake's catalog ({dsn}): {exc}",
+                    "check that PostgreSQL runs and the DSN is right",
+                ) from None
+            _pg[key] = con
+        return con
+
+
+@contextlib.contextmanager
+def advisory_lock(dsn: str, name: str, *, wait: bool = True) -> Iterator[bool]:
+    """Hold a PostgreSQL advisory lock named `name`; yield False when `wait` is off and
+    another session holds it. Re-entrant within a process; the server drops it when the
+    process dies, even by SIGKILL."""
+    key = (os.getpid(), dsn, name)
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield True
+        finally:
+            _held[key] -= 1
+        return
+    pg = _pg_connection(dsn)
+    call = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+    row = pg.execute(f"SELECT {call}(hashtext('brandpulse'), hashtext(%s))", [name]).fetchone()
+    if not wait and not (row and row[0] is not False):
+        yield False
+        return
+    _held[key] = 1
+    try:
+        yield True
+    finally:
+        _held[key] -= 1
+        if not _held[key]:
+            del _held[key]
+            pg.execute("SELECT pg_advisory_unlock(hashtext('brandpulse'), hashtext(%s))", [name])
+
+
+def source_lock(db: str | os.PathLike[str], source: str) -> contextlib.AbstractContextManager[Any]:
+    """Return the lock that serialises the writers of one source (none for a DuckDB file)."""
+    if not is_lake(db):
+        return contextlib.nullcontext()
+    return advisory_lock(catalog_dsn(db), f"source:{source}")
+
+
+def sequence_name(sequence: str) -> str:
+    """Return the PostgreSQL name of one of the schema's sequences."""
+    return f"brandpulse_{sequence}"
+
+
+def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
+    """Return the next value of a schema sequence, kept in the catalog's PostgreSQL."""
+    row = one(con, "SELECT value FROM temp.main.bp_dsn_here")
+    pg = _pg_connection(str(row[0]))
+    got = pg.execute("SELECT nextval(%s)", [sequence_name(sequence)]).fetchone()
+    return int(got[0])
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+_SEQUENCE = re.compile(r"CREATE SEQUENCE (\w+)[^;]*;", re.IGNORECASE)
+_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\s*\);", re.IGNORECASE | re.DOTALL)
+
+
+def _keys(migrations: Any) -> dict[str, tuple[str, ...]]:
+    keys: dict[str, tuple[str, ...]] = {}
+    for migration in migrations:
+        for table, body in _TABLE.findall(migration.sql):
+            for line in body.splitlines():
+                words = line.strip().rstrip(",").split()
+                if line.strip().upper().startswith("PRIMARY KEY"):
+                    inside = line[line.index("(") + 1 : line.rindex(")")]
+                    keys[table] = tuple(c.strip() for c in inside.split(","))
+                elif "PRIMARY KEY" in line.upper() and words:
+                    keys[table] = (words[0],)
+    return keys
+
+
+# Each table's primary key in the file schema: what the lake's upserts replace rows by.
+KEYS = _keys(MIGRATIONS)
+
+
+def lake_sql(sql: str) -> str:
+    """Translate a migration for DuckLake: no keys, no sequences, no list defaults."""
+    sql = _SEQUENCE.sub("", sql)
+    sql = re.sub(r",\s*\n\s*PRIMARY KEY \([^)]*\)", "", sql, flags=re.IGNORECASE)
+    sql = re.sub(r" PRIMARY KEY", "", sql, flags=re.IGNORECASE)
+    sql = re.sub(r" DEFAULT nextval\('\w+'\)", "", sql, flags=re.IGNORECASE)
+    return re.sub(r" DEFAULT \[\]", "", sql, flags=re.IGNORECASE)
+
+
+def sequences() -> list[str]:
+    """Return the names of the sequences the migrations create."""
+    return [name for m in MIGRATIONS for name in _SEQUENCE.findall(m.sql)]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the lake's highest applied migration, 0 for an uninitialised catalog."""
+    found = one(
+        con,
+        "SELECT count(*) FROM information_schema.tables"
+        " WHERE table_catalog = ? AND table_name = 'schema_migrations'",
+        [ALIAS],
+    )
+    if not found[0]:
+        return 0
+    return int(one(con, f"SELECT coalesce(max(version), 0) FROM {ALIAS}.schema_migrations")[0])
+
+
+def initialise(db: str | os.PathLike[str], data_path: str | None) -> list[int]:
+    """Create or migrate the lake's catalog and tables; return the versions applied.
+
+    One process at a time (an advisory lock): DuckLake cannot create a catalog or the same
+    table from two processes at once.
+    """
+    dsn = catalog_dsn(db)
+    with advisory_lock(dsn, "init"):
+        con = _duckdb(data_path, dsn)
+        try:
+            pg = _pg_connection(dsn)
+            for name in sequences():
+                pg.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence_name(name)}")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL,"
+                " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+            )
+            applied = []
+            for migration in MIGRATIONS:
+                if migration.version <= current_version(con):
+                    continue
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.execute(lake_sql(migration.sql))
+                    con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, now())",
+                        [migration.version, migration.name],
+                    )
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                applied.append(migration.version)
+            return applied
+        finally:
+            con.close()
+
+
+def _require_current(con: duckdb.DuckDBPyConnection, db: str | os.PathLike[str]) -> None:
+    version = current_version(con)
+    if version < LATEST_VERSION:
+        what = "not initialised" if version == 0 else "on an older schema than this brandpulse"
+        raise BrandpulseError(
+            f"the lake {os.fspath(db)} is {what}",
+            "run `brandpulse lake init` once (with [lake] data_path set) before other commands",
+        )
+
+
+def open_lake(db: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """Open an initialised lake for reading and writing (refuse an uninitialised one)."""
+    dsn = catalog_dsn(db)
+    con = _duckdb(None, dsn)
+    try:
+        _require_current(con, db)
+        # A TEMP view answers next_id with this process's DSN, whatever the catalog saw.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW bp_dsn_here AS SELECT {_quote(dsn)} AS value")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def catalog_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the lake's latest snapshot id: it changes with every commit."""
+    return int(one(con, f"SELECT max(snapshot_id) FROM ducklake_snapshots('{ALIAS}')")[0])
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Return True for DuckLake's 'another transaction changed this table' commit failure."""
+    return isinstance(exc, duckdb.Error) and "Transaction conflict" in str(exc)
+
+
+def retry_conflicts(db: str | os.PathLike[str], attempt: Callable[[], T]) -> T:
+    """Run one write transaction, again from the start while it loses commit races.
+
+    The whole attempt repeats (it re-reads what it decides on); on a DuckDB file it runs once.
+    """
+    if not is_lake(db):
+        return attempt()
+    delay = 0.02
+    for tries in range(1, CONFLICT_TRIES + 1):
+        try:
+            return attempt()
+        except duckdb.Error as exc:
+            if not is_conflict(exc) or tries == CONFLICT_TRIES:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+_holds: dict[int, contextlib.ExitStack] = {}
+
+
+def lock_sources(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
+    """Take the source locks of a write and keep them until its connection closes.
+
+    Taken in sorted order, so two writers of several sources cannot deadlock.
+    """
+    dsn = str(one(con, "SELECT value FROM temp.main.bp_dsn_here")[0])
+    stack = _holds.setdefault(id(con), contextlib.ExitStack())
+    for source in sorted(set(sources)):
+        stack.enter_context(advisory_lock(dsn, f"source:{source}"))
+
+
+def release(con: duckdb.DuckDBPyConnection) -> None:
+    """Release what `lock_sources` took for this connection (call after it closed)."""
+    stack = _holds.pop(id(con), None)
+    if stack is not None:
+        stack.close()
+
+
+@contextlib.contextmanager
+def connection(db: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open an initialised lake for one short piece of work, and close it on exit."""
+    con = open_lake(db)
+    try:
+        yield con
+    finally:
+        con.close()
+        release(con)
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
+    """Write the rows of `relation` into `table`, replacing those with the same key.
+
+    What `INSERT ... ON CONFLICT (key) DO UPDATE` does on a file; the key comes from the
+    table's primary key in the migrations. The delete is skipped when no key exists yet:
+    a DuckLake delete conflicts with every concurrent insert into the table.
+    """
+    keys = ", ".join(KEYS[table])
+    match = f"({keys}) IN (SELECT ({keys}) FROM {relation})"
+    if len(KEYS[table]) == 1:
+        match = f"{keys} IN (SELECT {keys} FROM {relation})"
+    if one(con, f"SELECT count(*) FROM {table} WHERE {match}")[0]:
+        con.execute(f"DELETE FROM {table} WHERE {match}")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {relation}")
+
+
+def lock_free_sources(con: duckdb.DuckDBPyConnection, sources: list[str]) -> list[str]:
+    """Return the sources whose lock nobody holds, keeping their locks until the connection
+    closes (so their writers wait until this transaction is over)."""
+    dsn = str(one(con, "SELECT value FROM temp.main.bp_dsn_here")[0])
+    stack = _holds.setdefault(id(con), contextlib.ExitStack())
+    free = []
+    for source in sorted(set(sources)):
+        if stack.enter_context(advisory_lock(dsn, f"source:{source}", wait=False)):
+            free.append(source)
+    return free
