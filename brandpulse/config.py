@@ -129,6 +129,13 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class Lake:
+    # Where a lake's Parquet files go: a folder, or s3://bucket/prefix. Read by
+    # `brandpulse lake init`; the catalog remembers it for every later connection.
+    data_path: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     settings: Settings = field(default_factory=Settings)
@@ -141,6 +148,7 @@ class Config:
     sections: Mapping[str, Any] = field(default_factory=dict, hash=False)
     alerts: tuple[Alert, ...] = ()
     analysis: Analysis = field(default_factory=Analysis)
+    lake: Lake = field(default_factory=Lake)
 
     @property
     def own_brands(self) -> tuple[Brand, ...]:
@@ -350,6 +358,7 @@ def parse_config(text: str, path: Path) -> Config:
         "privacy",
         "analysis",
         "dashboard",
+        "lake",
         *(s.key for s in owned if not s.array),
     ):
         top.get(key, dict, {}, f"a [{key}] table")
@@ -424,6 +433,13 @@ def parse_config(text: str, path: Path) -> Config:
     if scorer not in SCORERS:
         raise analysis_reader.fail("scorer", '"model" or "vader"', scorer)
     analysis_reader.reject_unknown()
+    lake_reader = _Reader(source, data.get("lake", {}), "[lake]", source.header_line("lake"))
+    data_path = lake_reader.optional_str("data_path", "a folder, or s3://bucket/prefix")
+    lake_reader.reject_unknown()
+    if data_path and "://" not in data_path and not Path(data_path).is_absolute():
+        data_path = str(path.parent / data_path)
+    if data_path and not data_path.endswith("/"):
+        data_path += "/"
 
     return Config(
         path=path,
@@ -435,6 +451,7 @@ def parse_config(text: str, path: Path) -> Config:
         sections=sections,
         alerts=alerts,
         analysis=Analysis(scorer=scorer),
+        lake=Lake(data_path=data_path),
     )
 
 
@@ -491,7 +508,17 @@ def _alert(r: _Reader, index: int) -> Alert:
 
 
 def _settings(r: _Reader, base: Path) -> Settings:
-    database = Path(r.get("database", str, DEFAULT_DATABASE, "a file path"))
+    raw = r.get("database", str, DEFAULT_DATABASE, "a file path, or ducklake:postgres:<DSN>")
+    database = Path(raw)
+    if raw.startswith("ducklake:"):
+        # A lake: the text is the catalog's address, kept as given (not a relative path).
+        return _settings_rest(r, database)
+    if not database.is_absolute():
+        database = base / database
+    return _settings_rest(r, database)
+
+
+def _settings_rest(r: _Reader, database: Path) -> Settings:
     timezone = r.get("timezone", str, "UTC", "an IANA time zone name like Europe/Paris")
     try:
         zoneinfo.ZoneInfo(timezone)
@@ -510,7 +537,7 @@ def _settings(r: _Reader, base: Path) -> Settings:
             raise r.fail("languages", 'two-letter ISO 639-1 codes like ["en", "es"]', code)
     r.reject_unknown()
     return Settings(
-        database=database if database.is_absolute() else base / database,
+        database=database,
         timezone=timezone,
         positive_threshold=positive,
         negative_threshold=negative,

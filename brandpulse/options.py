@@ -11,6 +11,7 @@ import typer
 
 from brandpulse import progress
 from brandpulse.config import DATABASE_ENV, Config, Secrets, load_config
+from brandpulse.store.backend import database_exists
 from brandpulse.store.preflight import check_database
 
 ConfigOption = Annotated[
@@ -26,8 +27,8 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help="DuckDB database file. Default: $BRANDPULSE_DB, else [settings] database,"
-        " else data/brandpulse.duckdb.",
+        help="DuckDB database file, or a lake (ducklake:postgres:<DSN>)."
+        " Default: $BRANDPULSE_DB, else [settings] database, else data/brandpulse.duckdb.",
         show_default=False,
     ),
 ]
@@ -55,7 +56,8 @@ def resolve(
     config = load_config(config_path)
     if db is None and os.environ.get(DATABASE_ENV):
         db = Path(os.environ[DATABASE_ENV])
-    if allow_demo and db is None and config.path is None and not config.settings.database.exists():
+    own = database_exists(config.settings.database)
+    if allow_demo and db is None and config.path is None and not own:
         demo = _demo_fallback()
         if demo is not None:
             check_database(demo[1], write=write)

@@ -20,6 +20,7 @@ from brandpulse import relevance as relevance_step
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries, spill
+from brandpulse.store.backend import database_exists, retry_conflicts, source_lock
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.erasure import Suppressions, load_suppressions
 from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
@@ -58,10 +59,14 @@ class Run:
         run = cls(db)
         stale = 0
         try:
+            if close_stale:
+
+                def attempt() -> int:
+                    with write_connection(db) as con, transaction(con):
+                        return close_abandoned(con)
+
+                stale = retry_conflicts(db, attempt)
             with write_connection(db) as con:
-                if close_stale:
-                    with transaction(con):
-                        stale = close_abandoned(con)
                 run.suppressions = load_suppressions(con)
         except StoreBusy as exc:
             # Everything goes to the outbox; the suppression list is applied when it is written.
@@ -112,20 +117,25 @@ class _Writer:
             # Trained from the marks before the write connection opens (it stays short).
             self.relevance = relevance_step.load_models(self.run.db, self.config)
         models, marked = self.relevance
-        changed: dict[str, bool] = {}
-        with write_connection(self.run.db) as con, transaction(con):
-            new, updated = upsert_mentions(con, kept, changed)
-            # Unchanged mentions keep their stored analysis (and dashboard caches stay
-            # valid); re-analysing after a config change is `brandpulse analyze --rescore`.
-            fresh = [b for b in annotations.brands if b.mention_id in changed]
-            write_analysis(
-                con,
-                list(changed),
-                fresh,
-                [c for c in annotations.campaigns if c.mention_id in changed],
-                [s for s in annotations.sentiments if s.mention_id in changed],
-            )
-            write_relevance(con, relevance_step.score(models, marked, kept, fresh))
+
+        def attempt() -> tuple[int, int, dict[str, bool]]:
+            changed: dict[str, bool] = {}
+            with write_connection(self.run.db) as con, transaction(con):
+                new, updated = upsert_mentions(con, kept, changed)
+                # Unchanged mentions keep their stored analysis (and dashboard caches stay
+                # valid); re-analysing after a config change is `brandpulse analyze --rescore`.
+                fresh = [b for b in annotations.brands if b.mention_id in changed]
+                write_analysis(
+                    con,
+                    list(changed),
+                    fresh,
+                    [c for c in annotations.campaigns if c.mention_id in changed],
+                    [s for s in annotations.sentiments if s.mention_id in changed],
+                )
+                write_relevance(con, relevance_step.score(models, marked, kept, fresh))
+            return new, updated, changed
+
+        new, updated, changed = retry_conflicts(self.run.db, attempt)
         self.report.new += new
         self.report.updated += updated
         for mention in kept:
@@ -185,11 +195,15 @@ def _finish(
         )
     report.ended_at = datetime.now(UTC)
     if run.busy is None:
-        try:
+
+        def attempt() -> None:
             with write_connection(run.db, timeout=timeout) as con, transaction(con):
                 if save:
                     save_state(con, report.source, report.state)
                 finish_run(con, report, run_id)
+
+        try:
+            retry_conflicts(run.db, attempt)
             return
         except StoreBusy as exc:
             run.busy = exc
@@ -267,8 +281,12 @@ def collect_source(
     run_id = None
     if run.busy is None:
         try:
-            with write_connection(db) as con:
-                run_id = start_run(con, report)
+
+            def attempt() -> int:
+                with write_connection(db) as con:
+                    return start_run(con, report)
+
+            run_id = retry_conflicts(db, attempt)
         except StoreBusy as exc:
             run.busy = exc
     batch: list[Mention] = []
@@ -325,7 +343,7 @@ def load_state(run: Run, report: RunReport) -> dict[str, object]:
     When the database stays busy the source is fetched in full instead: the upsert makes
     that harmless, and losing a run to a busy dashboard is not.
     """
-    if not run.db.exists() or run.busy is not None:
+    if not database_exists(run.db) or run.busy is not None:
         return {}
     try:
         with read_connection(run.db) as con:
@@ -413,7 +431,9 @@ def collect(
         for name in names:
             if notify:
                 notify(f"collecting {name}...")
-            with progress.bar(f"collecting {name}") as on_progress:
+            # On a lake, collections of other sources run meanwhile; one of the same source
+            # (on any machine) is waited for here.
+            with source_lock(db, name), progress.bar(f"collecting {name}") as on_progress:
                 report = collect_source(
                     name, db, config, secrets, debug, on_progress, run=run, batch_size=batch_size
                 )

@@ -59,7 +59,14 @@ def catalog_dsn(db: str | os.PathLike[str]) -> str:
             f"cannot use the lake {text!r}: only a PostgreSQL catalog is supported",
             "give ducklake:postgres:<libpq DSN>, e.g. ducklake:postgres:host=db dbname=brandpulse",
         )
-    return text[len(CATALOG_PREFIX) :].strip()
+    dsn = text[len(CATALOG_PREFIX) :].strip()
+    if "://" in dsn or ":/" in dsn.split()[0]:
+        # A URI's `//` does not survive as a path option: only the key=value form is taken.
+        raise ConfigError(
+            f"cannot use the lake {text!r}: give the catalog as a key=value DSN",
+            "e.g. ducklake:postgres:host=db.internal port=5432 dbname=brandpulse user=bp",
+        )
+    return dsn
 
 
 def is_lake_connection(con: duckdb.DuckDBPyConnection) -> bool:
@@ -111,13 +118,14 @@ def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
         config={
             "extension_directory": str(extension_directory()),
             "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
+            # Only from the local folder: httpfs loads itself when data lives on S3.
+            "autoload_known_extensions": True,
         },
     )
     try:
         con.execute("SET enable_progress_bar = false")
-        for _, name in EXTENSIONS:
-            con.execute(f"LOAD {name}")
+        con.execute("LOAD ducklake")
+        con.execute("LOAD postgres_scanner")
         target = f"{CATALOG_PREFIX}{dsn}"
         # ATTACH takes no parameters: the literals are quoted here.
         options = "" if data_path is None else f" (DATA_PATH {_quote(data_path)})"
@@ -131,6 +139,37 @@ def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
             "check that PostgreSQL runs and the DSN in --db/[settings] database is right",
         ) from None
     return con
+
+
+# One DuckDB instance per process and catalog, with the lake attached: loading the
+# extensions (their signatures are checked) takes about a second, so connections are
+# cursors on it. Each transaction still reads the lake's latest snapshot.
+_instances: dict[tuple[int, str], duckdb.DuckDBPyConnection] = {}
+_instances_lock = threading.Lock()
+_dsn_of: dict[int, str] = {}
+
+
+def _cursor(dsn: str) -> duckdb.DuckDBPyConnection:
+    key = (os.getpid(), dsn)
+    with _instances_lock:
+        base = _instances.get(key)
+        if base is None:
+            base = _instances[key] = _duckdb(None, dsn)
+    con = base.cursor()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"USE {ALIAS}")
+    _dsn_of[id(con)] = dsn
+    return con
+
+
+def close_all() -> None:
+    """Close this process's lake instances and catalog sessions (opened again on demand)."""
+    with _instances_lock:
+        for key in [k for k in _instances if k[0] == os.getpid()]:
+            _instances.pop(key).close()
+    with _pg_lock:
+        for key in [k for k in _pg if k[0] == os.getpid()]:
+            _pg.pop(key).close()
 
 
 # -- PostgreSQL: advisory locks and sequences ------------------------------------------------
@@ -202,8 +241,7 @@ def sequence_name(sequence: str) -> str:
 
 def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
     """Return the next value of a schema sequence, kept in the catalog's PostgreSQL."""
-    row = one(con, "SELECT value FROM temp.main.bp_dsn_here")
-    pg = _pg_connection(str(row[0]))
+    pg = _pg_connection(_dsn_of[id(con)])
     got = pg.execute("SELECT nextval(%s)", [sequence_name(sequence)]).fetchone()
     return int(got[0])
 
@@ -272,6 +310,11 @@ def initialise(db: str | os.PathLike[str], data_path: str | None) -> list[int]:
             pg = _pg_connection(dsn)
             for name in sequences():
                 pg.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence_name(name)}")
+            # Beside DuckLake's own tables: when `lake maintain` last ran and what it did.
+            pg.execute(
+                "CREATE TABLE IF NOT EXISTS brandpulse_maintenance (at TIMESTAMPTZ NOT NULL,"
+                " files_before BIGINT, files_after BIGINT, bytes_before BIGINT, bytes_after BIGINT)"
+            )
             con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL,"
                 " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
@@ -309,16 +352,20 @@ def _require_current(con: duckdb.DuckDBPyConnection, db: str | os.PathLike[str])
 
 def open_lake(db: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """Open an initialised lake for reading and writing (refuse an uninitialised one)."""
-    dsn = catalog_dsn(db)
-    con = _duckdb(None, dsn)
+    con = _cursor(catalog_dsn(db))
     try:
         _require_current(con, db)
-        # A TEMP view answers next_id with this process's DSN, whatever the catalog saw.
-        con.execute(f"CREATE OR REPLACE TEMP VIEW bp_dsn_here AS SELECT {_quote(dsn)} AS value")
     except BaseException:
-        con.close()
+        close(con)
         raise
     return con
+
+
+def close(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a lake connection and release the source locks its writes took."""
+    con.close()
+    _dsn_of.pop(id(con), None)
+    release(con)
 
 
 def _quote(text: str) -> str:
@@ -362,7 +409,7 @@ def lock_sources(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
 
     Taken in sorted order, so two writers of several sources cannot deadlock.
     """
-    dsn = str(one(con, "SELECT value FROM temp.main.bp_dsn_here")[0])
+    dsn = _dsn_of[id(con)]
     stack = _holds.setdefault(id(con), contextlib.ExitStack())
     for source in sorted(set(sources)):
         stack.enter_context(advisory_lock(dsn, f"source:{source}"))
@@ -382,8 +429,7 @@ def connection(db: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection
     try:
         yield con
     finally:
-        con.close()
-        release(con)
+        close(con)
 
 
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
@@ -405,10 +451,90 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> N
 def lock_free_sources(con: duckdb.DuckDBPyConnection, sources: list[str]) -> list[str]:
     """Return the sources whose lock nobody holds, keeping their locks until the connection
     closes (so their writers wait until this transaction is over)."""
-    dsn = str(one(con, "SELECT value FROM temp.main.bp_dsn_here")[0])
+    dsn = _dsn_of[id(con)]
     stack = _holds.setdefault(id(con), contextlib.ExitStack())
     free = []
     for source in sorted(set(sources)):
         if stack.enter_context(advisory_lock(dsn, f"source:{source}", wait=False)):
             free.append(source)
     return free
+
+
+# -- maintenance and status ------------------------------------------------------------------
+
+
+def _files(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    row = one(
+        con,
+        "SELECT coalesce(sum(file_count), 0), coalesce(sum(file_size_bytes), 0)"
+        f" FROM ducklake_table_info('{ALIAS}')",
+    )
+    return int(row[0]), int(row[1])
+
+
+def maintain(db: str | os.PathLike[str], keep_minutes: float = 60.0) -> dict[str, int]:
+    """Write inlined rows out, merge small files, expire old snapshots and delete the files
+    nothing references any more; return the files and bytes before and after.
+
+    Safe while collectors run (DuckLake commits each step like any writer); snapshots and
+    files younger than `keep_minutes` stay, so readers that started on them finish.
+    One maintenance at a time (an advisory lock).
+    """
+    dsn = catalog_dsn(db)
+    with advisory_lock(dsn, "maintain"), connection(db) as con:
+        before = _files(con)
+        older = f"now() - INTERVAL '{float(keep_minutes) * 60} seconds'"
+        steps = (
+            f"CALL ducklake_flush_inlined_data('{ALIAS}')",
+            f"CALL ducklake_merge_adjacent_files('{ALIAS}')",
+            f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => {older})",
+            f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => {older})",
+        )
+        for step in steps:
+            retry_conflicts(db, lambda step=step: con.execute(step).fetchall())
+        after = _files(con)
+        pg = _pg_connection(dsn)
+        pg.execute(
+            "INSERT INTO brandpulse_maintenance VALUES (now(), %s, %s, %s, %s)",
+            [before[0], after[0], before[1], after[1]],
+        )
+    return {
+        "files_before": before[0],
+        "files_after": after[0],
+        "bytes_before": before[1],
+        "bytes_after": after[1],
+    }
+
+
+def status(db: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the lake's snapshots, data files and sizes, and its last maintenance."""
+    dsn = catalog_dsn(db)
+    with connection(db) as con:
+        snapshots = one(
+            con,
+            "SELECT count(*), max(snapshot_id), max(snapshot_time)"
+            f" FROM ducklake_snapshots('{ALIAS}')",
+        )
+        files, size = _files(con)
+        data_path = one(
+            con,
+            f"SELECT value FROM ducklake_options('{ALIAS}') WHERE option_name = 'data_path'",
+        )[0]
+    last = (
+        _pg_connection(dsn)
+        .execute(
+            "SELECT at, files_before, files_after FROM brandpulse_maintenance"
+            " ORDER BY at DESC LIMIT 1"
+        )
+        .fetchone()
+    )
+    return {
+        "catalog": dsn,
+        "data_path": data_path,
+        "snapshots": int(snapshots[0]),
+        "latest_snapshot": snapshots[1],
+        "latest_change": snapshots[2],
+        "files": files,
+        "bytes": size,
+        "last_maintenance": last,
+    }

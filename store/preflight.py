@@ -6,6 +6,7 @@ import os
 import stat
 from pathlib import Path
 
+from brandpulse.store import lake
 from brandpulse.store.errors import ConfigError
 
 # A DuckDB file carries these bytes at offset 8 of its first block.
@@ -18,8 +19,12 @@ def check_database(path: str | os.PathLike[str], *, write: bool) -> None:
     command that writes) read-only or in a folder that cannot be written.
 
     A path that does not exist yet is fine for a writer whose folder can hold it; readers
-    leave the "no database yet" message to the read itself.
+    leave the "no database yet" message to the read itself. A lake's address is checked for
+    its form here; whether it is reachable and initialised, by its first connection.
     """
+    if lake.is_lake(path):
+        lake.catalog_dsn(path)
+        return
     db = Path(path)
     try:
         info = db.stat()

@@ -53,22 +53,47 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def lake_url(postgres: str, tmp_path: Path) -> str:
-    """A new, uninitialised lake: its own PostgreSQL database, its data under tmp_path."""
+def _new_database(postgres: str, template: str | None = None) -> str:
     import psycopg
 
     name = f"lake_{os.getpid()}_{next(_numbers)}"
     with psycopg.connect(postgres, autocommit=True) as pg:
-        pg.execute(f"CREATE DATABASE {name}")
-    dsn = postgres.replace("dbname=postgres", f"dbname={name}")
-    return f"ducklake:postgres:{dsn}"
+        pg.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    return name
 
 
 @pytest.fixture
-def lake_db(lake_url: str, tmp_path: Path) -> Path:
-    """A new, initialised lake, as the Path-like database setting commands receive."""
+def lake_url(postgres: str) -> str:
+    """A new, uninitialised lake: its own PostgreSQL database."""
+    name = _new_database(postgres)
+    return "ducklake:postgres:" + postgres.replace("dbname=postgres", f"dbname={name}")
+
+
+@pytest.fixture(scope="session")
+def lake_template(postgres: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A catalog `lake init` built once; each test's lake is a PostgreSQL copy of it."""
     from brandpulse.store import lake
 
-    lake.initialise(lake_url, str(tmp_path / "lake-data") + "/")
-    return Path(lake_url)
+    name = _new_database(postgres)
+    url = "ducklake:postgres:" + postgres.replace("dbname=postgres", f"dbname={name}")
+    lake.initialise(url, str(tmp_path_factory.mktemp("template-data")) + "/")
+    lake.close_all()  # PostgreSQL copies a database only while nobody is connected to it
+    return name
+
+
+@pytest.fixture
+def lake_db(postgres: str, lake_template: str, tmp_path: Path) -> Iterator[Path]:
+    """A new, initialised lake with its data under tmp_path, as commands receive --db."""
+    import psycopg
+    from brandpulse.store import lake
+
+    name = _new_database(postgres, lake_template)
+    dsn = postgres.replace("dbname=postgres", f"dbname={name}")
+    data = tmp_path / "lake-data"
+    data.mkdir()
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        pg.execute(
+            "UPDATE ducklake_metadata SET value = %s WHERE key = 'data_path'", [f"{data}/"]
+        )
+    yield Path(f"ducklake:postgres:{dsn}")
+    lake.close_all()

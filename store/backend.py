@@ -1,0 +1,8 @@
+"""What callers above the store use where a DuckDB file and a lake behave differently."""
+
+from __future__ import annotations
+
+from brandpulse.store.connection import database_exists
+from brandpulse.store.lake import retry_conflicts, source_lock
+
+__all__ = ["database_exists", "retry_conflicts", "source_lock"]
