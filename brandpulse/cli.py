@@ -21,6 +21,7 @@ from brandpulse.commands import (
     correct,
     export,
     init,
+    lake,
     match,
     preview,
     relevance,
@@ -83,6 +84,7 @@ app.add_typer(alerts.app, name="alerts")
 app.command("digest")(alerts.digest)
 app.command("mark")(relevance.mark_command)
 app.add_typer(relevance.app, name="relevance")
+app.add_typer(lake.app, name="lake")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

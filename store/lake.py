@@ -134,6 +134,11 @@ def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         con.close()
         first = str(exc).splitlines()[0]
+        if "data_path is not set" in first:
+            raise BrandpulseError(
+                f"the lake {CATALOG_PREFIX}{dsn} is not initialised",
+                "set [lake] data_path and run `brandpulse lake init` once, before other commands",
+            ) from None
         raise StoreBusy(
             f"cannot open the lake's catalog ({dsn}): {first}",
             "check that PostgreSQL runs and the DSN in --db/[settings] database is right",
@@ -538,3 +543,62 @@ def status(db: str | os.PathLike[str]) -> dict[str, Any]:
         "bytes": size,
         "last_maintenance": last,
     }
+
+
+def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> dict[str, int]:
+    """Copy every table of a brandpulse DuckDB file into an initialised, empty lake, in one
+    transaction; return the rows copied per table."""
+    dsn = catalog_dsn(db)
+    copied: dict[str, int] = {}
+    with advisory_lock(dsn, "import"), connection(db) as con:
+        if one(con, "SELECT count(*) FROM mentions")[0]:
+            raise BrandpulseError(
+                f"the lake {os.fspath(db)} already holds mentions",
+                "import into a new lake (`brandpulse lake init` on an empty catalog)",
+            )
+        con.execute(f"ATTACH {_quote(os.fspath(source))} AS bp_import (READ_ONLY)")
+        try:
+            version = int(one(con, "SELECT max(version) FROM bp_import.schema_migrations")[0])
+            if version != LATEST_VERSION:
+                raise BrandpulseError(
+                    f"{os.fspath(source)} is at schema {version}, this brandpulse at"
+                    f" {LATEST_VERSION}",
+                    f"run `brandpulse status --db {os.fspath(source)}` once to upgrade it",
+                )
+            tables = [
+                str(r[0])
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
+                    " AND table_name <> 'schema_migrations' ORDER BY 1",
+                    [ALIAS],
+                ).fetchall()
+            ]
+            con.execute("BEGIN TRANSACTION")
+            for table in tables:
+                if table == "store_meta":
+                    con.execute("DELETE FROM store_meta")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM bp_import.{table}")
+                copied[table] = int(one(con, f"SELECT count(*) FROM bp_import.{table}")[0])
+            con.execute("COMMIT")
+            pg = _pg_connection(dsn)
+            for sequence, (table, column) in _SEQUENCE_COLUMNS.items():
+                top = one(con, f"SELECT coalesce(max({column}), 0) FROM {table}")[0]
+                pg.execute("SELECT setval(%s, %s)", [sequence_name(sequence), int(top) + 1])
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            con.execute("DETACH bp_import")
+    return copied
+
+
+def _sequence_columns() -> dict[str, tuple[str, str]]:
+    found = {}
+    pattern = re.compile(r"CREATE TABLE (\w+) \(\s*(\w+)[^,]*nextval\('(\w+)'\)", re.IGNORECASE)
+    for migration in MIGRATIONS:
+        for table, column, sequence in pattern.findall(migration.sql):
+            found[sequence] = (table, column)
+    return found
+
+
+# Which table column each sequence numbers, from the migrations.
+_SEQUENCE_COLUMNS = _sequence_columns()

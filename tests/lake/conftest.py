@@ -92,8 +92,6 @@ def lake_db(postgres: str, lake_template: str, tmp_path: Path) -> Iterator[Path]
     data = tmp_path / "lake-data"
     data.mkdir()
     with psycopg.connect(dsn, autocommit=True) as pg:
-        pg.execute(
-            "UPDATE ducklake_metadata SET value = %s WHERE key = 'data_path'", [f"{data}/"]
-        )
+        pg.execute("UPDATE ducklake_metadata SET value = %s WHERE key = 'data_path'", [f"{data}/"])
     yield Path(f"ducklake:postgres:{dsn}")
     lake.close_all()
