@@ -546,9 +546,15 @@ def status(db: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> dict[str, int]:
-    """Copy every table of a brandpulse DuckDB file into an initialised, empty lake, in one
-    transaction; return the rows copied per table."""
+    """Copy every table of a brandpulse database into an initialised, empty lake, in one
+    transaction; return the rows copied per table.
+
+    `source` is a `.duckdb` file this DuckDB can read, or the folder of an
+    `EXPORT DATABASE ... (FORMAT parquet)` of one (how a file written by a newer DuckDB
+    comes in: the lake extra pins DuckDB 1.5.5, which cannot open those files).
+    """
     dsn = catalog_dsn(db)
+    folder = Path(source).is_dir()
     copied: dict[str, int] = {}
     with advisory_lock(dsn, "import"), connection(db) as con:
         if one(con, "SELECT count(*) FROM mentions")[0]:
@@ -556,9 +562,25 @@ def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> d
                 f"the lake {os.fspath(db)} already holds mentions",
                 "import into a new lake (`brandpulse lake init` on an empty catalog)",
             )
-        con.execute(f"ATTACH {_quote(os.fspath(source))} AS bp_import (READ_ONLY)")
+        if not folder:
+            try:
+                con.execute(f"ATTACH {_quote(os.fspath(source))} AS bp_import (READ_ONLY)")
+            except duckdb.Error as exc:
+                raise BrandpulseError(
+                    f"cannot read {os.fspath(source)}: {str(exc).splitlines()[0]}",
+                    "a file from a newer DuckDB: export it with that DuckDB, e.g. `duckdb"
+                    f" {os.fspath(source)} -c \"EXPORT DATABASE 'export' (FORMAT parquet)\"`,"
+                    " then `brandpulse lake import export`",
+                ) from None
+
+        def relation(table: str) -> str:
+            if folder:
+                return f"read_parquet({_quote(str(Path(source) / f'{table}.parquet'))})"
+            return f"bp_import.{table}"
+
         try:
-            version = int(one(con, "SELECT max(version) FROM bp_import.schema_migrations")[0])
+            migrations = relation("schema_migrations")
+            version = int(one(con, f"SELECT max(version) FROM {migrations}")[0])
             if version != LATEST_VERSION:
                 raise BrandpulseError(
                     f"{os.fspath(source)} is at schema {version}, this brandpulse at"
@@ -577,8 +599,8 @@ def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> d
             for table in tables:
                 if table == "store_meta":
                     con.execute("DELETE FROM store_meta")
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM bp_import.{table}")
-                copied[table] = int(one(con, f"SELECT count(*) FROM bp_import.{table}")[0])
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {relation(table)}")
+                copied[table] = int(one(con, f"SELECT count(*) FROM {relation(table)}")[0])
             con.execute("COMMIT")
             pg = _pg_connection(dsn)
             for sequence, (table, column) in _SEQUENCE_COLUMNS.items():
@@ -587,7 +609,8 @@ def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> d
         finally:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            con.execute("DETACH bp_import")
+            if not folder:
+                con.execute("DETACH bp_import")
     return copied
 
 

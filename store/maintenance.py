@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import duckdb
+from brandpulse.store import lake
 from brandpulse.store.connection import connect_retrying
 from brandpulse.store.errors import BrandpulseError
 from brandpulse.store.sql import one
@@ -24,6 +25,8 @@ def quote_identifier(name: str) -> str:
 
 def mark_rewrite_pending(con: duckdb.DuckDBPyConnection) -> None:
     """Record, inside the erasure's transaction, that the file still holds erased bytes."""
+    if lake.is_lake_connection(con):
+        return  # a lake has no file to rewrite (see erasure: forget and prune refuse a lake)
     con.execute(
         "INSERT INTO store_meta VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = 1",
         [PENDING_KEY],

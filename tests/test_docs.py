@@ -25,6 +25,7 @@ SECTIONS = {
     **{section.key: section.settings for section in collectors.sections()},
     "alerts": config.Alert,
     "analysis": config.Analysis,
+    "lake": config.Lake,
 }
 # Fields set by the loader rather than written by users.
 NOT_KEYS = {("brands", "competitor")}

@@ -81,14 +81,17 @@ def maintain(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="The brandpulse .duckdb file to copy in.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="The .duckdb file (or EXPORT DATABASE Parquet folder) to copy in."),
+    ],
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> int:
     """Copy a brandpulse DuckDB file into a new, initialised lake."""
     database, _ = _lake_db(config, db)
-    if not file.is_file():
-        raise ConfigError(f"no database file at {file}", "give the path of a .duckdb file")
+    if not file.exists():
+        raise ConfigError(f"no database at {file}", "give the path of a .duckdb file")
     copied = lake.import_file(database, file)
     progress.say(
         f"imported {copied.get('mentions', 0)} mentions ({sum(copied.values())} rows"

@@ -47,6 +47,9 @@ def postgres() -> Iterator[str]:
     try:
         yield f"host={folder / 'data'} dbname=postgres user=postgres"
     finally:
+        from brandpulse.store import lake
+
+        lake.close_all()  # a smart shutdown waits for every session to end
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             server.cleanup()

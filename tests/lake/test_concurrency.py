@@ -105,7 +105,7 @@ def test_four_collectors_on_overlapping_data_leave_no_duplicate_and_lose_nothing
     reader = threading.Thread(target=read_loop)
     reader.start()
     try:
-        procs = [start(lake_db, config, s, first, n, 50) for s, first, n in jobs]
+        procs = [start(lake_db, config, s, first, n, 100) for s, first, n in jobs]
         outcomes = [p.communicate(timeout=240) for p in procs]
     finally:
         stop.set()
