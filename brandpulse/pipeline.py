@@ -20,7 +20,7 @@ from brandpulse import relevance as relevance_step
 from brandpulse.config import Config, Secrets
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries, spill
-from brandpulse.store.backend import database_exists, retry_conflicts, source_lock
+from brandpulse.store.backend import database_exists, retry_conflicts, source_lock, sources_lock
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.erasure import Suppressions, load_suppressions
 from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
@@ -135,7 +135,10 @@ class _Writer:
                 write_relevance(con, relevance_step.score(models, marked, kept, fresh))
             return new, updated, changed
 
-        new, updated, changed = retry_conflicts(self.run.db, attempt)
+        # On a lake, the sources' writers take turns (before the transaction begins), so the
+        # check for stored ids in the upsert cannot race another writer's insert.
+        with sources_lock(self.run.db, {m.source for m in kept}):
+            new, updated, changed = retry_conflicts(self.run.db, attempt)
         self.report.new += new
         self.report.updated += updated
         for mention in kept:

@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -234,9 +234,25 @@ def advisory_lock(dsn: str, name: str, *, wait: bool = True) -> Iterator[bool]:
 
 def source_lock(db: str | os.PathLike[str], source: str) -> contextlib.AbstractContextManager[Any]:
     """Return the lock that serialises the writers of one source (none for a DuckDB file)."""
+    return sources_lock(db, [source])
+
+
+@contextlib.contextmanager
+def sources_lock(db: str | os.PathLike[str], sources: Iterable[str]) -> Iterator[None]:
+    """Hold the locks of several sources (sorted, so two writers cannot deadlock).
+
+    Take it before the write transaction begins: a transaction reads the snapshot of its
+    start, so one that began before the lock was granted could miss the previous writer's
+    rows and store them again.
+    """
     if not is_lake(db):
-        return contextlib.nullcontext()
-    return advisory_lock(catalog_dsn(db), f"source:{source}")
+        yield
+        return
+    dsn = catalog_dsn(db)
+    with contextlib.ExitStack() as stack:
+        for source in sorted(set(sources)):
+            stack.enter_context(advisory_lock(dsn, f"source:{source}"))
+        yield
 
 
 def sequence_name(sequence: str) -> str:
@@ -412,7 +428,10 @@ _holds: dict[int, contextlib.ExitStack] = {}
 def lock_sources(con: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
     """Take the source locks of a write and keep them until its connection closes.
 
-    Taken in sorted order, so two writers of several sources cannot deadlock.
+    Taken in sorted order, so two writers of several sources cannot deadlock. Inside a
+    transaction this is only a guard: the caller must already hold them (`sources_lock`,
+    as the pipeline does), since the transaction's snapshot predates a lock taken here.
+    A write in autocommit mode (each statement its own snapshot) is safe either way.
     """
     dsn = _dsn_of[id(con)]
     stack = _holds.setdefault(id(con), contextlib.ExitStack())
