@@ -20,6 +20,7 @@ import duckdb
 from brandpulse import collectors, pipeline
 from brandpulse.config import Config, Secrets, load_config
 from brandpulse.store import analytics, browse, queries
+from brandpulse.store import backend as lake
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
 from brandpulse.store.records import ItemResult, Mention, RunReport
@@ -128,7 +129,9 @@ def build(
     `--db` cannot erase real collections.
     """
     config = load_config(config_path)
-    db = (db or default_database(config)).resolve()
+    db = db or default_database(config)
+    if not lake.is_lake(db):
+        db = db.resolve()
     secrets = secrets or Secrets()  # the demo needs no credentials and reads none
     collected_at = collected_at or datetime.now(UTC)
     say = notify or (lambda _message: None)
@@ -230,6 +233,19 @@ def is_demo_database(db: Path) -> bool:
 
 
 def _reset(db: Path) -> None:
+    if lake.is_lake(db):
+        # A lake is set up by `brandpulse lake init`; the demo only empties a demo lake.
+        if is_demo_database(db):
+            lake.clear(db)
+        else:
+            with read_connection(db) as con:
+                if queries.totals(con)["mentions"]:
+                    raise ConfigError(
+                        f"the lake {db} holds mentions the demo did not load; it will not"
+                        " replace them",
+                        "give --db a new, initialised lake (`brandpulse lake init`)",
+                    )
+        return
     if db.exists():
         if not is_demo_database(db):
             raise ConfigError(

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from brandpulse.store.connection import database_exists
-from brandpulse.store.lake import retry_conflicts, source_lock, sources_lock
+from brandpulse.store.lake import clear, is_lake, retry_conflicts, source_lock, sources_lock
 
-__all__ = ["database_exists", "retry_conflicts", "source_lock", "sources_lock"]
+__all__ = [
+    "clear",
+    "database_exists",
+    "is_lake",
+    "retry_conflicts",
+    "source_lock",
+    "sources_lock",
+]

@@ -644,3 +644,20 @@ def _sequence_columns() -> dict[str, tuple[str, str]]:
 
 # Which table column each sequence numbers, from the migrations.
 _SEQUENCE_COLUMNS = _sequence_columns()
+
+
+def clear(db: str | os.PathLike[str]) -> None:
+    """Delete every row of every table (the catalog and schema stay): a lake made empty."""
+    with connection(db) as con:
+        tables = [
+            str(r[0])
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
+                " AND table_name NOT IN ('schema_migrations', 'store_meta')",
+                [ALIAS],
+            ).fetchall()
+        ]
+        con.execute("BEGIN TRANSACTION")
+        for table in tables:
+            con.execute(f"DELETE FROM {table}")
+        con.execute("COMMIT")

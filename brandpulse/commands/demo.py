@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from brandpulse import demo, progress
 from brandpulse.commands import dashboard
+from brandpulse.store import backend as lake
 from brandpulse.store.errors import BrandpulseError
 
 
@@ -77,6 +79,8 @@ def command(
 
 def _shown(path: Path) -> str:
     """Return `path` relative to the working directory when it lies below it."""
+    if lake.is_lake(path):
+        return shlex.quote(str(path))
     resolved = Path(path).resolve()
     try:
         return str(resolved.relative_to(Path.cwd()))

@@ -44,8 +44,16 @@ def postgres() -> Iterator[str]:
         import pgserver
 
         server = pgserver.get_server(folder / "data", cleanup_mode="stop")
+    dsn = f"host={folder / 'data'} dbname=postgres user=postgres"
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        # A throw-away server: no waiting for the disk at each commit or checkpoint.
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            pg.execute(f"ALTER SYSTEM SET {setting} = off")
+        pg.execute("SELECT pg_reload_conf()")
     try:
-        yield f"host={folder / 'data'} dbname=postgres user=postgres"
+        yield dsn
     finally:
         from brandpulse.store import lake
 
@@ -98,3 +106,5 @@ def lake_db(postgres: str, lake_template: str, tmp_path: Path) -> Iterator[Path]
         pg.execute("UPDATE ducklake_metadata SET value = %s WHERE key = 'data_path'", [f"{data}/"])
     yield Path(f"ducklake:postgres:{dsn}")
     lake.close_all()
+    with psycopg.connect(postgres, autocommit=True) as pg:
+        pg.execute(f"DROP DATABASE {name} WITH (FORCE)")
