@@ -10,6 +10,8 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from brandpulse.store import lake
+from brandpulse.store.sql import one
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,30 @@ class Outgoing:
 def enqueue(con: duckdb.DuckDBPyConnection, items: Sequence[Outgoing], now: datetime) -> int:
     """Queue messages whose key was never queued; return how many were new."""
     new = 0
+    on_lake = lake.is_lake_connection(con)
     for item in items:
+        if on_lake:
+            # No unique key on a lake: the dispatch lock makes this check-then-insert safe.
+            if one(con, "SELECT count(*) FROM alert_outbox WHERE key = ?", [item.key])[0]:
+                continue
+            con.execute(
+                "INSERT INTO alert_outbox (key, channel, kind, incident_id, state, subject,"
+                " payload, status, attempts, created_at, next_attempt_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [
+                    item.key,
+                    item.channel,
+                    item.kind,
+                    item.incident_id,
+                    item.state,
+                    item.subject,
+                    json.dumps(item.payload, default=str),
+                    now,
+                    item.not_before or now,
+                ],
+            )
+            new += 1
+            continue
         row = con.execute(
             "INSERT INTO alert_outbox (key, channel, kind, incident_id, state, subject, payload,"
             " status, attempts, created_at, next_attempt_at)"

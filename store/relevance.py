@@ -14,6 +14,7 @@ from brandpulse.store.records import RelevanceScore
 from brandpulse.store.sql import counted_condition, one
 
 __all__ = ["counted_condition", "marks", "set_mark", "write_relevance"]
+from brandpulse.store import lake
 from brandpulse.store.writes import bump_data_version
 
 RELATED, UNRELATED = "related", "unrelated"
@@ -68,12 +69,19 @@ def set_mark(
     )
     if not found[0]:
         return False
-    con.execute(
-        "INSERT INTO relevance_marks VALUES (?, ?, ?, ?, ?) ON CONFLICT (mention_id, brand)"
-        " DO UPDATE SET label = excluded.label, marked_by = excluded.marked_by,"
-        " marked_at = excluded.marked_at",
-        [mention_id, brand, label, who, when or datetime.now(UTC)],
-    )
+    values = [mention_id, brand, label, who, when or datetime.now(UTC)]
+    if lake.is_lake_connection(con):
+        con.execute(
+            "DELETE FROM relevance_marks WHERE mention_id = ? AND brand = ?", [mention_id, brand]
+        )
+        con.execute("INSERT INTO relevance_marks VALUES (?, ?, ?, ?, ?)", values)
+    else:
+        con.execute(
+            "INSERT INTO relevance_marks VALUES (?, ?, ?, ?, ?) ON CONFLICT (mention_id, brand)"
+            " DO UPDATE SET label = excluded.label, marked_by = excluded.marked_by,"
+            " marked_at = excluded.marked_at",
+            values,
+        )
     con.execute(
         "UPDATE mention_brands SET counted = ? WHERE mention_id = ? AND brand = ?",
         [label == RELATED, mention_id, brand],

@@ -241,13 +241,25 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
     found = one(con, "SELECT count(*) FROM mentions WHERE id = ?", [mention_id])
     if not found or not found[0]:
         return False
-    con.execute(
-        "INSERT INTO sentiment_corrections "
-        "SELECT ?, ?, (SELECT label FROM sentiments WHERE mention_id = ?), now() "
-        "ON CONFLICT (mention_id) DO UPDATE SET label = excluded.label, "
-        "corrected_at = excluded.corrected_at",
-        [mention_id, label, mention_id],
-    )
+    if lake.is_lake_connection(con):
+        # The first scorer label is kept, as ON CONFLICT keeps it on a file.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _correction AS SELECT ? AS mention_id, ? AS label,"
+            " coalesce((SELECT scorer_label FROM sentiment_corrections WHERE mention_id = ?),"
+            " (SELECT label FROM sentiments WHERE mention_id = ?)) AS scorer_label,"
+            " now() AS corrected_at",
+            [mention_id, label, mention_id, mention_id],
+        )
+        lake.replace_rows(con, "sentiment_corrections", "_correction")
+        con.execute("DROP TABLE _correction")
+    else:
+        con.execute(
+            "INSERT INTO sentiment_corrections "
+            "SELECT ?, ?, (SELECT label FROM sentiments WHERE mention_id = ?), now() "
+            "ON CONFLICT (mention_id) DO UPDATE SET label = excluded.label, "
+            "corrected_at = excluded.corrected_at",
+            [mention_id, label, mention_id],
+        )
     con.execute("UPDATE mention_brands SET label = ? WHERE mention_id = ?", [label, mention_id])
     bump_data_version(con)
     return True

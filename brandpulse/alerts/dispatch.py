@@ -15,6 +15,7 @@ from brandpulse.alerts import render
 from brandpulse.alerts.send import DeliveryError, deliver
 from brandpulse.config import SEVERITIES, Alert, Config
 from brandpulse.store import analytics, outbox
+from brandpulse.store.backend import source_lock
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.records import RunReport
 from brandpulse.store.writes import record_run, transaction
@@ -144,6 +145,22 @@ def mention_items(top: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def run(
+    db: Path,
+    config: Config,
+    env: Mapping[str, str],
+    now: datetime | None = None,
+    extra: list[outbox.Outgoing] | None = None,
+) -> Result:
+    """Queue new incident states (and `extra` messages), deliver what is due, record the run.
+
+    One dispatch at a time per database (on a lake, collectors on several machines would
+    otherwise queue and send the same message twice).
+    """
+    with source_lock(db, SOURCE):
+        return _run(db, config, env, now, extra)
+
+
+def _run(
     db: Path,
     config: Config,
     env: Mapping[str, str],
