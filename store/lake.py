@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -661,3 +661,31 @@ def clear(db: str | os.PathLike[str]) -> None:
         for table in tables:
             con.execute(f"DELETE FROM {table}")
         con.execute("COMMIT")
+
+
+def next_ids(con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
+    """Return `count` new values of a schema sequence (PostgreSQL's, as `next_id`)."""
+    pg = _pg_connection(_dsn_of[id(con)])
+    rows = pg.execute(
+        "SELECT nextval(%s) FROM generate_series(1, %s)", [sequence_name(sequence), count]
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def insert_missing(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Insert the rows whose key is not stored yet: `ON CONFLICT DO NOTHING` on a file."""
+    keys = KEYS[table]
+    at = [list(columns).index(k) for k in keys]
+    match = " AND ".join(f"{k} = ?" for k in keys)
+    marks = ", ".join("?" for _ in columns)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {marks}"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {match})"
+    )
+    for row in rows:
+        con.execute(sql, [*row, *(row[i] for i in at)])

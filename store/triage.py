@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
+from brandpulse.store import lake
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.sql import one
 from brandpulse.store.writes import bump_data_version, correct_sentiment
@@ -82,6 +84,14 @@ def _existing(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[str]:
 def _audit(
     con: duckdb.DuckDBPyConnection, ids: Sequence[str], actor: str, action: str, detail: str | None
 ) -> None:
+    if lake.is_lake_connection(con):
+        numbers = lake.next_ids(con, "triage_audit_ids", len(ids))
+        con.executemany(
+            "INSERT INTO triage_audit (audit_id, mention_id, actor, changed_at, action, detail)"
+            " VALUES (?, ?, ?, now(), ?, ?)",
+            [[n, i, actor, action, detail] for n, i in zip(numbers, ids, strict=True)],
+        )
+        return
     con.executemany(
         "INSERT INTO triage_audit (mention_id, actor, changed_at, action, detail)"
         " VALUES (?, ?, now(), ?, ?)",
@@ -90,6 +100,14 @@ def _audit(
 
 
 def _ensure_rows(con: duckdb.DuckDBPyConnection, ids: Sequence[str], actor: str) -> None:
+    if lake.is_lake_connection(con):
+        lake.insert_missing(
+            con,
+            "triage",
+            ("mention_id", "status", "updated_at", "updated_by"),
+            [[i, "new", datetime.now(UTC), actor] for i in ids],
+        )
+        return
     con.executemany(
         "INSERT INTO triage (mention_id, status, updated_at, updated_by)"
         " VALUES (?, 'new', now(), ?) ON CONFLICT (mention_id) DO NOTHING",
@@ -110,7 +128,14 @@ def mark_read(
     ids = _existing(con, ids)
     if not ids:
         return 0
-    if read:
+    if read and lake.is_lake_connection(con):
+        lake.insert_missing(
+            con,
+            "mention_reads",
+            ("mention_id", "person", "read_at"),
+            [[i, person, datetime.now(UTC)] for i in ids],
+        )
+    elif read:
         con.executemany(
             "INSERT INTO mention_reads VALUES (?, ?, now()) ON CONFLICT DO NOTHING",
             [[i, person] for i in ids],
@@ -181,7 +206,9 @@ def tag(
     ids = _existing(con, ids)
     if not ids:
         return 0
-    if add:
+    if add and lake.is_lake_connection(con):
+        lake.insert_missing(con, "mention_tags", ("mention_id", "tag"), [[i, label] for i in ids])
+    elif add:
         con.executemany(
             "INSERT INTO mention_tags VALUES (?, ?) ON CONFLICT DO NOTHING",
             [[i, label] for i in ids],
@@ -204,10 +231,18 @@ def add_note(con: duckdb.DuckDBPyConnection, mention_id: str, body: str, actor: 
         raise ConfigError("the note is empty", "write something before saving")
     if not _existing(con, [mention_id]):
         return False
-    con.execute(
-        "INSERT INTO mention_notes (mention_id, author, created_at, body) VALUES (?, ?, now(), ?)",
-        [mention_id, actor, text],
-    )
+    if lake.is_lake_connection(con):
+        con.execute(
+            "INSERT INTO mention_notes (note_id, mention_id, author, created_at, body)"
+            " VALUES (?, ?, ?, now(), ?)",
+            [lake.next_id(con, "mention_note_ids"), mention_id, actor, text],
+        )
+    else:
+        con.execute(
+            "INSERT INTO mention_notes (mention_id, author, created_at, body)"
+            " VALUES (?, ?, now(), ?)",
+            [mention_id, actor, text],
+        )
     _audit(con, [mention_id], actor, "note", None)
     bump_data_version(con)
     return True
@@ -329,12 +364,23 @@ def save_view(con: duckdb.DuckDBPyConnection, name: str, query: str, actor: str)
     name = " ".join((name or "").split())[:80]
     if not name:
         raise ConfigError("the view has no name", "type a name, e.g. 'Negative on Reddit'")
-    con.execute(
-        "INSERT INTO saved_views (name, query, created_by, created_at) VALUES (?, ?, ?, now())"
-        " ON CONFLICT (name) DO UPDATE SET query = excluded.query,"
-        " created_by = excluded.created_by, created_at = excluded.created_at",
-        [name, query, _clean_actor(actor)],
-    )
+    if lake.is_lake_connection(con):
+        # A replaced view keeps its default flag, as the file's upsert does.
+        default = con.execute("SELECT is_default FROM saved_views WHERE name = ?", [name])
+        is_default = bool((default.fetchall() or [(False,)])[0][0])
+        con.execute("DELETE FROM saved_views WHERE name = ?", [name])
+        con.execute(
+            "INSERT INTO saved_views (name, query, created_by, created_at, is_default)"
+            " VALUES (?, ?, ?, now(), ?)",
+            [name, query, _clean_actor(actor), is_default],
+        )
+    else:
+        con.execute(
+            "INSERT INTO saved_views (name, query, created_by, created_at) VALUES (?, ?, ?, now())"
+            " ON CONFLICT (name) DO UPDATE SET query = excluded.query,"
+            " created_by = excluded.created_by, created_at = excluded.created_at",
+            [name, query, _clean_actor(actor)],
+        )
     bump_data_version(con)
 
 
