@@ -515,7 +515,11 @@ def maintain(db: str | os.PathLike[str], keep_minutes: float = 60.0) -> dict[str
             f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => {older})",
         )
         for step in steps:
-            retry_conflicts(db, lambda step=step: con.execute(step).fetchall())
+
+            def run(sql: str = step) -> list[Any]:
+                return con.execute(sql).fetchall()
+
+            retry_conflicts(db, run)
         after = _files(con)
         pg = _pg_connection(dsn)
         pg.execute(
