@@ -21,7 +21,6 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -71,7 +70,8 @@ def generate(db: Path, rows: int) -> None:
         con.execute("CREATE TEMP TABLE vocab AS SELECT ?::VARCHAR[] AS w", [words])
         con.execute(
             f"""
-            INSERT INTO mentions
+            INSERT INTO mentions (id, source, native_id, url, author, title, text,
+                                  published_at, collected_at, score, comments, extra)
             SELECT 'bench-' || i, {source}, i::VARCHAR, 'https://example.com/p/' || i,
                 'user' || (hash(i, 'a') % 200000), 'Post about ' || {brand},
                 {brand} || ' ' || array_to_string(list_transform(range(22), lambda k:
@@ -89,6 +89,7 @@ def generate(db: Path, rows: int) -> None:
         con.execute(
             """
             INSERT INTO sentiments
+                (mention_id, label, score, whole_score, scorer, scorer_version, scored_at)
             SELECT id, CASE WHEN hash(id, 'l') % 100 < 45 THEN 'positive'
                             WHEN hash(id, 'l') % 100 < 75 THEN 'neutral' ELSE 'negative' END,
                    0.5, 0.5, 'vader', 'bench', collected_at
@@ -134,13 +135,13 @@ def volume_charts(volume: pd.DataFrame) -> Any:
 
 def overview_panels(reader: Reader, key: tuple[str, int], f: Filters) -> Panels:
     """Return the Overview's reads, as the page makes them for its default view."""
-    scope = replace(f.scope(TZ), brands=FOCUS)
-    before = replace(f.previous().scope(TZ), brands=FOCUS)
+    scope = f.scope(TZ).of(FOCUS)
+    before = scope.over(f.previous().first, f.previous().last)
     return {
         "frame": lambda: data.bounds(reader, (key[0] + "#frame", key[1])),
-        "kpis": lambda: data.kpis(reader, key, f, TZ),
-        "volume": lambda: volume_charts(data.daily_volume(reader, key, f, TZ, "day", FOCUS)),
-        "spikes": lambda: data.spikes(reader, key, f, TZ, FOCUS, False),
+        "kpis": lambda: data.kpis(reader, key, f.scope(TZ)),
+        "volume": lambda: volume_charts(data.daily_volume(reader, key, scope, "day")),
+        "spikes": lambda: data.spikes(reader, key, scope, False),
         "sources": lambda: charts.ranking(
             data.volume_by_source(reader, key, scope), label="source"
         ),

@@ -1,94 +1,28 @@
 """Reads the dashboard needs beyond the trend aggregates: browsing mentions, campaigns and health.
 
-Every reader takes plain values (brands, a UTC time window, sources, sentiment labels) and
-returns a DataFrame or a number; none of them loads whole tables into pandas.
+Every reader of mentions takes a `Scope` (store.scope, the one filter) and returns a
+DataFrame or a number; none of them loads whole tables into pandas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
-from brandpulse.store import analytics
-from brandpulse.store.sql import counted_condition, one
-from brandpulse.store.triage import TriageFilter, triage_where
+from brandpulse.store.scope import Scope
+from brandpulse.store.sql import one
+from brandpulse.store.trends import brands_present
+from brandpulse.store.voices import TERM_PATTERN
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which mention×brand rows a reader looks at: every field empty or None means all.
-
-    `start` is inclusive and `end` exclusive, both timezone-aware instants; the dashboard
-    turns the local days a user picks into these.
-    """
-
-    brands: tuple[str, ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    sources: tuple[str, ...] = ()
-    sentiments: tuple[str, ...] = ()
-    # True: also matches below their brand's relevance threshold (the sidebar switch).
-    everything: bool = False
-    # ISO 639-1 codes; "" stands for mentions whose language is unknown.
-    languages: tuple[str, ...] = ()
-    # The team's triage: statuses, tags, assignees ("" is nobody), unread by this person.
-    triage: TriageFilter = TriageFilter()
-
-
-def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
-    """Return a SQL condition over mention_brands rows (as `alias`) and its parameters."""
-    parts: list[str] = ["TRUE"]
-    params: list[Any] = []
-    if scope.brands:
-        parts.append(f"{alias}.brand IN ({_marks(scope.brands)})")
-        params += scope.brands
-    window, window_params = _window(alias, scope)
-    parts.append(window)
-    params += window_params
-    if scope.sources:
-        parts.append(f"{alias}.source IN ({_marks(scope.sources)})")
-        params += scope.sources
-    if scope.sentiments:
-        parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
-        params += scope.sentiments
-    parts.append(counted_condition(alias, scope.everything))
-    if scope.languages:
-        parts.append(analytics.language_condition(scope.languages, alias))
-        params += scope.languages
-    if scope.triage != TriageFilter():
-        triage_sql, triage_params = triage_where(scope.triage, f"{alias}.mention_id")
-        parts.append(triage_sql)
-        params += triage_params
-    return " AND ".join(parts), params
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
-
-
-def _search_where(search: str | None, scope: Scope) -> tuple[str, list[Any]]:
-    """Return a condition keeping mention ids whose title or text contains `search`."""
-    words = (search or "").split()
-    if not words:
-        return "TRUE", []
-    # Each word must appear (in any order), case-insensitively; % and _ are taken literally.
-    conditions = []
-    params: list[Any] = []
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append("(m.title ILIKE ? ESCAPE '\\' OR m.text ILIKE ? ESCAPE '\\')")
-        params += [pattern, pattern]
-    window, window_params = _window("m", scope)
-    conditions.append(window)
-    sql = f"b.mention_id IN (SELECT m.id FROM mentions m WHERE {' AND '.join(conditions)})"
-    return sql, params + window_params
 
 
 def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -106,19 +40,16 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "mentions": int(row[0]),
         "first": row[1],
         "last": row[2],
-        "brands": analytics.brands_present(con),
+        "brands": brands_present(con),
         "sources": [r[0] for r in sources],
     }
 
 
-def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope, search: str | None = None) -> int:
-    """Return how many distinct mentions match the scope (and the search words, if any)."""
-    where, params = scope_where(scope)
-    search_sql, search_params = _search_where(search, scope)
+def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
+    """Return how many distinct mentions match the scope (search words included)."""
+    where, params = scope.where()
     row = one(
-        con,
-        f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where} AND {search_sql}",
-        params + search_params,
+        con, f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
     )
     return int(row[0])
 
@@ -127,7 +58,6 @@ def mention_page(
     con: duckdb.DuckDBPyConnection,
     scope: Scope,
     *,
-    search: str | None = None,
     before: tuple[datetime, str] | None = None,
     limit: int = 50,
     fanout: int | None = None,
@@ -144,8 +74,7 @@ def mention_page(
         fanout = len(scope.brands) or int(
             one(con, "SELECT count(DISTINCT brand) FROM mention_brands")[0]
         )
-    where, params = scope_where(scope)
-    search_sql, search_params = _search_where(search, scope)
+    where, params = scope.where()
     key_sql, key_params = "TRUE", []
     if before is not None:
         key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
@@ -154,14 +83,14 @@ def mention_page(
         f"""
         SELECT DISTINCT mention_id, published_at FROM (
             SELECT b.mention_id, b.published_at FROM mention_brands b
-            WHERE {where} AND {search_sql} AND {key_sql}
+            WHERE {where} AND {key_sql}
             ORDER BY b.published_at DESC, b.mention_id DESC
             LIMIT {rows}
         )
         ORDER BY published_at DESC, mention_id DESC
         LIMIT {max(1, int(limit))}
         """,
-        params + search_params + key_params,
+        params + key_params,
     ).fetchall()
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
@@ -277,7 +206,7 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
 
 def volume_by_source(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Return source, mentions (distinct) and share of the scope's mentions, largest first."""
-    where, params = scope_where(scope)
+    where, params = scope.where()
     return con.execute(
         f"""
         SELECT source, count(DISTINCT mention_id) AS mentions
@@ -296,7 +225,7 @@ def top_mentions(
     limit: int = 10,
 ) -> pd.DataFrame:
     """Return the most engaging mentions in scope (optionally of one campaign), best first."""
-    where, params = scope_where(scope)
+    where, params = scope.where()
     campaign_sql = "TRUE"
     if campaign is not None:
         campaign_sql = (
@@ -384,8 +313,8 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     counts once. A mention posted in a subreddit counts under it; any other counts under its
     site (the feed's domain, else its URL's host), without a leading "www.".
     """
-    where, params = scope_where(scope)
-    window, window_params = _window("m", scope)
+    where, params = scope.where()
+    window, window_params = scope.window("m")
     df = con.execute(
         f"""
         WITH scoped AS (
@@ -417,19 +346,6 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     return df
 
 
-def _window(alias: str, scope: Scope) -> tuple[str, list[Any]]:
-    # The window on `mentions` too lets DuckDB skip row groups outside it (rows arrive in
-    # time order), instead of probing all ten million ids.
-    parts, params = ["TRUE"], []
-    if scope.start is not None:
-        parts.append(f"{alias}.published_at >= ?")
-        params.append(scope.start)
-    if scope.end is not None:
-        parts.append(f"{alias}.published_at < ?")
-        params.append(scope.end)
-    return " AND ".join(parts), params
-
-
 def sample_mention_ids(
     con: duckdb.DuckDBPyConnection, scope: Scope, size: int, seed: int = 7
 ) -> tuple[list[str], int]:
@@ -438,7 +354,7 @@ def sample_mention_ids(
     The count is of mention×brand rows (a mention naming two brands in scope counts twice),
     which is cheap; below `size` every id is returned, so small windows are exact.
     """
-    where, params = scope_where(scope)
+    where, params = scope.where()
     total = int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
     if total <= size:
         rows = con.execute(
@@ -458,7 +374,7 @@ def term_mentions(
 ) -> pd.DataFrame:
     """Return, per term, how many mentions of each id group use it (one column per group).
 
-    Terms are lower-cased words and #hashtags as in `store.analytics.term_counts`: URLs,
+    Terms are lower-cased words and #hashtags as in `store.voices.term_counts`: URLs,
     numbers and words shorter than `min_length` are left out, a trailing 's is dropped.
     Ids are looked up directly, so a few thousand sampled mentions cost milliseconds even
     among millions.
@@ -488,7 +404,7 @@ def term_mentions(
             WHERE length(w.term) >= ? AND NOT regexp_full_match(w.term, '[0-9]+')
             GROUP BY w.term
             """,
-            [*(r[1] for r in ids), analytics.TERM_PATTERN, *names, int(min_length)],
+            [*(r[1] for r in ids), TERM_PATTERN, *names, int(min_length)],
         ).df()
     finally:
         con.unregister("_term_ids")

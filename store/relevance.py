@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 import pyarrow as pa
-from brandpulse.store.browse import Scope, scope_where
 from brandpulse.store.records import RelevanceScore
+from brandpulse.store.scope import Scope
 from brandpulse.store.sql import counted_condition, one
 
 __all__ = ["counted_condition", "marks", "set_mark", "write_relevance"]
@@ -125,7 +125,7 @@ def review_queue(
     Uncertain means a score nearest the brand's threshold: a mark there teaches the model
     most. Columns: id, published_at, source, title, text, url, relevance, counted.
     """
-    where, params = scope_where(replace(scope, brands=(brand,), everything=True))
+    where, params = replace(scope, brands=(brand,), everything=True).where()
     return con.execute(
         "SELECT b.mention_id AS id, b.published_at, b.source, m.title, m.text, m.url,"
         " b.relevance, b.counted IS NOT FALSE AS counted"
@@ -139,7 +139,7 @@ def review_queue(
 
 def counted_in_scope(con: duckdb.DuckDBPyConnection, scope: Scope, brand: str) -> tuple[int, int]:
     """Return how many of a brand's matches in scope count and how many are left out."""
-    where, params = scope_where(replace(scope, brands=(brand,), everything=True))
+    where, params = replace(scope, brands=(brand,), everything=True).where()
     row = one(
         con,
         "SELECT count(*) FILTER (WHERE b.counted IS NOT FALSE),"
