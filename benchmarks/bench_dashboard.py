@@ -38,6 +38,7 @@ from brandpulse.dashboard import charts, data, panels  # noqa: E402
 from brandpulse.dashboard.db import Reader  # noqa: E402
 from brandpulse.dashboard.filters import Filters  # noqa: E402
 from brandpulse.store.connection import write_connection  # noqa: E402
+from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL  # noqa: E402
 
 from benchmarks.common import peak_rss_mb, report  # noqa: E402
 
@@ -97,11 +98,12 @@ def generate(db: Path, rows: int) -> None:
             """
         )
         con.execute(
-            """
+            f"""
             INSERT INTO mention_brands
-                (mention_id, brand, term, published_at, source, label, engagement)
+                (mention_id, brand, term, published_at, source, label, engagement,
+                 author, channel_kind, channel)
             SELECT m.id, b.brand, lower(b.brand), m.published_at, m.source, s.label,
-                   m.score + m.comments
+                   m.score + m.comments, m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL}
             FROM mentions m JOIN sentiments s ON s.mention_id = m.id,
             LATERAL (SELECT unnest(CASE WHEN hash(m.id, 'two') % 100 < 8
                 THEN [split_part(m.title, ' ', 3),

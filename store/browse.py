@@ -299,14 +299,8 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-# Site of a news or blog mention: the feed's `domain`, else the host of its URL.
-_SITE_SQL = (
-    "coalesce(lower(m.extra ->> 'domain'), split_part(split_part(lower(m.url), '/', 3), ':', 1))"
-)
-
-
 def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) -> pd.DataFrame:
-    """Return the top authors, subreddits and sites in scope, from one scan of the window.
+    """Return the top authors, subreddits and sites in scope, from one scan of mention_brands.
 
     Columns: dimension (author, subreddit or site), name, mentions, engagement; at most
     `limit` rows per dimension, most mentions first. A mention naming two brands in scope
@@ -314,24 +308,26 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     site (the feed's domain, else its URL's host), without a leading "www.".
     """
     where, params = scope.where()
-    window, window_params = scope.window("m")
+    columns = "b.author, b.channel_kind, b.channel, b.engagement"
+    rows = f"SELECT {columns} FROM mention_brands b WHERE {where}"
+    if len(scope.brands) != 1:
+        # A mention naming two brands in scope has two rows: keep one.
+        picked = ", ".join(f"any_value({c}) AS {c.removeprefix('b.')}" for c in columns.split(", "))
+        rows = f"SELECT {picked} FROM mention_brands b WHERE {where} GROUP BY b.mention_id"
     df = con.execute(
         f"""
         WITH scoped AS (
-            SELECT m.author,
-                   m.extra ->> 'subreddit' AS subreddit,
-                   CASE WHEN m.extra ->> 'subreddit' IS NULL
-                        THEN regexp_replace({_SITE_SQL}, '^www\\.', '') END AS site,
-                   coalesce(m.score, 0) + coalesce(m.comments, 0) AS engagement
-            FROM mentions m
-            WHERE {window}
-              AND m.id IN (SELECT b.mention_id FROM mention_brands b WHERE {where})
+            SELECT author,
+                   CASE WHEN channel_kind = 'subreddit' THEN channel END AS subreddit,
+                   CASE WHEN channel_kind = 'site' THEN channel END AS site,
+                   engagement
+            FROM ({rows})
         ), counted AS (
             SELECT CASE WHEN GROUPING(author) = 0 THEN 'author'
                         WHEN GROUPING(subreddit) = 0 THEN 'subreddit' ELSE 'site' END
                        AS dimension,
                    coalesce(author, subreddit, site) AS name,
-                   count(*) AS mentions, sum(engagement) AS engagement
+                   count(*) AS mentions, coalesce(sum(engagement), 0) AS engagement
             FROM scoped GROUP BY GROUPING SETS ((author), (subreddit), (site))
         )
         SELECT dimension, name, mentions, engagement FROM counted
@@ -339,7 +335,7 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
         QUALIFY row_number() OVER (PARTITION BY dimension ORDER BY mentions DESC, name) <= ?
         ORDER BY dimension, mentions DESC, name
         """,
-        [*window_params, *params, int(limit)],
+        [*params, int(limit)],
     ).df()
     for column in ("mentions", "engagement"):
         df[column] = df[column].astype("int64")

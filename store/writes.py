@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
+from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL
 from brandpulse.store.sql import one
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -121,12 +122,14 @@ def upsert_mentions(
                 f"UPDATE mentions SET {assignments} FROM _batch b"
                 " WHERE mentions.id = b.id AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
-            # Engagement is copied into mention_brands for fast aggregates; keep it current.
+            # Engagement, author and channel are copied into mention_brands for fast
+            # aggregates; keep them current.
             con.execute(
                 "UPDATE mention_brands"
-                " SET engagement = coalesce(b.score, 0) + coalesce(b.comments, 0)"
-                " FROM _batch b WHERE mention_brands.mention_id = b.id"
-                " AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
+                " SET engagement = coalesce(m.score, 0) + coalesce(m.comments, 0),"
+                f" author = m.author, channel_kind = {CHANNEL_KIND_SQL}, channel = {CHANNEL_SQL}"
+                " FROM _batch m WHERE mention_brands.mention_id = m.id"
+                " AND m.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
         con.execute("DROP TABLE _changes")
         if new or updated:
@@ -202,12 +205,14 @@ def write_analysis(
             "scored_at = excluded.scored_at, confidence = excluded.confidence"
         )
         con.execute(
-            """
+            f"""
             INSERT INTO mention_brands
-                (mention_id, brand, term, published_at, source, label, engagement)
+                (mention_id, brand, term, published_at, source, label, engagement,
+                 author, channel_kind, channel)
             SELECT b.mention_id, b.brand, b.term, m.published_at, m.source,
                    coalesce(c.label, s.label),
-                   coalesce(m.score, 0) + coalesce(m.comments, 0)
+                   coalesce(m.score, 0) + coalesce(m.comments, 0),
+                   m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL}
             FROM _brands b
             JOIN mentions m ON m.id = b.mention_id
             LEFT JOIN sentiments s ON s.mention_id = b.mention_id
