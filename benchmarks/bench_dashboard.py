@@ -37,6 +37,7 @@ from brandpulse.analysis import terms  # noqa: E402
 from brandpulse.dashboard import charts, data, panels  # noqa: E402
 from brandpulse.dashboard.db import Reader  # noqa: E402
 from brandpulse.dashboard.filters import Filters  # noqa: E402
+from brandpulse.store import rollups  # noqa: E402
 from brandpulse.store.connection import write_connection  # noqa: E402
 from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL  # noqa: E402
 
@@ -112,6 +113,7 @@ def generate(db: Path, rows: int) -> None:
             ORDER BY m.published_at
             """
         )
+        rollups.rebuild(con)  # the rows above bypassed the writers that keep it
         con.execute("UPDATE store_meta SET value = 1 WHERE key = 'data_version'")
     finally:
         con.close()
@@ -221,7 +223,7 @@ def baseline(db: Path) -> tuple[dict[str, float], float]:
 
     def spikes() -> pd.DataFrame:
         series = daily(f.first - timedelta(days=spike_rules.WINDOW_DAYS))
-        return spike_rules.detect_spikes(series)
+        return spike_rules.score_days(series)
 
     def focus_ids(first: date, last_day: date) -> pd.Series:
         rows = rows_between(first, last_day)

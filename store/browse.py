@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from brandpulse.store import rollups
 from brandpulse.store.scope import Scope
 from brandpulse.store.sql import one
 from brandpulse.store.trends import brands_present
@@ -207,14 +208,20 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
 def volume_by_source(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Return source, mentions (distinct) and share of the scope's mentions, largest first."""
     where, params = scope.where()
-    return con.execute(
+    mentions, table = "count(DISTINCT mention_id)", "mention_brands"
+    if len(scope.brands) == 1 and rollups.usable(scope):
+        # One brand: each mention has one row, so the rollup's sums are distinct mentions.
+        mentions, table = "sum(b.mentions)", "brand_hours"
+    df = con.execute(
         f"""
-        SELECT source, count(DISTINCT mention_id) AS mentions
-        FROM mention_brands b WHERE {where}
+        SELECT source, {mentions} AS mentions
+        FROM {table} b WHERE {where}
         GROUP BY source ORDER BY mentions DESC, source
         """,
         params,
     ).df()
+    df["mentions"] = df["mentions"].astype("int64")
+    return df
 
 
 def top_mentions(

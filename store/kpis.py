@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import duckdb
 import pandas as pd
+from brandpulse.store.rollups import rows_of
 from brandpulse.store.scope import Scope
 from brandpulse.store.trends import COUNT_COLUMNS, int_columns, net
 
@@ -22,9 +23,11 @@ def kpis(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     first, last = scope.days()
     days = (last - first).days + 1
     start = scope.start
-    where, params = replace(scope, first=first - timedelta(days=days)).where()
+    both = replace(scope, first=first - timedelta(days=days))
+    where, params = both.where()
+    table, n = rows_of(both)
     current = ", ".join(
-        f"count(*) FILTER (WHERE b.published_at >= ? {cond}) AS {name}"
+        f"{n} FILTER (WHERE b.published_at >= ? {cond}) AS {name}"
         for name, cond in (
             ("mentions", ""),
             ("positive", "AND b.label = 'positive'"),
@@ -38,7 +41,7 @@ def kpis(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
         " coalesce(sum(b.engagement) FILTER (WHERE b.published_at >= ?), 0) AS engagement,"
         f" {previous},"
         " coalesce(sum(b.engagement) FILTER (WHERE b.published_at < ?), 0) AS prev_engagement"
-        f" FROM mention_brands b WHERE {where} GROUP BY b.brand",
+        f" FROM {table} b WHERE {where} GROUP BY b.brand",
         [start] * 5 + [start] * 5 + params,
     ).df()
     names = list(scope.brands) or sorted(df["brand"].tolist())

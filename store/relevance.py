@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 import pyarrow as pa
+from brandpulse.store import rollups
 from brandpulse.store.records import RelevanceScore
 from brandpulse.store.scope import Scope
 from brandpulse.store.sql import counted_condition, one
@@ -46,6 +47,7 @@ def write_relevance(con: duckdb.DuckDBPyConnection, scores: Sequence[RelevanceSc
             " relevance_version = r.version FROM _relevance r"
             " WHERE mention_brands.mention_id = r.mention_id AND mention_brands.brand = r.brand"
         )
+        rollups.refresh_mentions(con, "SELECT mention_id FROM _relevance")
     finally:
         con.unregister("_relevance")
     bump_data_version(con)
@@ -78,6 +80,7 @@ def set_mark(
         "UPDATE mention_brands SET counted = ? WHERE mention_id = ? AND brand = ?",
         [label == RELATED, mention_id, brand],
     )
+    rollups.refresh_mentions(con, "SELECT ?", [mention_id])
     bump_data_version(con)
     return True
 

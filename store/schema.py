@@ -235,7 +235,7 @@ MIGRATIONS: Sequence[Migration] = (
     ),
     Migration(
         7,
-        "author and channel beside each brand match",
+        "author and channel beside each brand match, hourly rollups",
         f"""
         -- Copied from the mention, like its time, source and engagement, so that top voices
         -- are one scan of mention_brands without a join or a JSON read per row.
@@ -245,6 +245,22 @@ MIGRATIONS: Sequence[Migration] = (
         UPDATE mention_brands SET author = m.author, channel_kind = {CHANNEL_KIND_SQL},
             channel = {CHANNEL_SQL}
         FROM mentions m WHERE m.id = mention_brands.mention_id;
+        -- Brand matches per UTC hour, brand, source, label and counted flag: every write
+        -- to mention_brands recomputes the hours it touched (store/rollups.py), so trend
+        -- readers sum a few thousand rows instead of scanning millions.
+        CREATE TABLE brand_hours (
+            published_at  TIMESTAMPTZ NOT NULL,
+            brand         VARCHAR NOT NULL,
+            source        VARCHAR NOT NULL,
+            label         VARCHAR,
+            counted       BOOLEAN,
+            mentions      BIGINT NOT NULL,
+            engagement    BIGINT NOT NULL
+        );
+        INSERT INTO brand_hours
+        SELECT to_timestamp((epoch_us(published_at) // 3600000000) * 3600), brand, source,
+               label, counted, count(*), coalesce(sum(engagement), 0)
+        FROM mention_brands GROUP BY ALL;
         """,
     ),
 )

@@ -15,15 +15,22 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 from brandpulse.store.days import EPOCH, bucket, periods
+from brandpulse.store.rollups import rows_of
 from brandpulse.store.scope import Scope
 
-COUNTS = """
-    count(*) AS mentions,
-    count(*) FILTER (WHERE b.label = 'positive') AS positive,
-    count(*) FILTER (WHERE b.label = 'negative') AS negative,
-    count(*) FILTER (WHERE b.label = 'neutral') AS neutral,
-    coalesce(sum(b.engagement), 0) AS engagement
-"""
+
+def counts(n: str = "count(*)") -> str:
+    """Return the SQL of mentions, positive, negative, neutral and engagement, where `n` counts
+    brand matches (count(*) over mention_brands, sum(b.mentions) over the rollup)."""
+    return f"""
+        {n} AS mentions,
+        {n} FILTER (WHERE b.label = 'positive') AS positive,
+        {n} FILTER (WHERE b.label = 'negative') AS negative,
+        {n} FILTER (WHERE b.label = 'neutral') AS neutral,
+        coalesce(sum(b.engagement), 0) AS engagement
+    """
+
+
 COUNT_COLUMNS = ["mentions", "positive", "negative", "neutral", "engagement"]
 
 
@@ -52,9 +59,10 @@ def daily_volume(
     """
     first, last = scope.days()
     where, params = scope.where()
+    table, n = rows_of(scope)
     period, period_params = bucket(granularity, first, last, scope.tz)
     df = con.execute(
-        f"SELECT {period} AS period, b.brand, {COUNTS} FROM mention_brands b WHERE {where}"
+        f"SELECT {period} AS period, b.brand, {counts(n)} FROM {table} b WHERE {where}"
         " GROUP BY ALL",
         [*period_params, *params],
     ).df()
@@ -88,8 +96,9 @@ def share_of_voice(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame
     """
     scope.days()
     where, params = scope.where()
+    table, n = rows_of(scope)
     df = con.execute(
-        f"SELECT b.brand, {COUNTS} FROM mention_brands b WHERE {where} GROUP BY b.brand", params
+        f"SELECT b.brand, {counts(n)} FROM {table} b WHERE {where} GROUP BY b.brand", params
     ).df()
     df = df.set_index("brand").reindex(list(scope.brands) or df["brand"].tolist()).reset_index()
     df = int_columns(df, COUNT_COLUMNS)

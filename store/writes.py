@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from brandpulse.store import rollups
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
 from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL
 from brandpulse.store.sql import one
@@ -131,6 +132,7 @@ def upsert_mentions(
                 " FROM _batch m WHERE mention_brands.mention_id = m.id"
                 " AND m.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
+            rollups.refresh_mentions(con, "SELECT id FROM _changes WHERE NOT is_new")
         con.execute("DROP TABLE _changes")
         if new or updated:
             bump_data_version(con)
@@ -220,6 +222,7 @@ def write_analysis(
             """
         )
         con.execute("INSERT INTO mention_campaigns SELECT * FROM _campaigns")
+        rollups.refresh_mentions(con, "SELECT mention_id FROM _ids")
         bump_data_version(con)
     finally:
         for name in ("_ids", "_brands", "_campaigns", "_sentiments"):
@@ -239,6 +242,7 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
         [mention_id, label, mention_id],
     )
     con.execute("UPDATE mention_brands SET label = ? WHERE mention_id = ?", [label, mention_id])
+    rollups.refresh_mentions(con, "SELECT ?", [mention_id])
     bump_data_version(con)
     return True
 
@@ -298,6 +302,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
     )
     row = one(con, "SELECT count(*) FROM _gone")
     count = int(row[0])
+    hours = rollups.hours_of(con, "SELECT id FROM _gone")
     for table in (
         "mention_brands",
         "mention_campaigns",
@@ -313,6 +318,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
     con.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM _gone)")
     con.execute("DROP TABLE _gone")
+    rollups.refresh(con, hours)
     if count:
         bump_data_version(con)
     return count
