@@ -80,8 +80,9 @@ def drivers(
             own += [*b.keywords, *b.aliases]
 
     def sample(first: date, last: date) -> tuple[pd.DataFrame, int]:
-        ids, _ = browse.sample_mention_ids(con, scope.over(first, last), TERM_SAMPLE)
-        return count_terms(signals.mention_texts(con, ids), own)
+        window = scope.over(first, last)
+        ids, _ = browse.sample_mention_ids(con, window, TERM_SAMPLE)
+        return count_terms(signals.mention_texts(con, ids, window), own)
 
     now, n_now = sample(start, end)
     before, n_before = sample(start - timedelta(days=spikes.WINDOW_DAYS), start - timedelta(days=1))

@@ -210,8 +210,8 @@ def emerging_terms(
     con = _reader.con
     now_ids, now_total = browse.sample_mention_ids(con, now, TERM_SAMPLE)
     before_ids, before_total = browse.sample_mention_ids(con, before, TERM_SAMPLE)
-    current, n = terms.count_terms(signals.mention_texts(con, now_ids), exclude)
-    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids), exclude)
+    current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
+    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
     result = terms.emerging_terms(current, n, baseline, m, exclude=exclude, limit=limit)
     sizes = {
         "now": now_total,

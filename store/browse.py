@@ -358,7 +358,8 @@ def sample_mention_ids(
     which is cheap; below `size` every id is returned, so small windows are exact.
     """
     where, params = scope.where()
-    total = int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
+    table, n = rollups.rows_of(scope)
+    total = int(one(con, f"SELECT coalesce({n}, 0) FROM {table} b WHERE {where}", params)[0])
     if total <= size:
         rows = con.execute(
             f"SELECT DISTINCT b.mention_id FROM mention_brands b WHERE {where}", params

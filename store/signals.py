@@ -71,14 +71,19 @@ def totals_between(
 
 
 def mention_texts(
-    con: duckdb.DuckDBPyConnection, ids: Sequence[str]
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str], scope: Scope | None = None
 ) -> list[tuple[str, str | None]]:
-    """Return (title + text, language) of the given mentions, for counting their terms."""
+    """Return (title + text, language) of the given mentions, for counting their terms.
+
+    With the `scope` the ids were sampled from, only its time window of `mentions` is read:
+    DuckDB then skips the rest of the table instead of probing every id.
+    """
     if not ids:
         return []
+    window, window_params = (scope or Scope()).window("m")
     rows = con.execute(
-        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions"
-        " WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-        [list(ids)],
+        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions m"
+        f" WHERE {window} AND id IN (SELECT unnest(?::VARCHAR[]))",
+        [*window_params, list(ids)],
     ).fetchall()
     return [(f"{title}. {text}", language) for title, text, language in rows]

@@ -133,5 +133,6 @@ def data_range(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> tuple[date, d
 
 def brands_present(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Return every brand with at least one stored mention, sorted."""
-    rows = con.execute("SELECT DISTINCT brand FROM mention_brands ORDER BY brand").fetchall()
+    # The rollup has every brand with a match, in a few thousand rows instead of millions.
+    rows = con.execute("SELECT DISTINCT brand FROM brand_hours ORDER BY brand").fetchall()
     return [str(r[0]) for r in rows]
