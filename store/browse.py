@@ -72,8 +72,9 @@ def mention_page(
     grouping every matching row first.
     """
     if fanout is None:
+        # The rollup lists every brand in a few thousand rows.
         fanout = len(scope.brands) or int(
-            one(con, "SELECT count(DISTINCT brand) FROM mention_brands")[0]
+            one(con, "SELECT count(DISTINCT brand) FROM brand_hours")[0]
         )
     where, params = scope.where()
     key_sql, key_params = "TRUE", []
@@ -156,9 +157,9 @@ def mentions_by_id(
         LEFT JOIN brands ON brands.mention_id = m.id
         LEFT JOIN s ON s.mention_id = m.id
         LEFT JOIN c ON c.mention_id = m.id
-        WHERE m.id IN ({marks})
+        WHERE m.id IN ({marks}) AND {window.replace("published_at", "m.published_at")}
         """,
-        [*ids, *window_params, *ids, *ids, *ids],
+        [*ids, *window_params, *ids, *ids, *ids, *window_params],
     ).df()
 
 
