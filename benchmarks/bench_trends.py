@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from brandpulse.store import analytics
+from brandpulse.store import analytics, rollups
 from brandpulse.store.connection import write_connection
 from brandpulse.store.scope import Scope
 
@@ -52,6 +52,7 @@ def build(path: Path, rows: int) -> None:
             FROM range({rows}) t(i)
             """
         )
+        rollups.rebuild(con)  # the rows above bypassed the writers that keep it
         con.execute("CHECKPOINT")
 
 
