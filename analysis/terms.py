@@ -21,6 +21,7 @@ z = 0.854 / sqrt(1/62 + 1/34) = 4.0: emerging.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -81,14 +82,21 @@ _BREAK = re.compile(r"[.!?;:,()\[\]{}\"“”…|/\\\n]+")
 _WORD = re.compile(r"[#@]?[a-z0-9\u00c0-\u024f][a-z0-9\u00c0-\u024f'_-]*")
 
 
+@functools.lru_cache(maxsize=64)
 def stop_words(language: str | None) -> frozenset[str]:
     """Return English stop words plus those of `language` (a tag like "nl" or "de-AT")."""
     extra = STOP_WORDS_BY_LANGUAGE.get((language or "en").split("-")[0].lower(), frozenset())
     return STOP_WORDS | extra
 
 
+def _strip_possessive(word: str) -> str:
+    if word.endswith("'s"):
+        return word[:-2]
+    return word[:-1] if word.endswith("'") else word
+
+
 def _tokens(chunk: str) -> list[str]:
-    return [re.sub(r"('s|')$", "", w) for w in _WORD.findall(chunk)]
+    return [_strip_possessive(w) for w in _WORD.findall(chunk)]
 
 
 def mention_terms(text: str, language: str | None, exclude: frozenset[str]) -> set[str]:
@@ -97,18 +105,23 @@ def mention_terms(text: str, language: str | None, exclude: frozenset[str]) -> s
     found: set[str] = set()
     for chunk in _BREAK.split(_URL.sub(" ", text.lower())):
         words = _tokens(chunk)
-        for size in range(1, MAX_WORDS + 1):
-            for k in range(len(words) - size + 1):
-                gram = words[k : k + size]
-                if gram[0] in stop or gram[-1] in stop:
-                    continue
-                if any(w.lstrip("#@") in exclude or w in exclude for w in gram):
-                    continue
-                if size == 1 and (len(gram[0]) < MIN_LENGTH or gram[0].isdigit()):
-                    continue
-                if any(w.isdigit() for w in (gram[0], gram[-1])):
-                    continue
-                found.add(" ".join(gram))
+        # Per word, once: may it end a phrase (not a stop word nor a number), is it a brand
+        # word; phrases are then checked by their ends and a running "no brand word" flag.
+        edge = [w not in stop and not w.isdigit() for w in words]
+        brand = [w in exclude or w.lstrip("#@") in exclude for w in words]
+        count = len(words)
+        for k in range(count):
+            if not edge[k] or brand[k]:
+                continue
+            first = words[k]
+            if len(first) >= MIN_LENGTH:
+                found.add(first)
+            for size in range(2, MAX_WORDS + 1):
+                end = k + size - 1
+                if end >= count or brand[end]:
+                    break
+                if edge[end]:
+                    found.add(" ".join(words[k : end + 1]))
     return found
 
 

@@ -24,6 +24,7 @@ from brandpulse.store import backend as lake
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
 from brandpulse.store.records import ItemResult, Mention, RunReport
+from brandpulse.store.scope import Scope
 from brandpulse.store.writes import save_state, transaction
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -201,7 +202,7 @@ def summarise(db: Path, config: Config) -> DemoSummary:
         summary.first_day, summary.last_day = span
         competitor = {b.name: b.competitor for b in config.brands}
         names = [b.name for b in config.brands]
-        table = analytics.kpis(con, names, span[0], span[1], tz=tz)
+        table = analytics.kpis(con, Scope(brands=tuple(names), first=span[0], last=span[1], tz=tz))
         summary.brands = [
             BrandCount(
                 name=str(row.brand),
@@ -214,7 +215,7 @@ def summarise(db: Path, config: Config) -> DemoSummary:
             for row in table.itertuples()
         ]
         summary.sentiment = {
-            label: browse.count_mentions(con, browse.Scope(sentiments=(label,)))
+            label: browse.count_mentions(con, Scope(sentiments=(label,)))
             for label in (*LABELS, UNSCORED)
         }
         summary.campaigns = queries.campaign_mentions(con)

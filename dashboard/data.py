@@ -7,7 +7,7 @@ recomputed exactly when the data changed and reruns are otherwise instant.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,10 +18,10 @@ from brandpulse.analysis import spikes as spikes_module
 from brandpulse.analysis import terms
 from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
 from brandpulse.dashboard.db import Reader
-from brandpulse.dashboard.filters import Filters
-from brandpulse.store import analytics, browse, outbox, signals, triage
+from brandpulse.store import browse, learning, outbox, signals, trends, triage
+from brandpulse.store import kpis as kpis_store
 from brandpulse.store import relevance as relevance_store
-from brandpulse.store.browse import Scope
+from brandpulse.store.scope import Scope
 
 Key = tuple[str, int]
 # Results for a few dozen filter combinations per page stay in memory; older ones are dropped.
@@ -40,14 +40,14 @@ def bounds(_reader: Reader, key: Key) -> dict[str, Any]:
 @cached
 def learning_status(_reader: Reader, key: Key) -> dict[str, Any]:
     """Return how many corrections there are and the last `sentiment train` run (or None)."""
-    total, _ = analytics.agreement_rate(analytics.correction_agreement(_reader.con))
-    return {"corrections": total, "last_training": analytics.last_training(_reader.con)}
+    total, _ = learning.agreement_rate(learning.correction_agreement(_reader.con))
+    return {"corrections": total, "last_training": learning.last_training(_reader.con)}
 
 
 @cached
-def count_mentions(_reader: Reader, key: Key, scope: Scope, search: str) -> int:
-    """Return how many mentions match the filters and search words."""
-    return browse.count_mentions(_reader.con, scope, search)
+def count_mentions(_reader: Reader, key: Key, scope: Scope) -> int:
+    """Return how many mentions match the scope (search words included)."""
+    return browse.count_mentions(_reader.con, scope)
 
 
 @cached
@@ -55,12 +55,11 @@ def mention_page(
     _reader: Reader,
     key: Key,
     scope: Scope,
-    search: str,
     before: tuple[Any, str] | None,
     limit: int,
 ) -> pd.DataFrame:
     """Return one page of mentions, newest first, after the key `before` (None: the first)."""
-    return browse.mention_page(_reader.con, scope, search=search, before=before, limit=limit)
+    return browse.mention_page(_reader.con, scope, before=before, limit=limit)
 
 
 @cached
@@ -72,7 +71,7 @@ def mention_detail(_reader: Reader, key: Key, mention_id: str) -> dict[str, Any]
 @cached
 def inbox_counts(_reader: Reader, key: Key, scope: Scope, person: str) -> pd.DataFrame:
     """Return per brand how many mentions in scope `person` has not read, and how many are new."""
-    where, params = browse.scope_where(scope)
+    where, params = scope.where()
     return triage.inbox_counts(_reader.con, person, where, params)
 
 
@@ -145,24 +144,13 @@ def last_collected(_reader: Reader, key: Key) -> datetime | None:
 def totals_between(
     _reader: Reader,
     key: Key,
+    scope: Scope,
     now: tuple[datetime, datetime],
     before: tuple[datetime, datetime],
-    f: Filters,
-    tz: str,
 ) -> pd.DataFrame:
-    """Return every brand's totals in two spans of instants (for like-for-like changes)."""
-    return signals.totals_between(
-        _reader.con,
-        None,
-        now,
-        before,
-        f.sources,
-        f.sentiments,
-        (f.previous().first, f.last),
-        tz,
-        everything=f.everything,
-        languages=f.languages,
-    )
+    """Return every brand's totals in two spans of instants (for like-for-like changes); the
+    scope's days cover both."""
+    return signals.totals_between(_reader.con, scope, now, before)
 
 
 @cached
@@ -177,45 +165,24 @@ def data_freshness(_reader: Reader, key: Key) -> pd.DataFrame:
     return browse.data_freshness(_reader.con)
 
 
-def _args(f: Filters, brands: Sequence[str] | None = None) -> dict[str, Any]:
-    return {
-        "brands": list(f.brands if brands is None else brands),
-        "first": f.first,
-        "last": f.last,
-        "sources": list(f.sources),
-        "sentiments": list(f.sentiments),
-        "everything": f.everything,
-        "languages": list(f.languages),
-    }
-
-
 @cached
-def daily_volume(
-    _reader: Reader,
-    key: Key,
-    f: Filters,
-    tz: str,
-    granularity: str,
-    brands: tuple[str, ...] | None = None,
-) -> pd.DataFrame:
+def daily_volume(_reader: Reader, key: Key, scope: Scope, granularity: str) -> pd.DataFrame:
     """Return mentions by sentiment per period and brand (zero-filled)."""
-    return analytics.daily_volume(_reader.con, **_args(f, brands), tz=tz, granularity=granularity)
+    return trends.daily_volume(_reader.con, scope, granularity)
 
 
 @cached
-def kpis(_reader: Reader, key: Key, f: Filters, tz: str) -> pd.DataFrame:
-    """Return every brand's totals now and in the previous window (for shares and changes)."""
-    return analytics.kpis(_reader.con, **_args(f, ()), tz=tz)
+def kpis(_reader: Reader, key: Key, scope: Scope) -> pd.DataFrame:
+    """Return the brands' totals now and in the previous window (for shares and changes)."""
+    return kpis_store.kpis(_reader.con, scope)
 
 
 @cached
 def share_of_voice_over_time(
-    _reader: Reader, key: Key, f: Filters, tz: str, brands: tuple[str, ...], granularity: str
+    _reader: Reader, key: Key, scope: Scope, granularity: str
 ) -> pd.DataFrame:
     """Return each brand's share of the period's mentions."""
-    return analytics.share_of_voice_over_time(
-        _reader.con, **_args(f, brands), tz=tz, granularity=granularity
-    )
+    return trends.share_of_voice_over_time(_reader.con, scope, granularity)
 
 
 @cached
@@ -243,8 +210,8 @@ def emerging_terms(
     con = _reader.con
     now_ids, now_total = browse.sample_mention_ids(con, now, TERM_SAMPLE)
     before_ids, before_total = browse.sample_mention_ids(con, before, TERM_SAMPLE)
-    current, n = terms.count_terms(signals.mention_texts(con, now_ids), exclude)
-    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids), exclude)
+    current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
+    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
     result = terms.emerging_terms(current, n, baseline, m, exclude=exclude, limit=limit)
     sizes = {
         "now": now_total,
@@ -259,72 +226,40 @@ def emerging_terms(
 def spikes(
     _reader: Reader,
     key: Key,
-    f: Filters,
-    tz: str,
-    brands: tuple[str, ...],
+    scope: Scope,
     per_brand: bool,
     planned: tuple[tuple[str, str, date, date], ...] = (),
     today: date | None = None,
     hours_past: float = 24.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (days, incidents) of the window, incidents most severe first.
+    """Return (days, incidents) of the scope's window, incidents most severe first.
 
     The daily series starts WINDOW_DAYS before the window, so its first days have the
     history the detector needs. With `per_brand` each brand is scored on its own series,
     else the brands' sum is. `planned` holds (brand, campaign, first, last); when the
     window ends on `today`, that day counts as the `hours_past` share of a usual day.
     """
-    history_first = f.first - timedelta(days=spikes_module.WINDOW_DAYS)
-    volume = analytics.daily_volume(
-        _reader.con,
-        list(brands),
-        history_first,
-        f.last,
-        list(f.sources),
-        list(f.sentiments),
-        tz=tz,
-        granularity="day",
-        everything=f.everything,
-        languages=list(f.languages),
-    )
+    first, last = scope.days()
+    history_first = first - timedelta(days=spikes_module.WINDOW_DAYS)
+    volume = trends.daily_volume(_reader.con, scope.over(history_first, last), "day")
     if not per_brand:
         volume = volume.groupby("period", as_index=False)[["mentions", "negative"]].sum()
-        volume["brand"] = " + ".join(brands)
+        volume["brand"] = " + ".join(scope.brands)
     fraction = 1.0
-    if today is not None and f.last == today:
-        profile = signals.hour_profile(
-            _reader.con, brands, history_first, today - timedelta(days=1), list(f.sources), tz
-        )
+    if today is not None and last == today:
+        history = scope.over(history_first, today - timedelta(days=1))
+        profile = signals.hour_profile(_reader.con, replace(history, sentiments=()))
         fraction = spikes_module.elapsed_share(profile, hours_past)
     windows: dict[str, list[tuple[str, date, date]]] = {}
     for brand, name, start, end in planned:
         windows.setdefault(brand, []).append((name, start, end))
-    return spikes_module.brand_incidents(volume, f.first, planned=windows, today_fraction=fraction)
+    return spikes_module.brand_incidents(volume, first, planned=windows, today_fraction=fraction)
 
 
 @cached
-def campaign_daily(
-    _reader: Reader,
-    key: Key,
-    brands: tuple[str, ...],
-    first: date,
-    last: date,
-    sources: tuple[str, ...],
-    tz: str,
-    everything: bool = False,
-) -> pd.DataFrame:
-    """Return zero-filled daily counts of `brands` from `first` to `last` (campaign pages)."""
-    return analytics.daily_volume(
-        _reader.con,
-        list(brands),
-        first,
-        last,
-        list(sources),
-        None,
-        tz=tz,
-        granularity="day",
-        everything=everything,
-    )
+def campaign_daily(_reader: Reader, key: Key, scope: Scope) -> pd.DataFrame:
+    """Return zero-filled daily counts of the scope's brands over its days (campaign pages)."""
+    return trends.daily_volume(_reader.con, scope, "day")
 
 
 @cached

@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from brandpulse.store.browse import Scope
-from brandpulse.store.triage import STATUSES, TriageFilter
+from brandpulse.store.scope import Scope
+from brandpulse.store.triage import STATUSES
 
 SENTIMENTS = ("positive", "neutral", "negative")
 # The sentiment filter also offers mentions in a language the scorer does not read.
@@ -67,11 +67,12 @@ class Filters:
         return (self.last - self.first).days + 1
 
     def scope(self, tz: str) -> Scope:
-        """Return the store's scope: local days turned into UTC instants, end exclusive."""
+        """Return the store's scope of every page: the sidebar filters over local days in `tz`."""
         return Scope(
             brands=self.brands,
-            start=local_midnight(self.first, tz),
-            end=local_midnight(self.last + timedelta(days=1), tz),
+            first=self.first,
+            last=self.last,
+            tz=tz,
             sources=self.sources,
             sentiments=self.sentiments,
             everything=self.everything,
@@ -79,15 +80,15 @@ class Filters:
         )
 
     def inbox_scope(self, tz: str, person: str) -> Scope:
-        """Return the scope with the triage filters too, unread meaning unread by `person`."""
+        """Return the scope with the Mentions page's search and triage filters too, unread
+        meaning unread by `person`."""
         return replace(
             self.scope(tz),
-            triage=TriageFilter(
-                statuses=self.statuses,
-                tags=self.tags,
-                assignees=self.assignees,
-                unread_by=person if self.unread else None,
-            ),
+            search=self.search,
+            statuses=self.statuses,
+            tags=self.tags,
+            assignees=self.assignees,
+            unread_by=person if self.unread else None,
         )
 
     def previous(self) -> Filters:

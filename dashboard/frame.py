@@ -15,7 +15,7 @@ from brandpulse.dashboard import data, people, sidebar, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters, local_day
 from brandpulse.dashboard.settings import Settings
-from brandpulse.store.browse import Scope
+from brandpulse.store.scope import Scope
 
 from brandpulse.config import Config
 

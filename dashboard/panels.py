@@ -14,7 +14,7 @@ from brandpulse.analysis import trends
 from brandpulse.dashboard import charts, data, ui
 from brandpulse.dashboard.filters import Filters, comparison_spans, local_midnight
 from brandpulse.dashboard.frame import Frame
-from brandpulse.store.browse import Scope
+from brandpulse.store.scope import Scope
 
 # Up to this many days a chart shows days; longer windows show Monday-weeks.
 DAILY_UP_TO = 120
@@ -105,7 +105,7 @@ def headline_and_basis(here: Frame, focus: tuple[str, ...]) -> tuple[Headline, s
     time of their last day.
     """
     f, tz = here.filters, here.tz
-    values = headline(data.kpis(here.reader, here.key, f, tz), focus)
+    values = headline(data.kpis(here.reader, here.key, here.scope.of(())), focus)
     previous = f.previous()
     reason = trends.comparison_gap(
         previous.first, data.coverage(here.reader, here.key, tz), f.sources
@@ -114,7 +114,8 @@ def headline_and_basis(here: Frame, focus: tuple[str, ...]) -> tuple[Headline, s
         gone = dict.fromkeys(("mentions_change", "net_change", "share_change"), None)
         return replace(values, engagement_change=None, **gone), reason
     now, before = comparison_spans(f, tz, data.last_collected(here.reader, here.key))
-    totals = data.totals_between(here.reader, here.key, now, before, f, tz)
+    both = here.scope.of(()).over(previous.first, f.last)
+    totals = data.totals_between(here.reader, here.key, both, now, before)
     changes = headline(totals, focus)
     note = None
     as_of = now[1]
@@ -158,12 +159,12 @@ def net_trend(
     here: Frame, brands: tuple[str, ...], granularity: str, rolling: bool
 ) -> pd.DataFrame:
     """Return net sentiment per period and brand with its interval, rolling or not."""
-    f = here.filters
+    f, scope = here.filters, focus_scope(here, brands)
     if not rolling:
-        volume = data.daily_volume(here.reader, here.key, f, here.tz, granularity, brands)
+        volume = data.daily_volume(here.reader, here.key, scope, granularity)
         return trends.with_band(volume)
-    longer = replace(f, period="custom", first=f.first - timedelta(days=trends.ROLLING_DAYS - 1))
-    volume = data.daily_volume(here.reader, here.key, longer, here.tz, "day", brands)
+    longer = scope.over(f.first - timedelta(days=trends.ROLLING_DAYS - 1), f.last)
+    volume = data.daily_volume(here.reader, here.key, longer, "day")
     out = trends.rolling_volume(volume)
     return out[out["period"] >= f.first]
 
@@ -172,11 +173,11 @@ def share_trend(
     here: Frame, brands: tuple[str, ...], granularity: str, rolling: bool
 ) -> pd.DataFrame:
     """Return each brand's share of voice per period, rolling or not; gaps where none spoke."""
-    f = here.filters
+    f, scope = here.filters, focus_scope(here, brands)
     if not rolling:
-        return data.share_of_voice_over_time(here.reader, here.key, f, here.tz, brands, granularity)
-    longer = replace(f, period="custom", first=f.first - timedelta(days=trends.ROLLING_DAYS - 1))
-    volume = data.daily_volume(here.reader, here.key, longer, here.tz, "day", brands)
+        return data.share_of_voice_over_time(here.reader, here.key, scope, granularity)
+    longer = scope.over(f.first - timedelta(days=trends.ROLLING_DAYS - 1), f.last)
+    volume = data.daily_volume(here.reader, here.key, longer, "day")
     out = trends.rolling_share(volume)
     return out[out["period"] >= f.first]
 
@@ -253,7 +254,7 @@ def incidents(
     now = datetime.now(ZoneInfo(here.tz))
     hours = now.hour + now.minute / 60
     return data.spikes(
-        here.reader, here.key, here.filters, here.tz, brands, per_brand, planned, now.date(), hours
+        here.reader, here.key, focus_scope(here, brands), per_brand, planned, now.date(), hours
     )
 
 
@@ -276,7 +277,7 @@ def spike_marks(
             x = row.period - timedelta(days=row.period.weekday())
         marks.append((x, int(row.value), caption))
     if granularity == "week":
-        volume = data.daily_volume(here.reader, here.key, here.filters, here.tz, "week", brands)
+        volume = data.daily_volume(here.reader, here.key, focus_scope(here, brands), "week")
         weekly = volume.groupby("period")["mentions"].sum()
         marks = [(x, int(weekly.get(x, value)), caption) for x, value, caption in marks]
     return marks
@@ -295,8 +296,8 @@ def brand_words(here: Frame) -> tuple[str, ...]:
 def emerging_terms(here: Frame, brands: tuple[str, ...], limit: int = 12) -> None:
     """Show the terms and phrases used significantly more than in the previous window."""
     now = focus_scope(here, brands)
-    before = here.filters.previous().scope(here.tz)
-    before = replace(before, brands=brands)
+    previous = here.filters.previous()
+    before = now.over(previous.first, previous.last)
     table, sizes = data.emerging_terms(here.reader, here.key, now, before, brand_words(here), limit)
     if not sizes["before"]:
         st.caption("No earlier mentions to compare with: emerging terms need a previous period.")
@@ -333,14 +334,8 @@ def window_scope(
 ) -> Scope:
     """Return a scope of `brands` over local days `first`..`last` with the sidebar's sources
     (and its sentiments, if asked)."""
-    return Scope(
-        brands=brands,
-        start=local_midnight(first, here.tz),
-        end=local_midnight(last + timedelta(days=1), here.tz),
-        sources=here.filters.sources,
-        sentiments=here.filters.sentiments if sentiments else (),
-        everything=here.filters.everything,
-    )
+    scope = here.scope.of(brands).over(first, last)
+    return scope if sentiments else replace(scope, sentiments=())
 
 
 def mention_frame(rows: pd.DataFrame, tz: str) -> pd.DataFrame:

@@ -1,94 +1,29 @@
 """Reads the dashboard needs beyond the trend aggregates: browsing mentions, campaigns and health.
 
-Every reader takes plain values (brands, a UTC time window, sources, sentiment labels) and
-returns a DataFrame or a number; none of them loads whole tables into pandas.
+Every reader of mentions takes a `Scope` (store.scope, the one filter) and returns a
+DataFrame or a number; none of them loads whole tables into pandas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import duckdb
 import pandas as pd
-from brandpulse.store import analytics
-from brandpulse.store.sql import counted_condition, one
-from brandpulse.store.triage import TriageFilter, triage_where
+from brandpulse.store import rollups
+from brandpulse.store.scope import Scope
+from brandpulse.store.sql import one
+from brandpulse.store.trends import brands_present
+from brandpulse.store.voices import TERM_PATTERN
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Which mention×brand rows a reader looks at: every field empty or None means all.
-
-    `start` is inclusive and `end` exclusive, both timezone-aware instants; the dashboard
-    turns the local days a user picks into these.
-    """
-
-    brands: tuple[str, ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    sources: tuple[str, ...] = ()
-    sentiments: tuple[str, ...] = ()
-    # True: also matches below their brand's relevance threshold (the sidebar switch).
-    everything: bool = False
-    # ISO 639-1 codes; "" stands for mentions whose language is unknown.
-    languages: tuple[str, ...] = ()
-    # The team's triage: statuses, tags, assignees ("" is nobody), unread by this person.
-    triage: TriageFilter = TriageFilter()
-
-
-def scope_where(scope: Scope, alias: str = "b") -> tuple[str, list[Any]]:
-    """Return a SQL condition over mention_brands rows (as `alias`) and its parameters."""
-    parts: list[str] = ["TRUE"]
-    params: list[Any] = []
-    if scope.brands:
-        parts.append(f"{alias}.brand IN ({_marks(scope.brands)})")
-        params += scope.brands
-    window, window_params = _window(alias, scope)
-    parts.append(window)
-    params += window_params
-    if scope.sources:
-        parts.append(f"{alias}.source IN ({_marks(scope.sources)})")
-        params += scope.sources
-    if scope.sentiments:
-        parts.append(f"{alias}.label IN ({_marks(scope.sentiments)})")
-        params += scope.sentiments
-    parts.append(counted_condition(alias, scope.everything))
-    if scope.languages:
-        parts.append(analytics.language_condition(scope.languages, alias))
-        params += scope.languages
-    if scope.triage != TriageFilter():
-        triage_sql, triage_params = triage_where(scope.triage, f"{alias}.mention_id")
-        parts.append(triage_sql)
-        params += triage_params
-    return " AND ".join(parts), params
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
-
-
-def _search_where(search: str | None, scope: Scope) -> tuple[str, list[Any]]:
-    """Return a condition keeping mention ids whose title or text contains `search`."""
-    words = (search or "").split()
-    if not words:
-        return "TRUE", []
-    # Each word must appear (in any order), case-insensitively; % and _ are taken literally.
-    conditions = []
-    params: list[Any] = []
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append("(m.title ILIKE ? ESCAPE '\\' OR m.text ILIKE ? ESCAPE '\\')")
-        params += [pattern, pattern]
-    window, window_params = _window("m", scope)
-    conditions.append(window)
-    sql = f"b.mention_id IN (SELECT m.id FROM mentions m WHERE {' AND '.join(conditions)})"
-    return sql, params + window_params
 
 
 def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -106,19 +41,16 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "mentions": int(row[0]),
         "first": row[1],
         "last": row[2],
-        "brands": analytics.brands_present(con),
+        "brands": brands_present(con),
         "sources": [r[0] for r in sources],
     }
 
 
-def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope, search: str | None = None) -> int:
-    """Return how many distinct mentions match the scope (and the search words, if any)."""
-    where, params = scope_where(scope)
-    search_sql, search_params = _search_where(search, scope)
+def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
+    """Return how many distinct mentions match the scope (search words included)."""
+    where, params = scope.where()
     row = one(
-        con,
-        f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where} AND {search_sql}",
-        params + search_params,
+        con, f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
     )
     return int(row[0])
 
@@ -127,7 +59,6 @@ def mention_page(
     con: duckdb.DuckDBPyConnection,
     scope: Scope,
     *,
-    search: str | None = None,
     before: tuple[datetime, str] | None = None,
     limit: int = 50,
     fanout: int | None = None,
@@ -141,11 +72,11 @@ def mention_page(
     grouping every matching row first.
     """
     if fanout is None:
+        # The rollup lists every brand in a few thousand rows.
         fanout = len(scope.brands) or int(
-            one(con, "SELECT count(DISTINCT brand) FROM mention_brands")[0]
+            one(con, "SELECT count(DISTINCT brand) FROM brand_hours")[0]
         )
-    where, params = scope_where(scope)
-    search_sql, search_params = _search_where(search, scope)
+    where, params = scope.where()
     key_sql, key_params = "TRUE", []
     if before is not None:
         key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
@@ -154,14 +85,14 @@ def mention_page(
         f"""
         SELECT DISTINCT mention_id, published_at FROM (
             SELECT b.mention_id, b.published_at FROM mention_brands b
-            WHERE {where} AND {search_sql} AND {key_sql}
+            WHERE {where} AND {key_sql}
             ORDER BY b.published_at DESC, b.mention_id DESC
             LIMIT {rows}
         )
         ORDER BY published_at DESC, mention_id DESC
         LIMIT {max(1, int(limit))}
         """,
-        params + search_params + key_params,
+        params + key_params,
     ).fetchall()
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
@@ -226,9 +157,9 @@ def mentions_by_id(
         LEFT JOIN brands ON brands.mention_id = m.id
         LEFT JOIN s ON s.mention_id = m.id
         LEFT JOIN c ON c.mention_id = m.id
-        WHERE m.id IN ({marks})
+        WHERE m.id IN ({marks}) AND {window.replace("published_at", "m.published_at")}
         """,
-        [*ids, *window_params, *ids, *ids, *ids],
+        [*ids, *window_params, *ids, *ids, *ids, *window_params],
     ).df()
 
 
@@ -277,15 +208,21 @@ def mention_detail(con: duckdb.DuckDBPyConnection, mention_id: str) -> dict[str,
 
 def volume_by_source(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Return source, mentions (distinct) and share of the scope's mentions, largest first."""
-    where, params = scope_where(scope)
-    return con.execute(
+    where, params = scope.where()
+    mentions, table = "count(DISTINCT mention_id)", "mention_brands"
+    if len(scope.brands) == 1 and rollups.usable(scope):
+        # One brand: each mention has one row, so the rollup's sums are distinct mentions.
+        mentions, table = "sum(b.mentions)", "brand_hours"
+    df = con.execute(
         f"""
-        SELECT source, count(DISTINCT mention_id) AS mentions
-        FROM mention_brands b WHERE {where}
+        SELECT source, {mentions} AS mentions
+        FROM {table} b WHERE {where}
         GROUP BY source ORDER BY mentions DESC, source
         """,
         params,
     ).df()
+    df["mentions"] = df["mentions"].astype("int64")
+    return df
 
 
 def top_mentions(
@@ -296,7 +233,7 @@ def top_mentions(
     limit: int = 10,
 ) -> pd.DataFrame:
     """Return the most engaging mentions in scope (optionally of one campaign), best first."""
-    where, params = scope_where(scope)
+    where, params = scope.where()
     campaign_sql = "TRUE"
     if campaign is not None:
         campaign_sql = (
@@ -370,39 +307,35 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-# Site of a news or blog mention: the feed's `domain`, else the host of its URL.
-_SITE_SQL = (
-    "coalesce(lower(m.extra ->> 'domain'), split_part(split_part(lower(m.url), '/', 3), ':', 1))"
-)
-
-
 def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) -> pd.DataFrame:
-    """Return the top authors, subreddits and sites in scope, from one scan of the window.
+    """Return the top authors, subreddits and sites in scope, from one scan of mention_brands.
 
     Columns: dimension (author, subreddit or site), name, mentions, engagement; at most
     `limit` rows per dimension, most mentions first. A mention naming two brands in scope
     counts once. A mention posted in a subreddit counts under it; any other counts under its
     site (the feed's domain, else its URL's host), without a leading "www.".
     """
-    where, params = scope_where(scope)
-    window, window_params = _window("m", scope)
+    where, params = scope.where()
+    columns = "b.author, b.channel_kind, b.channel, b.engagement"
+    rows = f"SELECT {columns} FROM mention_brands b WHERE {where}"
+    if len(scope.brands) != 1:
+        # A mention naming two brands in scope has two rows: keep one.
+        picked = ", ".join(f"any_value({c}) AS {c.removeprefix('b.')}" for c in columns.split(", "))
+        rows = f"SELECT {picked} FROM mention_brands b WHERE {where} GROUP BY b.mention_id"
     df = con.execute(
         f"""
         WITH scoped AS (
-            SELECT m.author,
-                   m.extra ->> 'subreddit' AS subreddit,
-                   CASE WHEN m.extra ->> 'subreddit' IS NULL
-                        THEN regexp_replace({_SITE_SQL}, '^www\\.', '') END AS site,
-                   coalesce(m.score, 0) + coalesce(m.comments, 0) AS engagement
-            FROM mentions m
-            WHERE {window}
-              AND m.id IN (SELECT b.mention_id FROM mention_brands b WHERE {where})
+            SELECT author,
+                   CASE WHEN channel_kind = 'subreddit' THEN channel END AS subreddit,
+                   CASE WHEN channel_kind = 'site' THEN channel END AS site,
+                   engagement
+            FROM ({rows})
         ), counted AS (
             SELECT CASE WHEN GROUPING(author) = 0 THEN 'author'
                         WHEN GROUPING(subreddit) = 0 THEN 'subreddit' ELSE 'site' END
                        AS dimension,
                    coalesce(author, subreddit, site) AS name,
-                   count(*) AS mentions, sum(engagement) AS engagement
+                   count(*) AS mentions, coalesce(sum(engagement), 0) AS engagement
             FROM scoped GROUP BY GROUPING SETS ((author), (subreddit), (site))
         )
         SELECT dimension, name, mentions, engagement FROM counted
@@ -410,24 +343,11 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
         QUALIFY row_number() OVER (PARTITION BY dimension ORDER BY mentions DESC, name) <= ?
         ORDER BY dimension, mentions DESC, name
         """,
-        [*window_params, *params, int(limit)],
+        [*params, int(limit)],
     ).df()
     for column in ("mentions", "engagement"):
         df[column] = df[column].astype("int64")
     return df
-
-
-def _window(alias: str, scope: Scope) -> tuple[str, list[Any]]:
-    # The window on `mentions` too lets DuckDB skip row groups outside it (rows arrive in
-    # time order), instead of probing all ten million ids.
-    parts, params = ["TRUE"], []
-    if scope.start is not None:
-        parts.append(f"{alias}.published_at >= ?")
-        params.append(scope.start)
-    if scope.end is not None:
-        parts.append(f"{alias}.published_at < ?")
-        params.append(scope.end)
-    return " AND ".join(parts), params
 
 
 def sample_mention_ids(
@@ -438,8 +358,9 @@ def sample_mention_ids(
     The count is of mention×brand rows (a mention naming two brands in scope counts twice),
     which is cheap; below `size` every id is returned, so small windows are exact.
     """
-    where, params = scope_where(scope)
-    total = int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
+    where, params = scope.where()
+    table, n = rollups.rows_of(scope)
+    total = int(one(con, f"SELECT coalesce({n}, 0) FROM {table} b WHERE {where}", params)[0])
     if total <= size:
         rows = con.execute(
             f"SELECT DISTINCT b.mention_id FROM mention_brands b WHERE {where}", params
@@ -458,7 +379,7 @@ def term_mentions(
 ) -> pd.DataFrame:
     """Return, per term, how many mentions of each id group use it (one column per group).
 
-    Terms are lower-cased words and #hashtags as in `store.analytics.term_counts`: URLs,
+    Terms are lower-cased words and #hashtags as in `store.voices.term_counts`: URLs,
     numbers and words shorter than `min_length` are left out, a trailing 's is dropped.
     Ids are looked up directly, so a few thousand sampled mentions cost milliseconds even
     among millions.
@@ -488,7 +409,7 @@ def term_mentions(
             WHERE length(w.term) >= ? AND NOT regexp_full_match(w.term, '[0-9]+')
             GROUP BY w.term
             """,
-            [*(r[1] for r in ids), analytics.TERM_PATTERN, *names, int(min_length)],
+            [*(r[1] for r in ids), TERM_PATTERN, *names, int(min_length)],
         ).df()
     finally:
         con.unregister("_term_ids")

@@ -8,63 +8,14 @@ number of rows of the mentions export for the same filters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
-
 import duckdb
 import pandas as pd
 import pyarrow as pa
-from brandpulse.store import analytics
-from brandpulse.store.sql import counted_condition
+from brandpulse.store.scope import Scope
+from brandpulse.store.trends import daily_volume, data_range
 
 # Rows per Arrow batch: big enough to be fast, small enough to keep memory flat.
 BATCH_ROWS = 65_536
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    """Which brand mentions an export holds: empty tuples and None mean no restriction.
-
-    `first` and `last` are local days (inclusive) in `tz`, the display time zone.
-    """
-
-    brands: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    sentiments: tuple[str, ...] = ()
-    first: date | None = None
-    last: date | None = None
-    tz: str = "UTC"
-    # True: also matches below their brand's relevance threshold.
-    everything: bool = False
-    # ISO 639-1 codes; "" keeps mentions whose language is unknown.
-    languages: tuple[str, ...] = ()
-
-    def where(self, alias: str = "b") -> tuple[str, list[Any]]:
-        """Return the SQL condition over mention_brands rows and its parameters."""
-        parts = ["TRUE"]
-        params: list[Any] = []
-        if self.first is not None:
-            start, _ = analytics.utc_bounds(self.first, self.first, self.tz)
-            parts.append(f"{alias}.published_at >= ?")
-            params.append(start)
-        if self.last is not None:
-            _, end = analytics.utc_bounds(self.last, self.last, self.tz)
-            parts.append(f"{alias}.published_at < ?")
-            params.append(end)
-        for column, values in (
-            ("brand", self.brands),
-            ("source", self.sources),
-            ("label", self.sentiments),
-        ):
-            if values:
-                parts.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
-                params += list(values)
-        parts.append(counted_condition(alias, self.everything))
-        if self.languages:
-            parts.append(analytics.language_condition(self.languages, alias))
-            params += list(self.languages)
-        return " AND ".join(parts), params
 
 
 def _iso_local(column: str) -> str:
@@ -81,7 +32,7 @@ def _iso_local(column: str) -> str:
 
 
 def mentions_reader(
-    con: duckdb.DuckDBPyConnection, scope: ExportFilter, iso_times: bool = True
+    con: duckdb.DuckDBPyConnection, scope: Scope, iso_times: bool = True
 ) -> pa.RecordBatchReader:
     """Return a reader over the export rows, oldest first, in batches of BATCH_ROWS.
 
@@ -113,30 +64,19 @@ def mentions_reader(
     return con.sql(sql, params=[*time_params, *params]).to_arrow_reader(BATCH_ROWS)
 
 
-def daily(con: duckdb.DuckDBPyConnection, scope: ExportFilter) -> pd.DataFrame:
+def daily(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Return date, brand, mentions, positive, negative, neutral, net_sentiment, engagement.
 
     Every day from `first` (else the first mention) to `last` (else the last) appears for
     every brand filtered on (else every brand with a mention in scope), zeros included.
     Mentions without a label count in `mentions` only.
     """
-    bounds = analytics.data_range(con, scope.tz)
+    bounds = data_range(con, scope.tz)
     if bounds is None and (scope.first is None or scope.last is None):
         return pd.DataFrame(columns=["date", "brand", *_DAILY[1:]])
     first = scope.first or bounds[0]  # type: ignore[index]
     last = scope.last or bounds[1]  # type: ignore[index]
-    df = analytics.daily_volume(
-        con,
-        list(scope.brands) or None,
-        first,
-        last,
-        list(scope.sources),
-        list(scope.sentiments),
-        scope.tz,
-        "day",
-        everything=scope.everything,
-        languages=list(scope.languages),
-    )
+    df = daily_volume(con, scope.over(first, last), "day")
     if not scope.brands:
         # Without a brand filter, keep the brands that have a mention in scope.
         present = df.groupby("brand")["mentions"].transform("sum") > 0

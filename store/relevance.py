@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 import pyarrow as pa
-from brandpulse.store.browse import Scope, scope_where
+from brandpulse.store import rollups
 from brandpulse.store.records import RelevanceScore
+from brandpulse.store.scope import Scope
 from brandpulse.store.sql import counted_condition, one
 
 __all__ = ["counted_condition", "marks", "set_mark", "write_relevance"]
@@ -47,6 +48,7 @@ def write_relevance(con: duckdb.DuckDBPyConnection, scores: Sequence[RelevanceSc
             " relevance_version = r.version FROM _relevance r"
             " WHERE mention_brands.mention_id = r.mention_id AND mention_brands.brand = r.brand"
         )
+        rollups.refresh_mentions(con, "SELECT mention_id FROM _relevance")
     finally:
         con.unregister("_relevance")
     bump_data_version(con)
@@ -86,6 +88,7 @@ def set_mark(
         "UPDATE mention_brands SET counted = ? WHERE mention_id = ? AND brand = ?",
         [label == RELATED, mention_id, brand],
     )
+    rollups.refresh_mentions(con, "SELECT ?", [mention_id])
     bump_data_version(con)
     return True
 
@@ -133,7 +136,7 @@ def review_queue(
     Uncertain means a score nearest the brand's threshold: a mark there teaches the model
     most. Columns: id, published_at, source, title, text, url, relevance, counted.
     """
-    where, params = scope_where(replace(scope, brands=(brand,), everything=True))
+    where, params = replace(scope, brands=(brand,), everything=True).where()
     return con.execute(
         "SELECT b.mention_id AS id, b.published_at, b.source, m.title, m.text, m.url,"
         " b.relevance, b.counted IS NOT FALSE AS counted"
@@ -147,7 +150,7 @@ def review_queue(
 
 def counted_in_scope(con: duckdb.DuckDBPyConnection, scope: Scope, brand: str) -> tuple[int, int]:
     """Return how many of a brand's matches in scope count and how many are left out."""
-    where, params = scope_where(replace(scope, brands=(brand,), everything=True))
+    where, params = replace(scope, brands=(brand,), everything=True).where()
     row = one(
         con,
         "SELECT count(*) FILTER (WHERE b.counted IS NOT FALSE),"

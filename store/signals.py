@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 import duckdb
 import pandas as pd
-from brandpulse.store.analytics import _where
+from brandpulse.store.scope import Scope
 
 
-def hour_profile(
-    con: duckdb.DuckDBPyConnection,
-    brands: Sequence[str],
-    first: date,
-    last: date,
-    sources: Sequence[str] | None,
-    tz: str,
-) -> list[int]:
-    """Return the mentions of `brands` per local hour of day (24 counts) from `first` to `last`."""
-    where, params = _where(list(brands), first, last, sources, None, tz)
+def hour_profile(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[int]:
+    """Return the scope's mentions per local hour of day (24 counts)."""
+    where, params = scope.where()
     rows = con.execute(
         f"SELECT hour(timezone(?, b.published_at)) AS h, count(*) FROM mention_brands b"
         f" WHERE {where} GROUP BY 1",
-        [tz, *params],
+        [scope.tz, *params],
     ).fetchall()
     counts = [0] * 24
     for hour, count in rows:
@@ -53,29 +46,14 @@ def last_collected(con: duckdb.DuckDBPyConnection) -> datetime | None:
 
 def totals_between(
     con: duckdb.DuckDBPyConnection,
-    brands: Sequence[str] | None,
+    scope: Scope,
     now: tuple[datetime, datetime],
     before: tuple[datetime, datetime],
-    sources: Sequence[str] | None,
-    sentiments: Sequence[str] | None,
-    days: tuple[date, date],
-    tz: str,
-    everything: bool = False,
-    languages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return per brand mentions, positive, negative and engagement in the instants `now`
-    [start, end) and the same with a prev_ prefix for `before`; `days` (local, inclusive)
-    must cover both spans. `everything` and `languages` scope as in the KPIs."""
-    where, params = _where(
-        list(brands or []),
-        days[0],
-        days[1],
-        sources,
-        sentiments,
-        tz,
-        everything=everything,
-        languages=languages,
-    )
+    [start, end) and the same with a prev_ prefix for `before`; the scope's days must
+    cover both spans."""
+    where, params = scope.where()
     parts, args = [], []
     for prefix, (start, end) in (("", now), ("prev_", before)):
         inside = "b.published_at >= ? AND b.published_at < ?"
@@ -93,14 +71,19 @@ def totals_between(
 
 
 def mention_texts(
-    con: duckdb.DuckDBPyConnection, ids: Sequence[str]
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str], scope: Scope | None = None
 ) -> list[tuple[str, str | None]]:
-    """Return (title + text, language) of the given mentions, for counting their terms."""
+    """Return (title + text, language) of the given mentions, for counting their terms.
+
+    With the `scope` the ids were sampled from, only its time window of `mentions` is read:
+    DuckDB then skips the rest of the table instead of probing every id.
+    """
     if not ids:
         return []
+    window, window_params = (scope or Scope()).window("m")
     rows = con.execute(
-        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions"
-        " WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-        [list(ids)],
+        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions m"
+        f" WHERE {window} AND id IN (SELECT unnest(?::VARCHAR[]))",
+        [*window_params, list(ids)],
     ).fetchall()
     return [(f"{title}. {text}", language) for title, text, language in rows]

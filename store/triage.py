@@ -7,7 +7,6 @@ transaction as the change itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,48 +24,8 @@ MAX_TAG_CHARS = 40
 MAX_NOTE_CHARS = 4000
 
 
-@dataclass(frozen=True)
-class TriageFilter:
-    """Triage conditions on mentions; empty means "any". `unread_by` keeps unread ones."""
-
-    statuses: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    assignees: tuple[str, ...] = ()
-    unread_by: str | None = None
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
-
-
-def triage_where(f: TriageFilter, column: str = "b.mention_id") -> tuple[str, list[Any]]:
-    """Return a SQL condition keeping the mention ids in `column` that pass `f`."""
-    parts, params = ["TRUE"], []
-    if f.statuses:
-        parts.append(
-            f"coalesce((SELECT t.status FROM triage t WHERE t.mention_id = {column}), 'new')"
-            f" IN ({_marks(f.statuses)})"
-        )
-        params += f.statuses
-    if f.assignees:
-        # "" stands for "nobody".
-        parts.append(
-            f"coalesce((SELECT t.assignee FROM triage t WHERE t.mention_id = {column}), '')"
-            f" IN ({_marks(f.assignees)})"
-        )
-        params += f.assignees
-    if f.tags:
-        parts.append(
-            f"{column} IN (SELECT g.mention_id FROM mention_tags g"
-            f" WHERE g.tag IN ({_marks(f.tags)}))"
-        )
-        params += f.tags
-    if f.unread_by is not None:
-        parts.append(
-            f"{column} NOT IN (SELECT r.mention_id FROM mention_reads r WHERE r.person = ?)"
-        )
-        params.append(f.unread_by)
-    return " AND ".join(parts), params
 
 
 # -- writes --------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from brandpulse.store import lake
+from brandpulse.store import lake, rollups
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
+from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL
 from brandpulse.store.sql import one
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -128,13 +129,16 @@ def upsert_mentions(
                 f"UPDATE mentions SET {assignments} FROM _batch b"
                 " WHERE mentions.id = b.id AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
-            # Engagement is copied into mention_brands for fast aggregates; keep it current.
+            # Engagement, author and channel are copied into mention_brands for fast
+            # aggregates; keep them current.
             con.execute(
                 "UPDATE mention_brands"
-                " SET engagement = coalesce(b.score, 0) + coalesce(b.comments, 0)"
-                " FROM _batch b WHERE mention_brands.mention_id = b.id"
-                " AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
+                " SET engagement = coalesce(m.score, 0) + coalesce(m.comments, 0),"
+                f" author = m.author, channel_kind = {CHANNEL_KIND_SQL}, channel = {CHANNEL_SQL}"
+                " FROM _batch m WHERE mention_brands.mention_id = m.id"
+                " AND m.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
+            rollups.refresh_mentions(con, "SELECT id FROM _changes WHERE NOT is_new")
         con.execute("DROP TABLE _changes")
         if new or updated:
             bump_data_version(con)
@@ -217,12 +221,14 @@ def write_analysis(
                 "scored_at = excluded.scored_at, confidence = excluded.confidence"
             )
         con.execute(
-            """
+            f"""
             INSERT INTO mention_brands
-                (mention_id, brand, term, published_at, source, label, engagement)
+                (mention_id, brand, term, published_at, source, label, engagement,
+                 author, channel_kind, channel)
             SELECT b.mention_id, b.brand, b.term, m.published_at, m.source,
                    coalesce(c.label, s.label),
-                   coalesce(m.score, 0) + coalesce(m.comments, 0)
+                   coalesce(m.score, 0) + coalesce(m.comments, 0),
+                   m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL}
             FROM _brands b
             JOIN mentions m ON m.id = b.mention_id
             LEFT JOIN sentiments s ON s.mention_id = b.mention_id
@@ -230,6 +236,7 @@ def write_analysis(
             """
         )
         con.execute("INSERT INTO mention_campaigns SELECT * FROM _campaigns")
+        rollups.refresh_mentions(con, "SELECT mention_id FROM _ids")
         bump_data_version(con)
     finally:
         for name in ("_ids", "_brands", "_campaigns", "_sentiments"):
@@ -261,6 +268,7 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
             [mention_id, label, mention_id],
         )
     con.execute("UPDATE mention_brands SET label = ? WHERE mention_id = ?", [label, mention_id])
+    rollups.refresh_mentions(con, "SELECT ?", [mention_id])
     bump_data_version(con)
     return True
 
@@ -345,6 +353,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
     )
     row = one(con, "SELECT count(*) FROM _gone")
     count = int(row[0])
+    hours = rollups.hours_of(con, "SELECT id FROM _gone")
     for table in (
         "mention_brands",
         "mention_campaigns",
@@ -360,6 +369,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
     con.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM _gone)")
     con.execute("DROP TABLE _gone")
+    rollups.refresh(con, hours)
     if count:
         bump_data_version(con)
     return count

@@ -18,6 +18,7 @@ from brandpulse.store import analytics, outbox
 from brandpulse.store.backend import source_lock
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.records import RunReport
+from brandpulse.store.scope import Scope
 from brandpulse.store.writes import record_run, transaction
 
 SOURCE = "alerts"  # the name alert runs carry in collection_runs (Collection health)
@@ -78,9 +79,14 @@ def _plan(db: Path, config: Config, now: datetime) -> list[outbox.Outgoing]:
         for alert in config.alerts:
             brands = list(alert.brands) or [b.name for b in config.brands]
             first = max(today - timedelta(days=alert.lookback_days), bounds[0])
-            _, found = signals.incidents(
-                con, config, brands, first, max(today, bounds[1]), list(alert.sources), tz, now
+            scope = Scope(
+                brands=tuple(brands),
+                first=first,
+                last=max(today, bounds[1]),
+                tz=tz,
+                sources=tuple(alert.sources),
             )
+            _, found = signals.incidents(con, config, scope, now)
             if found.empty:
                 continue
             minimum = SEVERITIES.index(alert.min_severity)
@@ -95,15 +101,8 @@ def _plan(db: Path, config: Config, now: datetime) -> list[outbox.Outgoing]:
                 states = incident_states(pd.Series(incident), queued, prefix)
                 if not states:
                     continue
-                terms, top = signals.drivers(
-                    con,
-                    config,
-                    incident["brand"],
-                    incident["start"],
-                    incident["end"],
-                    list(alert.sources),
-                    tz,
-                )
+                days = scope.of(incident["brand"]).over(incident["start"], incident["end"])
+                terms, top = signals.drivers(con, config, days)
                 message = render.incident_message(
                     incident,
                     states[0],

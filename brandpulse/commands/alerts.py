@@ -18,6 +18,7 @@ from brandpulse.store import signals as coverage
 from brandpulse.store.connection import read_connection
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.outbox import Outgoing
+from brandpulse.store.scope import Scope
 
 app = typer.Typer(help="Alert channels: `brandpulse alerts test` sends each a test message.")
 
@@ -68,10 +69,11 @@ def digest(
     first = last - timedelta(days=days - 1)
     names = [b.name for b in cfg.brands]
     with read_connection(run.db) as con:
-        kpis = analytics.kpis(con, names, first, last, tz=tz)
+        scope = Scope(brands=tuple(names), first=first, last=last, tz=tz)
+        kpis = analytics.kpis(con, scope)
         began = coverage.coverage_start(con)
-        _, found = signals.incidents(con, cfg, names, first, last, [], tz, now)
-        top = analytics.top_mentions(con, names, first, last, None, None, tz, 5)
+        _, found = signals.incidents(con, cfg, scope, now)
+        top = analytics.top_mentions(con, scope, 5)
     prev_first = first - timedelta(days=days)
     covered = bool(began) and all(
         start.astimezone(ZoneInfo(tz)).date() <= prev_first for start in began.values()

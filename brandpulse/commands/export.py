@@ -17,6 +17,7 @@ import sys
 import tempfile
 import zoneinfo
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +38,7 @@ from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import analytics, exports
 from brandpulse.store.connection import read_connection
 from brandpulse.store.errors import ConfigError
+from brandpulse.store.scope import Scope
 
 BOM = "\ufeff".encode()
 
@@ -166,7 +168,7 @@ def command(
     first, last = _day(since, "--since"), _day(until, "--until")
     if first and last and last < first:
         raise ConfigError(f"--until {last} is before --since {first}", "swap the two dates")
-    scope = exports.ExportFilter(
+    scope = Scope(
         brands=tuple(brand or ()),
         sources=tuple(source or ()),
         sentiments=labels,
@@ -315,9 +317,7 @@ def _json_value(value: Any) -> Any:
 # -- campaign and spike reports --------------------------------------------------------------
 
 
-def campaigns_frame(
-    con: duckdb.DuckDBPyConnection, config: Config, scope: exports.ExportFilter
-) -> pd.DataFrame:
+def campaigns_frame(con: duckdb.DuckDBPyConnection, config: Config, scope: Scope) -> pd.DataFrame:
     """Return one row per campaign and brand (the campaign's brand, then each competitor).
 
     --since/--until keep campaigns overlapping those days; --brand keeps campaigns of
@@ -335,17 +335,16 @@ def campaigns_frame(
             continue
         (start, end), (base_first, _) = campaign_windows(campaign.start, campaign.end)
         names = [campaign.brand, *(c for c in competitors if c != campaign.brand)]
-        daily = analytics.daily_volume(
-            con,
-            names,
-            base_first,
-            end,
-            list(scope.sources),
-            None,
-            scope.tz,
-            "day",
+        # The campaign's brands and days, with the export's sources and relevance switch.
+        window = Scope(
+            brands=tuple(names),
+            first=base_first,
+            last=end,
+            tz=scope.tz,
+            sources=scope.sources,
             everything=scope.everything,
         )
+        daily = analytics.daily_volume(con, window, "day")
         report = campaign_report(daily, start, end)
         report.insert(0, "campaign", campaign.name)
         report.insert(1, "start", start)
@@ -391,7 +390,7 @@ SPIKE_COLUMNS = [
 def spikes_frame(
     con: duckdb.DuckDBPyConnection,
     config: Config,
-    scope: exports.ExportFilter,
+    scope: Scope,
     top_terms: int = 5,
     top_mentions: int = 3,
 ) -> pd.DataFrame:
@@ -406,23 +405,13 @@ def spikes_frame(
     today = now.astimezone(zoneinfo.ZoneInfo(scope.tz)).date()
     first, last = scope.first or bounds[0], scope.last or max(bounds[1], today)
     names = list(scope.brands) or [b.name for b in config.brands] or analytics.brands_present(con)
-    _, found = signals.incidents(
-        con, config, names, first, last, list(scope.sources), scope.tz, now
-    )
+    wanted = replace(scope, brands=tuple(names), first=first, last=last)
+    _, found = signals.incidents(con, config, wanted, now)
     found = found[found["planned"] == ""] if not found.empty else found
     rows = []
     for incident in found.itertuples():
-        terms, top = signals.drivers(
-            con,
-            config,
-            incident.brand,
-            incident.start,
-            incident.end,
-            list(scope.sources),
-            scope.tz,
-            top_terms,
-            top_mentions,
-        )
+        days = wanted.of(incident.brand).over(incident.start, incident.end)
+        terms, top = signals.drivers(con, config, days, top_terms, top_mentions)
         rows.append(
             {
                 "incident_id": incident.incident_id,

@@ -9,6 +9,7 @@ import streamlit as st
 from brandpulse.analysis.campaigns import campaign_report, campaign_windows
 from brandpulse.dashboard import charts, data, frame, panels, ui
 from brandpulse.dashboard.filters import local_day
+from brandpulse.store.scope import Scope
 
 here = frame.current()
 tz = here.tz
@@ -49,9 +50,16 @@ st.caption(
     + (f" and the sidebar's sources ({ui.plain(', '.join(sources))})." if sources else ".")
 )
 
-daily = data.campaign_daily(
-    here.reader, here.key, brands, base_first, after_last, sources, tz, here.filters.everything
+# The campaign's own days and brands with the sidebar's sources and relevance switch only.
+window = Scope(
+    brands=brands,
+    first=base_first,
+    last=after_last,
+    tz=tz,
+    sources=sources,
+    everything=here.filters.everything,
 )
+daily = data.campaign_daily(here.reader, here.key, window)
 own = daily[daily["brand"] == own_brand]
 report = campaign_report(daily[daily["period"] <= last], campaign.start, campaign.end)
 mine = report[report["brand"] == own_brand].iloc[0]

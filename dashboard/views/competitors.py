@@ -22,7 +22,7 @@ granularity = panels.granularity(f)
 colors = panels.colors(here)
 ui.note_window(f.first, f.last, tz)
 
-kpis = data.kpis(here.reader, here.key, f, tz)
+kpis = data.kpis(here.reader, here.key, here.scope.of(()))
 kpis = kpis[kpis["brand"].isin(brands)].set_index("brand").reindex(list(brands)).reset_index()
 kpis = kpis.fillna(
     {c: 0 for c in kpis.columns if c.endswith(("mentions", "positive", "negative", "neutral"))}

@@ -53,21 +53,20 @@ who_col.multiselect(
 unread_col.toggle("Unread", key="m_unread", help=f"Only mentions {me} has not read yet")
 
 f = here.filters
-search = f.search
 scope = here.inbox_scope
 size = state.get("m_size", PAGE_SIZES[1])
 
 # Keyset paging: the stack holds the last key of every page before the current one. A
 # change (a read mark, a tag) keeps the page; other filters start again from the first.
-signature = (scope, search, size)
+signature = (scope, size)
 if state.get("m_signature") != signature:
     state["m_signature"] = signature
     state["m_cursors"] = []
 cursors: list[tuple[object, str]] = state["m_cursors"]
 before = cursors[-1] if cursors else None
 
-total = data.count_mentions(here.reader, here.key, scope, search)
-rows = data.mention_page(here.reader, here.key, scope, search, before, size)
+total = data.count_mentions(here.reader, here.key, scope)
+rows = data.mention_page(here.reader, here.key, scope, before, size)
 ids = tuple(str(i) for i in rows["id"])
 # A selection belongs to the rows it was made on: when they change, it is cleared, so the
 # ticked boxes are always the rows the actions below apply to.
@@ -113,9 +112,7 @@ right.selectbox(
     format_func=lambda n: f"{n} rows per page",
 )
 
-downloads.csv_button(here, search)
-if f.statuses or f.tags or f.assignees or f.unread:
-    st.caption("The download covers the sidebar filters and the search, not the triage filters.")
+downloads.csv_button(here)
 
 picked = [n for n in (event.selection.rows if event and event.selection else []) if n < len(rows)]
 chosen = [ids[n] for n in picked]

@@ -66,7 +66,7 @@ if basis and unchanged:
 elif basis:
     st.caption(basis[0].upper() + basis[1:] + ".")
 
-volume = data.daily_volume(here.reader, here.key, f, tz, granularity, focus)
+volume = data.daily_volume(here.reader, here.key, panels.focus_scope(here, focus), granularity)
 totals = panels.sentiment_totals(volume)
 spikes = panels.spike_marks(here, focus, granularity)
 st.subheader("Volume by sentiment")

@@ -11,6 +11,7 @@ import pytest
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
+from brandpulse.store.scope import Scope
 
 from brandpulse.cli import main
 from brandpulse.config import Secrets, parse_config
@@ -77,9 +78,8 @@ def _filled(tmp_path: Path, extra: str = "") -> tuple[Path, Path]:
 def _counted(db: Path, everything: bool = False) -> int:
     today = datetime.now(UTC).date()
     with read_connection(db) as con:
-        frame = analytics.daily_volume(
-            con, ["Jaguar"], today - timedelta(days=5), today, everything=everything
-        )
+        scope = Scope(("Jaguar",), today - timedelta(days=5), today, everything=everything)
+        frame = analytics.daily_volume(con, scope)
     return int(frame["mentions"].sum())
 
 

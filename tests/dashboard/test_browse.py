@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ import pytest
 from brandpulse.dashboard.filters import Filters
 from brandpulse.store import analytics, browse
 from brandpulse.store.connection import read_connection
+from brandpulse.store.scope import Scope
 
 from tests.dashboard import expected as ex
 from tests.dashboard.fixture import FIRST_DAY, LAST_DAY, SPEC, TZ
@@ -60,10 +62,10 @@ def test_keyset_pages_cover_every_mention_once_newest_first(
 
 
 def test_search_takes_percent_and_underscore_literally(con: duckdb.DuckDBPyConnection) -> None:
-    assert browse.count_mentions(con, scope(), "%") == 0
-    assert browse.count_mentions(con, scope(), "_") == 0
+    assert browse.count_mentions(con, replace(scope(), search="%")) == 0
+    assert browse.count_mentions(con, replace(scope(), search="_")) == 0
     recall = sum(1 for i in SPEC if "recall" in i.mention.text.lower())
-    assert browse.count_mentions(con, scope(), "ReCaLL") == recall
+    assert browse.count_mentions(con, replace(scope(), search="ReCaLL")) == recall
 
 
 def test_top_voices_count_each_mention_once(con: duckdb.DuckDBPyConnection) -> None:
@@ -114,7 +116,7 @@ def test_term_mentions_count_the_words_the_trend_reads_count(
     first = LAST_DAY - timedelta(days=13)
     ids = sorted(ex.mentions(ex.rows(first, LAST_DAY, ["Acme"])))
     sampled = browse.term_mentions(con, {"now": ids})
-    exact, mentions = analytics.term_counts(con, ["Acme"], first, LAST_DAY, tz=TZ)
+    exact, mentions = analytics.term_counts(con, Scope(("Acme",), first, LAST_DAY, TZ))
     assert mentions == len(ids) > 0
     assert dict(zip(sampled["term"], sampled["now"], strict=True)) == dict(
         zip(exact["term"], exact["mentions"], strict=True)

@@ -96,10 +96,11 @@ def test_dashboard_reads_while_collections_write(tmp_path: Path) -> None:
                     bounds = data.bounds(r, key)
                     last = bounds["last"].date()
                     f = Filters((), "30d", last - timedelta(days=29), last, (), ())
-                    data.kpis(r, key, f, "Europe/Paris")
-                    data.daily_volume(r, key, f, "Europe/Paris", "day", ("Acme",))
-                    data.top_voices(r, key, f.scope("Europe/Paris"), 10)
-                    page = data.mention_page(r, key, f.scope("Europe/Paris"), "", None, 25)
+                    scope = f.scope("Europe/Paris")
+                    data.kpis(r, key, scope)
+                    data.daily_volume(r, key, scope.of("Acme"), "day")
+                    data.top_voices(r, key, scope, 10)
+                    page = data.mention_page(r, key, scope, None, 25)
                     seen[slot].append(int(bounds["mentions"]))
                 if slot == 0 and loops % 5 == 0 and not page.empty:
                     # A correction is the dashboard's one write; it must queue, not fail.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from tests.dashboard.running import export_csv
 def test_download_equals_the_export_command(
     fixture_folder: Path, tmp_path: Path, filters: Filters, args: list[str]
 ) -> None:
-    ours = mentions_csv(fixture_folder / "fixture.duckdb", filters, TZ)
+    ours = mentions_csv(fixture_folder / "fixture.duckdb", filters.scope(TZ))
     window = ["--since", filters.first.isoformat(), "--until", filters.last.isoformat()]
     theirs = export_csv(fixture_folder / "brands.toml", tmp_path / "export.csv", *window, *args)
     assert ours == theirs
@@ -65,7 +66,8 @@ def test_download_equals_the_export_command(
 
 def test_download_keeps_only_rows_with_every_search_word(fixture_folder: Path) -> None:
     filters = Filters((), "all", LAST_DAY - timedelta(days=59), LAST_DAY, (), ())
-    data = mentions_csv(fixture_folder / "fixture.duckdb", filters, TZ, "RECALL dangerous")
+    scope = replace(filters, search="RECALL dangerous").inbox_scope(TZ, "ana")
+    data = mentions_csv(fixture_folder / "fixture.duckdb", scope)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     pairs = [
         (item, brand)

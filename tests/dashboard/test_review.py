@@ -161,7 +161,8 @@ def test_in_chromium_a_mark_changes_the_count_and_reorders_the_list(served: str)
         before = counts_in(summary.inner_text())
         rows = page.locator('[class*="st-key-r_row_"]')
         order = [rows.nth(i).get_attribute("class") for i in range(rows.count())]
-        page.get_by_role("button", name="Not about us", exact=True).first.click()
+        # The button inside the first row, so the click cannot land on another row's.
+        rows.first.get_by_role("button", name="Not about us", exact=True).click()
         page.get_by_text("Marked 1 mention as not about Jaguar").wait_for(timeout=60_000)
         settle(page, "Review")
         assert counts_in(summary.inner_text())[0] < before[0]

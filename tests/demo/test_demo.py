@@ -36,6 +36,7 @@ from brandpulse.analysis.campaigns import campaign_windows, volume_lift
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
+from brandpulse.store.scope import Scope
 
 from brandpulse import demo
 from brandpulse.cli import main
@@ -342,7 +343,7 @@ def test_the_products_own_analysis_finds_the_campaign_and_the_spike(built: Built
     """What the dashboard shows: the lift's interval excludes 1 and the spike is flagged."""
     with read_connection(built.db) as con:
         first, last = analytics.data_range(con, TZ)
-        days = analytics.daily_volume(con, [OWN], first, last, tz=TZ)
+        days = analytics.daily_volume(con, Scope((OWN,), first, last, TZ))
     campaign = CONFIG["campaigns"][0]
     (start, end), (base_start, base_end) = campaign_windows(campaign["start"], campaign["end"])
     during = days[(days.period >= start) & (days.period <= end)]["mentions"].tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection
+from brandpulse.store.scope import Scope
 
 from tests.reports.seed import Row, at, seed
 
@@ -36,7 +38,7 @@ def db(db_path: Path) -> Path:
 
 def test_daily_volume_counts_labels_and_fills_empty_days(db: Path) -> None:
     with read_connection(db) as con:
-        df = analytics.daily_volume(con, ["Acme"], date(2026, 3, 2), date(2026, 3, 4))
+        df = analytics.daily_volume(con, Scope(("Acme",), date(2026, 3, 2), date(2026, 3, 4)))
     rows = {r.period: r for r in df.itertuples()}
     assert list(rows) == [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
     first = rows[date(2026, 3, 2)]
@@ -52,9 +54,9 @@ def test_daily_volume_counts_labels_and_fills_empty_days(db: Path) -> None:
 
 def test_days_are_local_days_of_the_display_time_zone(db: Path) -> None:
     with read_connection(db) as con:
-        utc = analytics.daily_volume(con, "Acme", date(2026, 3, 4), date(2026, 3, 5))
+        utc = analytics.daily_volume(con, Scope(("Acme",), date(2026, 3, 4), date(2026, 3, 5)))
         ny = analytics.daily_volume(
-            con, "Acme", date(2026, 3, 4), date(2026, 3, 5), tz="America/New_York"
+            con, Scope(("Acme",), date(2026, 3, 4), date(2026, 3, 5), "America/New_York")
         )
     assert utc.set_index("period")["mentions"].to_dict() == {
         date(2026, 3, 4): 0,
@@ -68,14 +70,14 @@ def test_days_are_local_days_of_the_display_time_zone(db: Path) -> None:
 
 def test_weeks_start_on_monday_and_filters_narrow_the_counts(db: Path) -> None:
     with read_connection(db) as con:
-        weekly = analytics.daily_volume(
-            con, ["Acme"], date(2026, 3, 1), date(2026, 3, 8), granularity="week"
-        )
+        acme = Scope(("Acme",))
+        weekly = analytics.daily_volume(con, acme.over(date(2026, 3, 1), date(2026, 3, 8)), "week")
         news = analytics.daily_volume(
-            con, ["Acme"], date(2026, 3, 2), date(2026, 3, 2), sources=["news"]
+            con, replace(acme.over(date(2026, 3, 2), date(2026, 3, 2)), sources=("news",))
         )
         negative = analytics.daily_volume(
-            con, ["Acme"], date(2026, 3, 2), date(2026, 3, 3), sentiments=["negative"]
+            con,
+            replace(acme.over(date(2026, 3, 2), date(2026, 3, 3)), sentiments=("negative",)),
         )
     # 1 March is a Sunday: its week starts Monday 23 February.
     assert weekly.set_index("period")["mentions"].to_dict() == {
@@ -89,7 +91,7 @@ def test_weeks_start_on_monday_and_filters_narrow_the_counts(db: Path) -> None:
 def test_share_of_voice_counts_a_two_brand_mention_for_each(db: Path) -> None:
     with read_connection(db) as con:
         df = analytics.share_of_voice(
-            con, ["Acme", "Globex", "Initech"], date(2026, 3, 2), date(2026, 3, 3)
+            con, Scope(("Acme", "Globex", "Initech"), date(2026, 3, 2), date(2026, 3, 3))
         )
     got = df.set_index("brand")
     # Acme 6 mentions, Globex 2 (one shared with Acme), Initech none: 6/8, 2/8, 0.
@@ -103,7 +105,7 @@ def test_share_of_voice_counts_a_two_brand_mention_for_each(db: Path) -> None:
 
 def test_kpis_compare_with_the_equally_long_period_before(db: Path) -> None:
     with read_connection(db) as con:
-        df = analytics.kpis(con, ["Acme"], date(2026, 3, 3), date(2026, 3, 4))
+        df = analytics.kpis(con, Scope(("Acme",), date(2026, 3, 3), date(2026, 3, 4)))
     row = df.iloc[0]
     # Now: 3-4 March, 2 mentions (1 positive, 1 negative). Before: 1-2 March, 4 mentions.
     assert (row.mentions, row.prev_mentions) == (2, 4)
@@ -117,10 +119,10 @@ def test_kpis_compare_with_the_equally_long_period_before(db: Path) -> None:
 def test_top_authors_by_mentions_and_by_engagement(db: Path) -> None:
     with read_connection(db) as con:
         by_count = analytics.top_by(
-            con, "author", ["Acme", "Globex"], date(2026, 3, 2), date(2026, 3, 3)
+            con, "author", Scope(("Acme", "Globex"), date(2026, 3, 2), date(2026, 3, 3))
         )
         by_engagement = analytics.top_by(
-            con, "author", ["Acme"], date(2026, 3, 2), date(2026, 3, 3), order="engagement"
+            con, "author", Scope(("Acme",), date(2026, 3, 2), date(2026, 3, 3)), "engagement"
         )
     # ann 3 mentions, bob 2 (the two-brand mention counts once), cy 1, dee 1.
     assert by_count[["name", "mentions"]].values.tolist() == [
@@ -148,7 +150,7 @@ def test_term_counts_count_mentions_not_occurrences(db_path: Path) -> None:
     )
     with read_connection(db_path) as con:
         df, docs = analytics.term_counts(
-            con, ["Acme"], date(2026, 3, 2), date(2026, 3, 2), stop_words=["the", "see"]
+            con, Scope(("Acme",), date(2026, 3, 2), date(2026, 3, 2)), stop_words=["the", "see"]
         )
     counts = dict(zip(df["term"], df["mentions"], strict=True))
     assert docs == 3
@@ -179,6 +181,6 @@ def test_local_days_match_the_time_zone_library_in_odd_zones(db_path: Path, tz: 
     expected = Counter(r.when.astimezone(ZoneInfo(tz)).date() for r in rows)
     first, last = min(expected), max(expected)
     with read_connection(db_path) as con:
-        df = analytics.daily_volume(con, ["Acme"], first, last, tz=tz)
+        df = analytics.daily_volume(con, Scope(("Acme",), first, last, tz))
     got = {d: n for d, n in zip(df["period"], df["mentions"], strict=True) if n}
     assert got == dict(expected)

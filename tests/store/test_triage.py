@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from brandpulse.store import browse, triage
-from brandpulse.store.browse import Scope
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
-from brandpulse.store.triage import TriageFilter
+from brandpulse.store.scope import Scope
 from brandpulse.store.writes import transaction
 
 from tests.reports.seed import Row, at, seed
@@ -22,18 +22,18 @@ def ids(db_path: Path) -> list[str]:
     return seed(db_path, rows)
 
 
-def page_ids(db: Path, f: TriageFilter) -> set[str]:
+def page_ids(db: Path, f: Scope) -> set[str]:
     with read_connection(db) as con:
         # everything: also matches a "not about us" mark stopped counting.
-        scope = Scope(triage=f, everything=True)
+        scope = replace(f, everything=True)
         return set(browse.mention_page(con, scope, limit=100)["id"])
 
 
 def test_read_state_is_per_person(db_path: Path, ids: list[str]) -> None:
     with write_connection(db_path) as con, transaction(con):
         assert triage.mark_read(con, ids[:3], "ana") == 3
-    assert page_ids(db_path, TriageFilter(unread_by="ana")) == set(ids[3:])
-    assert page_ids(db_path, TriageFilter(unread_by="bo")) == set(ids)
+    assert page_ids(db_path, Scope(unread_by="ana")) == set(ids[3:])
+    assert page_ids(db_path, Scope(unread_by="bo")) == set(ids)
     with read_connection(db_path) as con:
         seen = triage.triage_of(con, ids[:4], "ana").set_index("id")["read"].to_dict()
         counts = triage.inbox_counts(con, "ana", "TRUE", []).set_index("brand")
@@ -42,7 +42,7 @@ def test_read_state_is_per_person(db_path: Path, ids: list[str]) -> None:
     assert counts.loc["Acme", "new"] == 6
     with write_connection(db_path) as con, transaction(con):
         triage.mark_read(con, ids[:1], "ana", read=False)
-    assert page_ids(db_path, TriageFilter(unread_by="ana")) == {ids[0], *ids[3:]}
+    assert page_ids(db_path, Scope(unread_by="ana")) == {ids[0], *ids[3:]}
 
 
 def test_status_tags_assignee_filter_and_are_audited(db_path: Path, ids: list[str]) -> None:
@@ -54,12 +54,12 @@ def test_status_tags_assignee_filter_and_are_audited(db_path: Path, ids: list[st
         triage.assign(con, ids[2:5], "bo", "ana")
         assert triage.add_note(con, ids[1], "Called their PR team.", "bo")
         triage.relabel(con, ids[1:2], "negative", "bo")
-    assert page_ids(db_path, TriageFilter(statuses=("in progress",))) == set(ids[:2])
-    assert page_ids(db_path, TriageFilter(statuses=("new",))) == set(ids[2:])
-    assert page_ids(db_path, TriageFilter(tags=("press",))) == set(ids[1:3])
-    assert page_ids(db_path, TriageFilter(assignees=("bo",))) == set(ids[2:5])
-    assert page_ids(db_path, TriageFilter(assignees=("",))) == set(ids[:2] + ids[5:])
-    assert page_ids(db_path, TriageFilter(statuses=("in progress",), tags=("urgent",))) == {ids[1]}
+    assert page_ids(db_path, Scope(statuses=("in progress",))) == set(ids[:2])
+    assert page_ids(db_path, Scope(statuses=("new",))) == set(ids[2:])
+    assert page_ids(db_path, Scope(tags=("press",))) == set(ids[1:3])
+    assert page_ids(db_path, Scope(assignees=("bo",))) == set(ids[2:5])
+    assert page_ids(db_path, Scope(assignees=("",))) == set(ids[:2] + ids[5:])
+    assert page_ids(db_path, Scope(statuses=("in progress",), tags=("urgent",))) == {ids[1]}
     with read_connection(db_path) as con:
         row = triage.triage_of(con, [ids[1]], "bo").iloc[0]
         notes = triage.notes_of(con, ids[1])
@@ -83,7 +83,7 @@ def test_status_tags_assignee_filter_and_are_audited(db_path: Path, ids: list[st
 def test_not_about_us_ignores_and_audits(db_path: Path, ids: list[str]) -> None:
     with write_connection(db_path) as con, transaction(con):
         assert triage.mark_not_about_us(con, ids[:2], "ana") == 2
-    assert page_ids(db_path, TriageFilter(statuses=("ignored",))) == set(ids[:2])
+    assert page_ids(db_path, Scope(statuses=("ignored",))) == set(ids[:2])
     with read_connection(db_path) as con:
         assert "not about us" in set(triage.audit_of(con, ids[0])["action"])
         marks = con.execute(

@@ -1,0 +1,162 @@
+"""The one filter every reader takes: which mention×brand rows are in scope, as one WHERE clause.
+
+The dashboard's sidebar and Mentions page, `brandpulse export` and the other commands all
+build a `Scope`; every store reader turns it into SQL with `Scope.where`. A new filter is a
+new field here and a few lines in `where`, and reaches every page, export and command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from brandpulse.store.days import utc_bounds
+from brandpulse.store.sql import counted_condition
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which mention×brand rows a reader looks at: every empty field means "all".
+
+    `first` and `last` are local days (inclusive) in `tz`, the display time zone; None
+    leaves that end of the window open.
+    """
+
+    brands: tuple[str, ...] = ()
+    first: date | None = None
+    last: date | None = None
+    tz: str = "UTC"
+    sources: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    # True: also matches below their brand's relevance threshold (the sidebar switch).
+    everything: bool = False
+    # ISO 639-1 codes; "" stands for mentions whose language is unknown.
+    languages: tuple[str, ...] = ()
+    # Words the title or text must all contain, in any order and case.
+    search: str = ""
+    # The team's triage: statuses ("new" includes never triaged), tags, assignees ("" is
+    # nobody) and "not yet read by this person".
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    unread_by: str | None = None
+
+    @property
+    def start(self) -> datetime | None:
+        """Return the instant the window starts (inclusive), None when open."""
+        return None if self.first is None else utc_bounds(self.first, self.first, self.tz)[0]
+
+    @property
+    def end(self) -> datetime | None:
+        """Return the instant the window ends (exclusive), None when open."""
+        return None if self.last is None else utc_bounds(self.last, self.last, self.tz)[1]
+
+    def days(self) -> tuple[date, date]:
+        """Return (first, last) for readers that need a closed window of days."""
+        if self.first is None or self.last is None:
+            raise ValueError("this reader needs a scope with a first and a last day")
+        return self.first, self.last
+
+    def over(self, first: date, last: date) -> Scope:
+        """Return the same scope over local days `first`..`last`."""
+        return replace(self, first=first, last=last)
+
+    def of(self, brands: str | Sequence[str]) -> Scope:
+        """Return the same scope for other brands (a name or several)."""
+        return replace(self, brands=(brands,) if isinstance(brands, str) else tuple(brands))
+
+    def window(self, alias: str = "b") -> tuple[str, list[Any]]:
+        """Return the time-window condition alone on `alias`.published_at, and its parameters.
+
+        Repeated on a joined `mentions m`, it lets DuckDB skip the row groups outside the
+        window (rows arrive in time order) instead of probing every id.
+        """
+        parts, params = ["TRUE"], []
+        if self.start is not None:
+            parts.append(f"{alias}.published_at >= ?")
+            params.append(self.start)
+        if self.end is not None:
+            parts.append(f"{alias}.published_at < ?")
+            params.append(self.end)
+        return " AND ".join(parts), params
+
+    def where(self, alias: str = "b") -> tuple[str, list[Any]]:
+        """Return the SQL condition over mention_brands rows (as `alias`) and its parameters."""
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.brands:
+            parts.append(f"{alias}.brand IN ({_marks(self.brands)})")
+            params += self.brands
+        window, window_params = self.window(alias)
+        parts.append(window)
+        params += window_params
+        if self.sources:
+            parts.append(f"{alias}.source IN ({_marks(self.sources)})")
+            params += self.sources
+        if self.sentiments:
+            parts.append(f"{alias}.label IN ({_marks(self.sentiments)})")
+            params += self.sentiments
+        parts.append(counted_condition(alias, self.everything))
+        if self.languages:
+            parts.append(
+                f"{alias}.mention_id IN (SELECT id FROM mentions"
+                f" WHERE coalesce(language, '') IN ({_marks(self.languages)}))"
+            )
+            params += self.languages
+        for sql, values in (self._triage(f"{alias}.mention_id"), self._search(alias)):
+            parts.append(sql)
+            params += values
+        return " AND ".join(parts), params
+
+    def _triage(self, column: str) -> tuple[str, list[Any]]:
+        parts, params = ["TRUE"], []
+        if self.statuses:
+            parts.append(
+                f"coalesce((SELECT t.status FROM triage t WHERE t.mention_id = {column}), 'new')"
+                f" IN ({_marks(self.statuses)})"
+            )
+            params += self.statuses
+        if self.assignees:
+            parts.append(
+                f"coalesce((SELECT t.assignee FROM triage t WHERE t.mention_id = {column}), '')"
+                f" IN ({_marks(self.assignees)})"
+            )
+            params += self.assignees
+        if self.tags:
+            parts.append(
+                f"{column} IN (SELECT g.mention_id FROM mention_tags g"
+                f" WHERE g.tag IN ({_marks(self.tags)}))"
+            )
+            params += self.tags
+        if self.unread_by is not None:
+            parts.append(
+                f"{column} NOT IN (SELECT r.mention_id FROM mention_reads r WHERE r.person = ?)"
+            )
+            params.append(self.unread_by)
+        return " AND ".join(parts), params
+
+    def _search(self, alias: str) -> tuple[str, list[Any]]:
+        words = self.search.split()
+        if not words:
+            return "TRUE", []
+        # Each word must appear (in any order), case-insensitively; % and _ are literal.
+        conditions = []
+        params: list[Any] = []
+        for word in words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern += "%"
+            conditions.append("(m.title ILIKE ? ESCAPE '\\' OR m.text ILIKE ? ESCAPE '\\')")
+            params += [pattern, pattern]
+        window, window_params = self.window("m")
+        conditions.append(window)
+        inner = " AND ".join(conditions)
+        return f"{alias}.mention_id IN (SELECT m.id FROM mentions m WHERE {inner})", [
+            *params,
+            *window_params,
+        ]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
