@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 from brandpulse.store.days import offset_changes
 from brandpulse.store.scope import Scope
+from brandpulse.store.sql import one
 
 _HOUR_US = 3_600_000_000
 # The UTC hour a row falls in, as the instant it starts.
@@ -33,34 +34,56 @@ ROLLUP_SELECT = f"""
 
 def hours_of(
     con: duckdb.DuckDBPyConnection, ids_sql: str, params: Sequence[Any] = ()
-) -> list[datetime]:
-    """Return the UTC hours of the mentions whose ids `ids_sql` (a subquery) selects.
+) -> list[tuple[datetime, str]]:
+    """Return the (UTC hour, source) pairs of the mentions whose ids `ids_sql` selects.
 
     Call it before deleting mentions, since their hours are read from `mentions`.
     """
     rows = con.execute(
-        f"SELECT DISTINCT {HOUR_SQL.format(column='published_at')} FROM mentions"
+        f"SELECT DISTINCT {HOUR_SQL.format(column='published_at')}, source FROM mentions"
         f" WHERE id IN ({ids_sql})",
         list(params),
     ).fetchall()
-    return [r[0] for r in rows]
+    return [(r[0], str(r[1])) for r in rows]
 
 
-def refresh(con: duckdb.DuckDBPyConnection, hours: Sequence[datetime]) -> None:
-    """Recompute the rollup of the given UTC hours from mention_brands."""
+def refresh(con: duckdb.DuckDBPyConnection, hours: Sequence[tuple[datetime, str]]) -> None:
+    """Recompute the rollup of the given (UTC hour, source) pairs from mention_brands.
+
+    Only those sources' rows are touched: a writer holds its sources' locks (on a lake),
+    so collectors of other sources never rewrite each other's rollup rows.
+    """
     if not hours:
         return
-    hour = HOUR_SQL.format(column="published_at")
+    hour = HOUR_SQL.format(column="b.published_at")
     con.execute(
-        "DELETE FROM brand_hours WHERE published_at IN (SELECT unnest(?::TIMESTAMPTZ[]))",
-        [list(hours)],
+        "CREATE OR REPLACE TEMP TABLE _rollup_hours AS"
+        " SELECT unnest(?::TIMESTAMPTZ[]) AS published_at, unnest(?::VARCHAR[]) AS source",
+        [[h for h, _ in hours], [s for _, s in hours]],
     )
+    touched = (
+        "EXISTS (SELECT 1 FROM _rollup_hours h WHERE h.published_at = brand_hours.published_at"
+        " AND h.source = brand_hours.source)"
+    )
+    # A lake delete, even of nothing, conflicts with concurrent inserts: skip it then.
+    if one(con, f"SELECT count(*) FROM brand_hours WHERE {touched}")[0]:
+        con.execute(f"DELETE FROM brand_hours WHERE {touched}")
+    first = min(h for h, _ in hours)
+    last = max(h for h, _ in hours)
     con.execute(
-        f"INSERT INTO brand_hours {ROLLUP_SELECT}"
-        f" WHERE published_at >= ? AND published_at < to_timestamp(epoch(?::TIMESTAMPTZ) + 3600)"
-        f" AND {hour} IN (SELECT unnest(?::TIMESTAMPTZ[])) GROUP BY ALL",
-        [min(hours), max(hours), list(hours)],
+        f"""
+        INSERT INTO brand_hours
+            (published_at, brand, source, label, counted, mentions, engagement)
+        SELECT {hour}, b.brand, b.source, b.label, b.counted, count(*),
+               coalesce(sum(b.engagement), 0)
+        FROM mention_brands b
+        JOIN _rollup_hours h ON h.source = b.source AND h.published_at = {hour}
+        WHERE b.published_at >= ? AND b.published_at < to_timestamp(epoch(?::TIMESTAMPTZ) + 3600)
+        GROUP BY {hour}, b.brand, b.source, b.label, b.counted
+        """,
+        [first, last],
     )
+    con.execute("DROP TABLE _rollup_hours")
 
 
 def refresh_mentions(

@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from brandpulse.store import analytics
+from brandpulse.store import kpis, rollups, trends
 from brandpulse.store.connection import read_connection
+from brandpulse.store.scope import Scope
 
 COLLECTOR = Path(__file__).with_name("collector.py")
 REPO = Path(__file__).resolve().parents[2]
@@ -95,8 +96,9 @@ def test_four_collectors_on_overlapping_data_leave_no_duplicate_and_lose_nothing
             try:
                 with read_connection(lake_db) as con:
                     # What the dashboard's overview reads.
-                    analytics.kpis(con, None, date(2026, 6, 1), date(2026, 6, 30))
-                    analytics.daily_volume(con, None, date(2026, 6, 1), date(2026, 6, 30))
+                    scope = Scope((), date(2026, 6, 1), date(2026, 6, 30))
+                    kpis.kpis(con, scope)
+                    trends.daily_volume(con, scope)
                 reads += 1
             except Exception as exc:  # any failure of a read counts
                 errors.append(repr(exc))
@@ -117,6 +119,10 @@ def test_four_collectors_on_overlapping_data_leave_no_duplicate_and_lose_nothing
     found = integrity(lake_db)
     assert found.pop("per_source") == {"news": 300, "reddit": 350}
     assert found == CLEAN
+    with read_connection(lake_db) as con:
+        # Each writer refreshed its own hours inside its retried transaction.
+        assert rollups.stale_hours(con) == 0
+        assert con.execute("SELECT sum(mentions) FROM brand_hours").fetchall()[0][0] == 650
 
 
 def test_a_collector_killed_mid_write_leaves_the_lake_consistent_and_the_next_run_completes(
