@@ -20,6 +20,7 @@ from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, tex
 from brandpulse.dashboard.db import Reader
 from brandpulse.dashboard.filters import Filters
 from brandpulse.store import analytics, browse, outbox, signals, triage
+from brandpulse.store import copies as copies_store
 from brandpulse.store import relevance as relevance_store
 from brandpulse.store.browse import Scope
 
@@ -61,6 +62,12 @@ def mention_page(
 ) -> pd.DataFrame:
     """Return one page of mentions, newest first, after the key `before` (None: the first)."""
     return browse.mention_page(_reader.con, scope, search=search, before=before, limit=limit)
+
+
+@cached
+def copy_sizes(_reader: Reader, key: Key, ids: tuple[str, ...]) -> dict[str, int]:
+    """Return how many mentions the story of each of these has, for those with copies."""
+    return copies_store.group_sizes(_reader.con, list(ids))
 
 
 @cached
