@@ -18,6 +18,7 @@ from typing import Any
 from brandpulse import analysis, collectors, deletions, privacy, progress, redact
 from brandpulse import relevance as relevance_step
 from brandpulse.config import Config, Secrets
+from brandpulse.copies import group_on as group_copies
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries, spill
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
@@ -126,6 +127,7 @@ class _Writer:
                 [s for s in annotations.sentiments if s.mention_id in changed],
             )
             write_relevance(con, relevance_step.score(models, marked, kept, fresh))
+            group_copies(con, [m for m in kept if m.id in changed])
         self.report.new += new
         self.report.updated += updated
         for mention in kept:
