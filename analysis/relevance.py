@@ -24,7 +24,7 @@ from brandpulse.store.records import BrandMatch, RelevanceScore
 
 ALGORITHM = "ngram-lr"
 # Bump when features or training change, so `analyze --rescore` finds stale scores.
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"
 DEFAULT_THRESHOLD = 0.5
 RELATED, UNRELATED = "related", "unrelated"
 
@@ -178,6 +178,8 @@ def _ngram_keys(codes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 _MASK = "\x01"
+CUE_SCALE = 0.3
+WORD_SCALE = 1.0
 
 
 @functools.lru_cache(maxsize=256)
@@ -217,19 +219,29 @@ def featurise(texts: Sequence[str], signals: Signals) -> Batch:
     gram_rows, gram_keys = _ngram_keys(codes, owner)
     counts: list[int] = []
     token_keys: list[int] = []
-    for text, low in zip(focused, lowered, strict=True):
-        words = _WORD.findall(low)
-        tokens = ["w " + w for w in words]
-        tokens += _cues(text, names)
+    cue_rows: list[int] = []
+    cue_keys: list[int] = []
+    known = _KEYS.get
+    for index, (text, low) in enumerate(zip(focused, lowered, strict=True)):
+        tokens = ["w " + w for w in _WORD.findall(low)]
         counts.append(len(tokens))
-        known = _KEYS.get
         token_keys += [known(t) or _token_key(t) for t in tokens]
+        cues = _cues(text, names)
+        cue_rows += [index] * len(cues)
+        cue_keys += [known(t) or _token_key(t) for t in cues]
     token_rows = np.repeat(np.arange(len(texts)), counts)
     rows = np.concatenate([gram_rows, token_rows.astype(np.int64)])
     keys = np.concatenate([gram_keys, np.array(token_keys, dtype=np.int64)])
     sizes = np.bincount(rows, minlength=len(texts))
     values = 1.0 / np.sqrt(np.maximum(sizes, 1))[rows]
-    return Batch(rows=rows, keys=keys, values=values)
+    values[len(gram_rows) :] *= WORD_SCALE
+    # Cues are a handful among hundreds of grams: scaled like the grams they would be too
+    # faint to learn from fifty marks, so each counts as a feature of its own size.
+    return Batch(
+        rows=np.concatenate([rows, np.array(cue_rows, dtype=np.int64)]),
+        keys=np.concatenate([keys, np.array(cue_keys, dtype=np.int64)]),
+        values=np.concatenate([values, np.full(len(cue_rows), CUE_SCALE)]),
+    )
 
 
 def _cues(text: str, names: Sequence[str]) -> list[str]:

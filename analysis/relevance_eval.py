@@ -77,7 +77,9 @@ def evaluate(
     """Simulate, per brand, a team that marked N random texts, train on them, score the rest.
 
     `rows` are (brand, related, text); the brand's name is its only keyword. Figures are
-    pooled over every scored text of every brand; marked texts are never scored.
+    pooled over every scored text of every brand; marked texts are never scored by a model
+    that learnt from them. A brand with too few texts to leave some unmarked after N marks
+    is cross-validated (see `_rounds`); its `marks` figure is then the mean per fold.
     """
     by_brand: dict[str, list[tuple[bool, str]]] = {}
     for brand, related, text in rows:
@@ -87,20 +89,42 @@ def evaluate(
         items = by_brand[brand]
         order = list(range(len(items)))
         random.Random(f"{seed}:{brand}").shuffle(order)
-        marked = [items[i] for i in order[:labels_per_brand]]
-        rest = [items[i] for i in order[labels_per_brand:]]
         signals = Signals(name=brand, threshold=threshold)
-        model = train(signals, [t for _, t in marked], [r for r, _ in marked])
-        scores = model.score([t for _, t in rest]) if rest else []
         counts, keyword = Counts(), Counts()
-        for (truth, _), score in zip(rest, scores, strict=True):
-            kept = bool(score >= threshold)
-            counts.add(truth, kept)
-            result.overall.add(truth, kept)
-            keyword.add(truth, True)
-            result.keyword_only.add(truth, True)
+        marks = []
+        for marked, rest in _rounds([items[i] for i in order], labels_per_brand):
+            model = train(signals, [t for _, t in marked], [r for r, _ in marked])
+            scores = model.score([t for _, t in rest]) if rest else []
+            marks.append(len(marked))
+            for (truth, _), score in zip(rest, scores, strict=True):
+                kept = bool(score >= threshold)
+                counts.add(truth, kept)
+                result.overall.add(truth, kept)
+                keyword.add(truth, True)
+                result.keyword_only.add(truth, True)
         figures = counts.figures()
-        figures["marks"] = len(marked)
+        figures["marks"] = round(sum(marks) / len(marks)) if marks else 0
         figures["keyword_only_f1"] = keyword.figures()["f1"]
         result.brands[brand] = figures
     return result
+
+
+# A brand with fewer than N marks plus this share of its texts left over is scored by
+# cross-validation instead: folds of this share, each scored by a model of (up to) N marks
+# drawn from the other texts; so 100 marks per brand can be measured on ~100 texts a brand.
+FOLD_SHARE = 0.1
+
+Item = tuple[bool, str]
+
+
+def _rounds(shuffled: list[Item], n: int) -> list[tuple[list[Item], list[Item]]]:
+    """Return (marked, scored) rounds: one split when enough texts remain, else folds."""
+    size = max(1, round(len(shuffled) * FOLD_SHARE))
+    if len(shuffled) - n >= size:
+        return [(shuffled[:n], shuffled[n:])]
+    rounds = []
+    for start in range(0, len(shuffled), size):
+        held = shuffled[start : start + size]
+        others = shuffled[:start] + shuffled[start + size :]
+        rounds.append((others[:n], held))
+    return rounds

@@ -18,12 +18,14 @@ from pathlib import Path
 import duckdb
 
 from brandpulse import collectors, pipeline
+from brandpulse import relevance as relevance_step
 from brandpulse.config import Config, Secrets, load_config
 from brandpulse.store import analytics, browse, queries
 from brandpulse.store import backend as lake
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import BrandpulseError, ConfigError, StoreBusy
-from brandpulse.store.records import ItemResult, Mention, RunReport
+from brandpulse.store.records import ItemResult, Mention, RunReport, mention_id
+from brandpulse.store.relevance import mark_summary
 from brandpulse.store.scope import Scope
 from brandpulse.store.writes import save_state, transaction
 
@@ -32,6 +34,9 @@ DEMO_CONFIG = DEMO_DIR / "brands.toml"
 # A database the demo built carries this source_state entry; any other file is never replaced.
 MARKER = "demo"
 LABELS = ("positive", "negative", "neutral")
+# The demo team's relevance marks beside the demo config, applied after loading.
+MARKS = "marks.tsv"
+MARKED_BY = "demo team"
 # Printed after the labels when some mentions are in a language the scorer does not read.
 UNSCORED = "unscored"
 
@@ -63,6 +68,8 @@ class DemoSummary:
     brands: list[BrandCount] = field(default_factory=list)
     sentiment: dict[str, int] = field(default_factory=dict)
     campaigns: dict[str, int] = field(default_factory=dict)
+    # Per brand with marks or left-out matches: (marks, counted, left out as off-topic).
+    relevance: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     reports: list[RunReport] = field(default_factory=list)
 
     @property
@@ -103,6 +110,11 @@ class DemoSummary:
         out.append("sentiment: " + ", ".join(split))
         for name, count in sorted(self.campaigns.items()):
             out.append(f"campaign {name!r}: {count:,} mentions use its tracked terms")
+        for name, (marks, counted, left_out) in sorted(self.relevance.items()):
+            out.append(
+                f"relevance {name!r}: {marks:,} marks; {counted:,} mentions counted,"
+                f" {left_out:,} left out as not about {name} (see the Review page)"
+            )
         for report in self.reports:
             out.append("run " + pipeline.summary(report))
         return out
@@ -157,9 +169,30 @@ def build(
                 continue
             say(pipeline.summary(report))
             reports.append(report)
+        marks = demo_marks(Path(config_path).resolve().parent / MARKS)
+        if marks:
+            say(f"applying the demo team's {len(marks)} relevance marks...")
+            relevance_step.mark(db, config, marks, who=MARKED_BY)
     summary = summarise(db, config)
     summary.reports = reports
     return summary
+
+
+def demo_marks(path: Path) -> list[tuple[str, str, str]]:
+    """Read the demo's marks (source, native id, brand, label) as (mention id, brand, label).
+
+    The file names posts by their source's own id, the way the corpus knows them; the
+    mention id is derived from it exactly as collection derives it.
+    """
+    if not path.is_file():
+        return []
+    out = []
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        if line.strip():
+            source, native, brand, label = line.split("\t")
+            out.append((mention_id(source, native), brand, label))
+    return out
 
 
 def saved_mentions(
@@ -219,6 +252,11 @@ def summarise(db: Path, config: Config) -> DemoSummary:
             for label in (*LABELS, UNSCORED)
         }
         summary.campaigns = queries.campaign_mentions(con)
+        summary.relevance = {
+            str(r.brand): (int(r.marks), int(r.counted), int(r.left_out))
+            for r in mark_summary(con).itertuples(index=False)
+            if r.marks or r.left_out
+        }
     return summary
 
 

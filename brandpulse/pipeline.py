@@ -18,6 +18,7 @@ from typing import Any
 from brandpulse import analysis, collectors, deletions, privacy, progress, redact
 from brandpulse import relevance as relevance_step
 from brandpulse.config import Config, Secrets
+from brandpulse.copies import group_on as group_copies
 from brandpulse.rules import rules_from_config
 from brandpulse.store import queries, spill
 from brandpulse.store.backend import database_exists, retry_conflicts, source_lock, sources_lock
@@ -133,6 +134,7 @@ class _Writer:
                     [s for s in annotations.sentiments if s.mention_id in changed],
                 )
                 write_relevance(con, relevance_step.score(models, marked, kept, fresh))
+                group_copies(con, [m for m in kept if m.id in changed])
             return new, updated, changed
 
         # On a lake, the sources' writers take turns (before the transaction begins), so the

@@ -10,6 +10,7 @@ import streamlit as st
 from brandpulse.dashboard import frame, settings, ui
 from brandpulse.dashboard.db import Reader
 from brandpulse.store.errors import BrandpulseError
+from brandpulse.store.sql import copies_once
 
 # An emoji icon is drawn in the page itself; a :material/...: one is fetched from Google.
 st.set_page_config(page_title="brandpulse", page_icon="📣", layout="wide")
@@ -61,7 +62,8 @@ try:
     chosen = settings.load()
     # The reader closes when the page is done, so no connection outlives this rerun.
     with Reader(chosen.db) as reader:
-        frame.build(chosen, reader)
-        page.run()
+        built = frame.build(chosen, reader)
+        with copies_once(built.filters.copies_once):
+            page.run()
 except BrandpulseError as exc:
     ui.explain_error(exc)

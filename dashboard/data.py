@@ -19,6 +19,7 @@ from brandpulse.analysis import terms
 from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
 from brandpulse.dashboard.db import Reader
 from brandpulse.store import browse, learning, outbox, signals, trends, triage
+from brandpulse.store import copies as copies_store
 from brandpulse.store import kpis as kpis_store
 from brandpulse.store import relevance as relevance_store
 from brandpulse.store.scope import Scope
@@ -60,6 +61,12 @@ def mention_page(
 ) -> pd.DataFrame:
     """Return one page of mentions, newest first, after the key `before` (None: the first)."""
     return browse.mention_page(_reader.con, scope, before=before, limit=limit)
+
+
+@cached
+def copy_sizes(_reader: Reader, key: Key, ids: tuple[str, ...]) -> dict[str, int]:
+    """Return how many mentions the story of each of these has, for those with copies."""
+    return copies_store.group_sizes(_reader.con, list(ids))
 
 
 @cached

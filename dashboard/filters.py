@@ -52,6 +52,8 @@ class Filters:
     sentiments: tuple[str, ...]
     # True: also mentions below their brand's relevance threshold (the sidebar switch).
     everything: bool = False
+    # True: syndicated copies and reposts of one story count once (the sidebar switch).
+    copies_once: bool = False
     # ISO 639-1 codes; "" is a mention whose language is unknown.
     languages: tuple[str, ...] = ()
     # The Mentions page's search words and triage filters ("" in assignees is nobody).
@@ -112,6 +114,8 @@ class Filters:
             params["sentiment"] = list(self.sentiments)
         if self.everything:
             params["relevance"] = ["all"]
+        if self.copies_once:
+            params["copies"] = ["once"]
         if self.languages:
             params["language"] = list(self.languages)
         if self.search:
@@ -236,6 +240,7 @@ def from_params(
         sources=_pick(params.get("source") or [], sources),
         sentiments=_pick(params.get("sentiment") or [], LABEL_FILTERS),
         everything=first("relevance") == "all",
+        copies_once=first("copies") == "once",
         languages=_pick_language(params.get("language") or [], languages),
         search=" ".join((first("q") or "").split())[:200],
         statuses=_pick(params.get("status") or [], STATUSES),

@@ -44,8 +44,13 @@ class Frame:
 
     @property
     def key(self) -> tuple[str, int]:
-        """Return the cache key of the data: the database file and its data version."""
-        return (str(self.settings.db), self.version)
+        """Return the cache key of the data: the database file and its data version.
+
+        With "count copies once" every count reads differently (see store.sql.copies_once),
+        so those results are cached apart.
+        """
+        copies = " (copies once)" if self.filters.copies_once else ""
+        return (f"{self.settings.db}{copies}", self.version)
 
     @property
     def scope(self) -> Scope:

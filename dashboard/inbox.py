@@ -6,7 +6,7 @@ short transaction under the acting person's name, and leaves its outcome for the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,9 +28,15 @@ _OUTCOME = "m_outcome"
 # -- the table -------------------------------------------------------------------------------
 
 
-def table_frame(rows: pd.DataFrame, states: pd.DataFrame, tz: str) -> pd.DataFrame:
+def table_frame(
+    rows: pd.DataFrame, states: pd.DataFrame, tz: str, copies: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Return the inbox rows as shown: read mark, time, where, author, sentiment, title,
-    status (with assignee), tags, engagement, link and id."""
+    status (with assignee), tags, engagement, link and id.
+
+    A mention with copies (the same story on other feeds, reposts) has the size of its
+    group before its title.
+    """
     by_id = states.set_index("id") if not states.empty else pd.DataFrame()
 
     def of(column: str, default: Any) -> list[Any]:
@@ -58,7 +64,10 @@ def table_frame(rows: pd.DataFrame, states: pd.DataFrame, tz: str) -> pd.DataFra
             "where": where,
             "author": rows["author"],
             "sentiment": sentiment.values,
-            "title": rows["title"].fillna(rows["snippet"]),
+            "title": [
+                f"[{copies[i]} copies] {t}" if copies and i in copies else t
+                for i, t in zip(rows["id"], rows["title"].fillna(rows["snippet"]), strict=True)
+            ],
             "status": status,
             "tags": tags,
             "engagement": rows["engagement"],

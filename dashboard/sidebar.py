@@ -78,6 +78,7 @@ def render(
         state["f_sources"] = list(initial.sources)
         state["f_sentiments"] = list(initial.sentiments)
         state["f_everything"] = initial.everything
+        state["f_copies"] = initial.copies_once
         state["f_languages"] = list(initial.languages)
         for widget, kept, value in (
             ("m_search", "f_search", initial.search),
@@ -127,6 +128,12 @@ def render(
             help="Also count mentions below their brand's relevance threshold or marked"
             " 'not about us' (the Review page lists them).",
         )
+        st.toggle(
+            "Count copies once",
+            key="f_copies",
+            help="Count a story carried by many feeds, or reposted word for word, once in"
+            " every count and chart; the Mentions list shows its first copy with the group size.",
+        )
         if len(languages) > 1:
             st.multiselect(
                 "Languages",
@@ -148,6 +155,7 @@ def render(
         sources=tuple(state["f_sources"]),
         sentiments=tuple(state["f_sentiments"]),
         everything=bool(state.get("f_everything", False)),
+        copies_once=bool(state.get("f_copies", False)),
         languages=tuple(state["f_languages"]),
         search=" ".join(str(state.get("f_search") or "").split()),
         statuses=tuple(state.get("f_status") or ()),

@@ -53,7 +53,7 @@ def mentions_reader(
                m.score, m.comments,
                m.extra ->> 'subreddit' AS subreddit, m.extra ->> 'domain' AS domain,
                m.extra ->> 'feed_title' AS feed, round(b.relevance, 4) AS relevance,
-               s.confidence AS sentiment_confidence, m.language
+               s.confidence AS sentiment_confidence, m.language, b.copy_of
         FROM mention_brands b
         JOIN mentions m ON m.id = b.mention_id
         LEFT JOIN sentiments s ON s.mention_id = b.mention_id

@@ -270,6 +270,7 @@ def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
 # -- schema ----------------------------------------------------------------------------------
 
 _SEQUENCE = re.compile(r"CREATE SEQUENCE (\w+)[^;]*;", re.IGNORECASE)
+_INDEX = re.compile(r"CREATE (?:UNIQUE )?INDEX \w+ ON [^;]*;", re.IGNORECASE)
 _TABLE = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\s*\);", re.IGNORECASE | re.DOTALL)
 
 
@@ -292,8 +293,9 @@ KEYS = _keys(MIGRATIONS)
 
 
 def lake_sql(sql: str) -> str:
-    """Translate a migration for DuckLake: no keys, no sequences, no list defaults."""
+    """Translate a migration for DuckLake: no keys, indexes, sequences or list defaults."""
     sql = _SEQUENCE.sub("", sql)
+    sql = _INDEX.sub("", sql)
     sql = re.sub(r",\s*\n\s*PRIMARY KEY \([^)]*\)", "", sql, flags=re.IGNORECASE)
     sql = re.sub(r" PRIMARY KEY", "", sql, flags=re.IGNORECASE)
     sql = re.sub(r" DEFAULT nextval\('\w+'\)", "", sql, flags=re.IGNORECASE)

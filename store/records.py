@@ -176,3 +176,12 @@ class RelevanceScore:
     score: float
     counted: bool
     version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """A mention's MinHash signature and band keys, to find copies of the same story."""
+
+    mention_id: str
+    signature: tuple[int, ...]
+    bands: tuple[int, ...]

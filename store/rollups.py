@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 from brandpulse.store.days import offset_changes
 from brandpulse.store.scope import Scope
-from brandpulse.store.sql import one
+from brandpulse.store.sql import copies_once_active, one
 
 _HOUR_US = 3_600_000_000
 # The UTC hour a row falls in, as the instant it starts.
@@ -123,6 +123,8 @@ def usable(scope: Scope) -> bool:
     the window has to fall on a whole UTC hour.
     """
     if scope.languages or scope.search.strip() or scope.statuses or scope.tags:
+        return False
+    if copies_once_active():  # the rollup does not know which matches are copies
         return False
     if scope.assignees or scope.unread_by is not None:
         return False

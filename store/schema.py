@@ -263,6 +263,29 @@ MIGRATIONS: Sequence[Migration] = (
         FROM mention_brands GROUP BY ALL;
         """,
     ),
+    Migration(
+        8,
+        "copies of one story",
+        """
+        -- Syndicated copies and reposts: each fingerprinted mention with the first stored
+        -- mention of its story (itself when it is the first), its signature, and one row
+        -- per band key for lookups.
+        CREATE TABLE mention_copies (
+            mention_id    VARCHAR PRIMARY KEY,
+            original      VARCHAR NOT NULL,
+            published_at  TIMESTAMPTZ NOT NULL,
+            signature     BIGINT[] NOT NULL
+        );
+        CREATE TABLE mention_bands (
+            band          BIGINT NOT NULL,
+            mention_id    VARCHAR NOT NULL
+        );
+        CREATE INDEX mention_bands_band ON mention_bands (band);
+        -- The original a match's mention copies (NULL: it is an original or has no copy),
+        -- beside the other copied columns so "count copies once" stays one scan.
+        ALTER TABLE mention_brands ADD COLUMN copy_of VARCHAR;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

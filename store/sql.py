@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import duckdb
@@ -27,4 +29,34 @@ def counted_condition(alias: str = "b", everything: bool = False) -> str:
     mention below its brand's relevance threshold (or marked "not about us") leaves them
     all at once; rows scored before relevance existed (NULL) count.
     """
-    return "TRUE" if everything else f"{alias}.counted IS NOT FALSE"
+    keep = "TRUE" if everything else f"{alias}.counted IS NOT FALSE"
+    if _COPIES_ONCE.get():
+        keep += f" AND {copies_condition(alias)}"
+    return keep
+
+
+# "Count copies once" is a way of reading, chosen by the dashboard's switch or an export
+# option for everything read inside `copies_once()`; every reader already adds
+# `counted_condition`, so the condition travels with it instead of through each signature.
+_COPIES_ONCE: ContextVar[bool] = ContextVar("copies_once", default=False)
+
+
+def copies_once_active() -> bool:
+    """Return True inside a `copies_once()` block (readers that cannot tell copies apart
+    must then read the rows)."""
+    return _COPIES_ONCE.get()
+
+
+def copies_condition(alias: str = "b") -> str:
+    """Return the SQL condition keeping one match per story: originals and uncopied mentions."""
+    return f"{alias}.copy_of IS NULL"
+
+
+@contextmanager
+def copies_once(on: bool = True) -> Iterator[None]:
+    """Count each story's copies once in every count read inside this block (when `on`)."""
+    token = _COPIES_ONCE.set(on)
+    try:
+        yield
+    finally:
+        _COPIES_ONCE.reset(token)

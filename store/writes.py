@@ -236,6 +236,12 @@ def write_analysis(
             """
         )
         con.execute("INSERT INTO mention_campaigns SELECT * FROM _campaigns")
+        # The rows were replaced: a copy of an earlier story stays marked as one.
+        con.execute(
+            "UPDATE mention_brands SET copy_of = k.original FROM mention_copies k"
+            " WHERE k.mention_id = mention_brands.mention_id AND k.original <> k.mention_id"
+            " AND mention_brands.mention_id IN (SELECT mention_id FROM _ids)"
+        )
         rollups.refresh_mentions(con, "SELECT mention_id FROM _ids")
         bump_data_version(con)
     finally:
@@ -367,6 +373,13 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
         "triage_audit",
     ):
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
+    # Copies of an erased original count on their own again (never fewer than were said).
+    con.execute("DELETE FROM mention_bands WHERE mention_id IN (SELECT id FROM _gone)")
+    con.execute("DELETE FROM mention_copies WHERE mention_id IN (SELECT id FROM _gone)")
+    con.execute(
+        "UPDATE mention_copies SET original = mention_id WHERE original IN (SELECT id FROM _gone)"
+    )
+    con.execute("UPDATE mention_brands SET copy_of = NULL WHERE copy_of IN (SELECT id FROM _gone)")
     con.execute("DELETE FROM mentions WHERE id IN (SELECT id FROM _gone)")
     con.execute("DROP TABLE _gone")
     rollups.refresh(con, hours)

@@ -16,6 +16,7 @@ from brandpulse import relevance as relevance_step
 from brandpulse.analysis.campaigns import match_campaigns
 from brandpulse.analysis.matcher import match_mentions
 from brandpulse.analysis.sentiment import rules_scorer, score_mentions
+from brandpulse.copies import group_on as group_copies
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
 from brandpulse.store import analytics
@@ -98,6 +99,9 @@ def command(
                 relevance = relevance_step.score(models, marked, matched, brands)
                 tally.left_out += sum(1 for r in relevance if not r.counted)
                 write_relevance(con, relevance)
+                if rescore:
+                    # Fingerprints too, so mentions stored before copy grouping join it.
+                    group_copies(con, matched)
             tally.mentions += len(mentions)
             tally.matched += len(matched)
             tally.scored += len(labels)

@@ -39,6 +39,7 @@ from brandpulse.store import analytics, exports
 from brandpulse.store.connection import read_connection
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.scope import Scope
+from brandpulse.store.sql import copies_once
 
 BOM = "\ufeff".encode()
 
@@ -135,6 +136,13 @@ def command(
             help="Also mentions below their brand's relevance threshold (left out by default).",
         ),
     ] = False,
+    copies: Annotated[
+        bool,
+        typer.Option(
+            "--copies-once",
+            help="Count each story once: leave out syndicated copies and reposts of a mention.",
+        ),
+    ] = False,
     tz: Annotated[
         str | None,
         typer.Option("--tz", help="Time zone for days and times. Default: [settings] timezone."),
@@ -178,7 +186,7 @@ def command(
         tz=zone,
         everything=all_mentions,
     )
-    with read_connection(ctx.db) as con:
+    with copies_once(copies), read_connection(ctx.db) as con:
         if what is What.mentions:
             reader = exports.mentions_reader(
                 con, scope, iso_times=output_format not in (Format.parquet, Format.xlsx)

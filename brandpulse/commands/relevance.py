@@ -80,6 +80,19 @@ def _table(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _curve_point(rows: list[tuple[str, bool, str]], n: int, seed: int) -> dict[str, object]:
+    """Return the overall figures at n marks per brand and the marks a brand really had.
+
+    A brand with too few texts for n marks plus some left to score is cross-validated, so
+    `marks_per_brand` (the mean over brands) can be below n.
+    """
+    result = evaluate(rows, n, seed).as_dict()
+    brands = result["brands"].values()
+    overall = dict(result["overall"])
+    overall["marks_per_brand"] = round(sum(b["marks"] for b in brands) / max(len(brands), 1), 1)
+    return overall
+
+
 @app.command("eval")
 def eval_command(
     file: Annotated[
@@ -110,7 +123,7 @@ def eval_command(
         raise ConfigError(f"{file} holds no labelled rows", "add rows below the header")
     result = evaluate(rows, labels_per_brand, seed).as_dict()
     if curve:
-        result["curve"] = {str(n): evaluate(rows, n, seed).as_dict()["overall"] for n in CURVE}
+        result["curve"] = {str(n): _curve_point(rows, n, seed) for n in CURVE}
     if output == "json":
         typer.echo(json.dumps(result, indent=2))
         return 0
@@ -121,9 +134,13 @@ def eval_command(
             if not f["scored"]:
                 typer.echo(f"  {n:>4} marks: no text left to score")
                 continue
+            mean = f["marks_per_brand"]
+            note = ""
+            if mean < int(n):
+                note = f" (cross-validated: {mean:g} marks per brand on average)"
             typer.echo(
                 f"  {n:>4} marks: P {f['precision']:.3f} R {f['recall']:.3f}"
-                f" F1 {f['f1']:.3f} acc {f['accuracy']:.3f}"
+                f" F1 {f['f1']:.3f} acc {f['accuracy']:.3f}{note}"
             )
     return 0
 

@@ -79,7 +79,7 @@ pages = max(1, -(-total // size))
 ui.note_window(f.first, f.last, tz)
 st.markdown(f"**{total:,}** mentions match · page {page_number:,} of {pages:,}")
 
-shown = inbox.table_frame(rows, triage_rows, tz)
+shown = inbox.table_frame(rows, triage_rows, tz, data.copy_sizes(here.reader, here.key, ids))
 # Actions and the open mention sit above the table, in view when a row is ticked; they are
 # drawn into this place once the table has said which rows are ticked.
 above = st.container()

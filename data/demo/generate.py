@@ -31,7 +31,7 @@ import math
 import random
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -52,6 +52,7 @@ MODELS = {
     "Norvelo": ("Norvelo City 3", "Norvelo Trail X", "Norvelo Fold"),
     "Pedalux": ("Pedalux Urban 500", "Pedalux Cargo 2", "Pedalux Sprint"),
     "Voltaro": ("Voltaro Metro", "Voltaro Step 2", "Voltaro Hauler"),
+    "Heron": ("Heron Haul", "Heron Kid 2", "Heron Longtail"),
 }
 SITES = {"Norvelo": "norvelo.example", "Pedalux": "pedalux.example", "Voltaro": "voltaro.example"}
 FEATURES = ("belt drive", "motor", "battery", "display", "rear hub", "torque sensor", "headlight")
@@ -91,7 +92,12 @@ WEEKDAY = {
     "blog": (1.0, 1.2, 1.0, 1.2, 0.9, 0.85, 0.85),
 }
 # (positive, negative) shares; the rest is neutral.
-MOOD = {"Norvelo": (0.46, 0.18), "Pedalux": (0.36, 0.3), "Voltaro": (0.4, 0.22)}
+MOOD = {
+    "Norvelo": (0.46, 0.18),
+    "Pedalux": (0.36, 0.3),
+    "Voltaro": (0.4, 0.22),
+    "Heron": (0.42, 0.2),
+}
 COMPARISON_MOOD = (0.42, 0.26)
 CAMPAIGN_MOOD = (0.8, 0.05)
 INCIDENT_MOOD = {0: (0.03, 0.84), 1: (0.08, 0.66)}  # days after the incident began
@@ -1445,6 +1451,103 @@ def write_social(out: Path) -> None:
             )
 
 
+# ---------------------------------------------------------------------------------------
+# Heron: a cargo-bike maker whose name is a word. Keyword searches for it on Bluesky and
+# Mastodon also find the bird (commuters ride along canals), Heron of Alexandria and his
+# formula: most hits are not about the company. The demo team marked some of each kind
+# (marks.tsv); the relevance model learns from those marks and leaves the rest of the
+# off-topic posts out of the counts. A third seeded stream, so the files above stay as
+# they were.
+
+HERON = "Heron"
+HERON_SEED = SEED + 2
+HERON_RATES = {"related": 0.22, "unrelated": 0.34}  # per day and source
+HERON_OFF_TOPIC = (
+    "Saw a grey heron standing on the canal bank on my ride in this morning.",
+    "A heron took off right in front of me on the river path, what a wingspan.",
+    "The heron at the pond in {city} park caught another fish today.",
+    "Heron fishing in the ditch by the polder road at dawn. #birds",
+    "Grey heron hunting in the shallows, so patient. #birdwatching",
+    "Two herons are nesting in the trees behind the station in {city}.",
+    "A heron on the roof of our bike shed just stared at me for ten minutes.",
+    "The little egret and the heron were both out on the mudflats today.",
+    "Heron's formula gives the area of a triangle from its three sides, neat trick.",
+    "Reading about Heron of Alexandria and his steam engine, the aeolipile.",
+    "The heron in our garden pond ate every goldfish, netting goes up tomorrow.",
+    "Rode past the heron colony on the way to work, at least forty nests this year.",
+    "Painted a heron in watercolour this weekend, the legs are the hard part.",
+    "A heron was stalking frogs in the wet meadow next to the cycle path.",
+    "Counted three herons along the river Vecht on a short walk.",
+    "That heron by the lock gates is there every morning like a bridge keeper.",
+)
+HERON_MARKS = 36  # the demo team marked this many Heron posts, about half of each kind
+
+
+def heron_items() -> dict[str, list[tuple[Item, bool]]]:
+    """Plan the Heron posts of Bluesky and Mastodon: (item, about the company)."""
+    writer = Writer(HERON_SEED)
+    out: dict[str, list[tuple[Item, bool]]] = {"bluesky": [], "mastodon": []}
+    day = START
+    while day <= END:
+        weekday = WEEKDAY["reddit"][day.weekday()]
+        for planned in out.values():
+            for kind, rate in HERON_RATES.items():
+                for _ in range(writer.poisson(rate * weekday)):
+                    related = kind == "related"
+                    brands = (HERON,) if related else ()
+                    mood = writer.mood((HERON,), day, "")
+                    item = Item("submission", brands, mood, writer.at(day, "reddit"))
+                    item.author = writer.user()
+                    if related:
+                        item.sentences = writer.body(item, writer.rng.randint(1, 2))
+                    else:
+                        item.mood = "neutral"
+                        item.sentences = [writer.fill(writer.rng.choice(HERON_OFF_TOPIC), item)]
+                    item.score = writer.engagement(item, 1.6)
+                    item.num_comments = writer.poisson(1.0)
+                    planned.append((item, related))
+        day += timedelta(days=1)
+    last = datetime.combine(END, time(23, 59, 59), TZ)
+    return {
+        k: sorted((p for p in v if p[0].when <= last), key=lambda p: p[0].when)
+        for k, v in out.items()
+    }
+
+
+HERON_NUMBER = 60_000  # post numbers of this stream start here, apart from the others
+
+
+def write_heron(out: Path) -> None:
+    """Write the Heron search answers and marks.tsv (the demo team's marks) under `out`."""
+    planned = heron_items()
+    marks: list[tuple[str, str, str]] = []
+    posts = []
+    for n, (item, related) in enumerate(planned["bluesky"], start=HERON_NUMBER):
+        post = bluesky_post(item, n)
+        posts.append(post)
+        marks.append(("bluesky", str(post["uri"]), "related" if related else "unrelated"))
+    dump(out / "bluesky" / "search-heron-01.json", {"posts": posts[::-1], "cursor": None})
+    statuses = []
+    for n, (item, related) in enumerate(planned["mastodon"], start=HERON_NUMBER):
+        # The #heron tag timeline carries the birds too: every post wears the tag.
+        status = mastodon_status(replace(item, brands=(HERON,)), n)
+        statuses.append(status)
+        marks.append(("mastodon", str(status["uri"]), "related" if related else "unrelated"))
+    dump(out / "mastodon" / "tag-heron-01.json", statuses[::-1])
+    # The team marked posts spread over the period, about as many of each kind.
+    rng = random.Random(HERON_SEED)
+    chosen = []
+    for label in ("related", "unrelated"):
+        kind = [m for m in marks if m[2] == label]
+        chosen += rng.sample(kind, HERON_MARKS // 2)
+    lines = ["source\tnative_id\tbrand\tlabel"]
+    lines += [f"{source}\t{native}\t{HERON}\t{label}" for source, native, label in sorted(chosen)]
+    (out / "marks.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = ["source\tnative_id\tbrand\tlabel"]
+    lines += [f"{source}\t{native}\t{HERON}\t{label}" for source, native, label in marks]
+    (out / "heron-truth.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def generate(out: Path) -> list[Item]:
     """Write feeds/ and reddit/ under `out` (replacing them) and return the planned items."""
     writer = Writer()
@@ -1455,6 +1558,7 @@ def generate(out: Path) -> list[Item]:
     write_feeds(items, out / "feeds")
     write_reddit(items, out / "reddit")
     write_social(out)
+    write_heron(out)
     return items
 
 

@@ -271,7 +271,7 @@ def test_digest_is_sent_once_per_period_and_channel(
     assert len(web.on("/hook")) == 1 and len(mail.mails) == 1
     digest = json.loads(web.on("/hook")[0])
     assert digest["type"] == "digest" and digest["period"] == "week"
-    assert [b["brand"] for b in digest["brands"]] == ["Norvelo", "Pedalux", "Voltaro"]
+    assert [b["brand"] for b in digest["brands"]] == ["Norvelo", "Pedalux", "Voltaro", "Heron"]
     assert any("Autumn Commute Challenge" in c for c in digest["campaigns"])
     assert main(args) == 0
     assert len(web.on("/hook")) == 1 and len(mail.mails) == 1

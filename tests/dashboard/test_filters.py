@@ -116,3 +116,10 @@ def test_a_partly_collected_last_day_is_compared_up_to_the_same_time_of_day() ->
     assert now[1] == collected
     # 21 Oct, 10:30 in Amsterdam (summer time, UTC+2).
     assert before[1] == datetime(2026, 10, 21, 8, 30, tzinfo=UTC)
+
+
+def test_count_copies_once_travels_through_the_url() -> None:
+    f = from_params({"copies": ["once"]}, newest=NEWEST, oldest=OLDEST)
+    assert f.copies_once and f.to_params()["copies"] == ["once"]
+    assert from_params(f.to_params(), newest=NEWEST, oldest=OLDEST) == f
+    assert not from_params({"copies": ["twice"]}, newest=NEWEST, oldest=OLDEST).copies_once

@@ -36,6 +36,7 @@ from brandpulse.analysis.campaigns import campaign_windows, volume_lift
 from brandpulse.store import analytics
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
+from brandpulse.store.records import mention_id
 from brandpulse.store.scope import Scope
 
 from brandpulse import demo
@@ -151,7 +152,7 @@ def test_the_demo_is_big_enough_to_look_real(built: Built) -> None:
         "blog",
     }
     brands = rows(built.db, "SELECT DISTINCT brand FROM mention_brands")
-    assert len(brands) == 3
+    assert len(brands) == 4
     comparisons = rows(
         built.db,
         "SELECT count(*) FROM (SELECT mention_id FROM mention_brands GROUP BY mention_id"
@@ -237,10 +238,18 @@ def test_the_printed_account_matches_the_database(built: Built) -> None:
     assert f"mentions: {total:,}," in built.output
     for source, count in rows(built.db, "SELECT source, count(*) FROM mentions GROUP BY source"):
         assert f"{source} {count:,}" in built.output
-    for brand, count in rows(built.db, "SELECT brand, count(*) FROM mention_brands GROUP BY brand"):
+    # The account counts what the product counts: matches the relevance filter keeps.
+    for brand, count in rows(
+        built.db,
+        "SELECT brand, count(*) FROM mention_brands WHERE counted IS NOT FALSE GROUP BY brand",
+    ):
         line = next(line for line in built.output.splitlines() if line.strip().startswith(brand))
         assert f"{count:,} mentions" in line
-    for label, count in rows(built.db, "SELECT label, count(*) FROM sentiments GROUP BY label"):
+    for label, count in rows(
+        built.db,
+        "SELECT label, count(*) FROM sentiments s WHERE EXISTS (SELECT 1 FROM mention_brands b"
+        " WHERE b.mention_id = s.mention_id AND b.counted IS NOT FALSE) GROUP BY label",
+    ):
         assert f"{label} {count:,} (" in built.output
     first, last = rows(
         built.db,
@@ -286,6 +295,8 @@ def test_the_committed_corpus_is_what_the_generator_writes(tmp_path: Path) -> No
         check=True,
         capture_output=True,
     )
+    for name in ("marks.tsv", "heron-truth.tsv"):
+        assert (tmp_path / name).read_bytes() == (DEMO_DIR / name).read_bytes(), name
     for folder in ("feeds", "reddit", "hackernews", "mastodon", "bluesky", "lemmy", "appstore"):
         written = {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()}
         committed = {p.name: p.read_bytes() for p in (DEMO_DIR / folder).iterdir()}
@@ -444,13 +455,16 @@ def test_the_mentions_export_covers_the_whole_demo(built: Built, tmp_path: Path)
         exported = list(csv.DictReader(handle))
     required = {"id", "source", "brand", "published_at", "author", "title", "text", "url"}
     assert required | {"sentiment", "sentiment_score"} <= set(exported[0])
+    # Matches the relevance filter leaves out (off-topic "heron" posts) are not exported.
     mentions, pairs = rows(
-        built.db, "SELECT (SELECT count(*) FROM mentions), (SELECT count(*) FROM mention_brands)"
+        built.db,
+        "SELECT count(DISTINCT mention_id), count(*) FROM mention_brands"
+        " WHERE counted IS NOT FALSE",
     )[0]
     assert len(exported) == pairs >= 1500  # one row per mention and brand it names
     assert len({r["id"] for r in exported}) == mentions
     assert len({r["source"] for r in exported}) >= 2
-    assert {r["brand"] for r in exported} == {"Norvelo", "Pedalux", "Voltaro"}
+    assert {r["brand"] for r in exported} == {"Norvelo", "Pedalux", "Voltaro", "Heron"}
     assert all(
         r["sentiment"] in LABELS and r["sentiment_score"]
         for r in exported
@@ -460,3 +474,38 @@ def test_the_mentions_export_covers_the_whole_demo(built: Built, tmp_path: Path)
     assert {r["language"] for r in exported if r["sentiment"] == "unscored"} == {"nl"}
     published = [datetime.fromisoformat(r["published_at"]) for r in exported]
     assert (max(published) - min(published)).days >= 90
+
+
+def _heron_labels(name: str) -> dict[str, str]:
+    """Return {mention id: related|unrelated} from one of the demo's Heron label files."""
+    out = {}
+    for line in (DEMO_DIR / name).read_text(encoding="utf-8").splitlines()[1:]:
+        source, native, _brand, label = line.split("\t")
+        out[mention_id(source, native)] = label
+    return out
+
+
+def test_the_demo_marks_filter_the_ambiguous_brands_off_topic_posts(built: Built) -> None:
+    """ "heron" finds the bird too; after the demo's marks most bird posts no longer count."""
+    truth = _heron_labels("heron-truth.tsv")
+    marked = _heron_labels("marks.tsv")
+    stored = rows(built.db, "SELECT mention_id, counted FROM mention_brands WHERE brand = 'Heron'")
+    unmarked = [(truth[mid], counted) for mid, counted in stored if mid not in marked]
+    off_topic = [counted for label, counted in unmarked if label == "unrelated"]
+    about = [counted for label, counted in unmarked if label == "related"]
+    # Most keyword hits are off-topic, and the marks were a minority of the posts.
+    assert len(off_topic) > len(about) >= 20 and len(marked) < len(unmarked)
+    assert sum(off_topic) <= 0.15 * len(off_topic), "off-topic posts still counted"
+    assert sum(about) >= 0.9 * len(about), "posts about the company left out"
+    # Every marked post counts as its mark says.
+    for mid, counted in stored:
+        if mid in marked:
+            assert counted == (marked[mid] == "related")
+    # The counts the product shows follow: KPIs count only the kept Heron posts.
+    first, last = rows(built.db, "SELECT min(published_at), max(published_at) FROM mentions")[0]
+    with read_connection(built.db) as con:
+        table = analytics.kpis(con, Scope(("Heron",), first.date(), last.date(), TZ))
+    shown = int(table.set_index("brand").loc["Heron", "mentions"])
+    assert shown == sum(bool(c) for _, c in stored) < len(stored)
+    line = next(x for x in built.output.splitlines() if x.startswith("relevance 'Heron'"))
+    assert f"{len(marked)} marks" in line and f"{len(stored) - shown} left out" in line

@@ -59,6 +59,7 @@ CONTRACT = [
     "relevance",
     "sentiment_confidence",
     "language",
+    "copy_of",
 ]
 
 
