@@ -253,6 +253,7 @@ class LinearModel:
         self.vocab = {w: i for i, w in enumerate(words)}
         self.featurizer = Featurizer(self.vocab, self.char_range)
         self.weights = weights
+        self.weights64 = weights.astype(np.float64)
         self.bias = np.asarray(header["bias"], dtype=np.float32)
         # "ovr": one logistic model per class, probabilities normalised (as scikit-learn's
         # one-vs-rest predict_proba); "softmax": one multinomial model.
@@ -319,11 +320,13 @@ class LinearModel:
             counts[n] = len(ids)
             indices.extend(ids)
         flat = np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64)
-        # Each row's n-gram weights, summed by the difference of a running total.
-        total = np.zeros((len(flat) + 1, len(CLASSES)))
-        np.cumsum(self.weights[flat], axis=0, out=total[1:])
-        ends = np.cumsum(counts)
-        grams = total[ends] - total[ends - counts]
+        # Each row's n-gram weights summed in place; a zero row at the end keeps every start
+        # inside the array, and rows without n-grams are zeroed after the sum.
+        # In float64, so the order a set gives the ids in does not show in the result.
+        gathered = np.concatenate([self.weights64[flat], np.zeros((1, len(CLASSES)))])
+        starts = np.cumsum(counts) - counts
+        grams = np.add.reduceat(gathered, starts, axis=0)
+        grams[counts == 0] = 0.0
         scale = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0)
         # VADER's features (see vader_features), added for every text at once.
         compound = np.asarray(vader_many(list(texts)), dtype=np.float64)
