@@ -85,6 +85,7 @@ class VaderScorer:
 # n-grams scaled to unit length, so a long article's opening decides as well as all of it,
 # and scoring stays fast. (Long texts are scored on their brand sentences anyway.)
 MODEL_MAX_CHARS = 1000
+_LINK = re.compile(r"https?://\S+|www\.\S+")
 
 
 class ModelScorer:
@@ -98,11 +99,17 @@ class ModelScorer:
         self.version = f"{self.model.version}+{self.model.sha256[:12]}"
 
     def verdicts(self, texts: Sequence[str]) -> list[Verdict]:
-        """Return the model's verdict for each text (each distinct text scored once)."""
-        unique = list(dict.fromkeys(texts))
-        cut = [t[:MODEL_MAX_CHARS] for t in unique]
+        """Return the model's verdict for each text (each distinct text scored once).
+
+        Texts that differ only in their links (shares of one post) count as one: the model
+        sees every link as "http", and VADER's lexicon holds no link.
+        """
+        keys = [_LINK.sub("http", t[:MODEL_MAX_CHARS]) for t in texts]
+        first = dict(zip(keys, texts, strict=True))
+        unique = list(first)
+        cut = [first[k][:MODEL_MAX_CHARS] for k in unique]
         found = dict(zip(unique, self.model.predict(cut), strict=True))
-        return [Verdict(p.label, p.score, p.confidence) for p in (found[t] for t in texts)]
+        return [Verdict(p.label, p.score, p.confidence) for p in (found[k] for k in keys)]
 
 
 @lru_cache(maxsize=8)

@@ -13,18 +13,24 @@ import html
 import json
 import re
 import struct
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from brandpulse.analysis.vader import cpu_count, worker_pool
 from brandpulse.analysis.vader import score_many as vader_many
 
 MAGIC = b"BPSENT1\n"
 MODELS_DIR = Path(__file__).with_name("models")
 DEFAULT_MODEL = MODELS_DIR / "sentiment-linear.bin"
+# Batches with at least this many texts are split over processes (a model read from a file
+# only: each worker loads it once). Below it the workers' start-up costs more than it saves.
+PARALLEL_MIN_TEXTS = 4_000
 # Class order of the weight columns.
 CLASSES = ("negative", "neutral", "positive")
 # VADER's compound in [-1, 1] falls into this many equal buckets, each a feature of its own.
@@ -67,6 +73,8 @@ _NEGATORS = frozenset(
     ]
 )
 _CLAUSE_END = frozenset(".,;:!?")
+# What a vocabulary lookup gives for an unknown n-gram (an int, so filtering stays in C).
+_MISSING = -1
 
 
 def clean(text: str) -> str:
@@ -142,7 +150,7 @@ class Featurizer:
     def ids(self, cleaned: str) -> list[int]:
         """Return the sorted vocabulary ids of a cleaned text's n-grams (same as `ngrams`)."""
         vocab = self.vocab
-        found = {i for f in word_grams(cleaned) if (i := vocab.get(f)) is not None}
+        found = set(filter(_MISSING.__ne__, map(vocab.get, word_grams(cleaned), repeat(_MISSING))))
         words = self._words
         for word in set(cleaned.split()):
             cached = words.get(word)
@@ -153,6 +161,21 @@ class Featurizer:
                     words[word] = cached
             found.update(cached)
         return sorted(found)
+
+    def ids_unsorted(self, cleaned: str) -> list[int]:
+        """Return the same ids as `ids` in no particular order (scoring sums them anyway)."""
+        vocab = self.vocab
+        found = set(filter(_MISSING.__ne__, map(vocab.get, word_grams(cleaned), repeat(_MISSING))))
+        words = self._words
+        distinct = set(cleaned.split())
+        new = distinct.difference(words)
+        if new and len(words) + len(new) > 500_000:
+            words.clear()  # bounded: a long backfill must not grow it forever
+        for word in new:
+            grams = char_grams(word, self.char_range)
+            words[word] = tuple(filter(_MISSING.__ne__, map(vocab.get, grams, repeat(_MISSING))))
+        found.update(chain.from_iterable(map(words.__getitem__, distinct)))
+        return list(found)
 
 
 def vader_features(compound: float) -> list[tuple[int, float]]:
@@ -166,20 +189,22 @@ DENSE = VADER_BUCKETS + 4
 
 
 def design(
-    texts: Sequence[str], featurizer: Featurizer
+    texts: Sequence[str], featurizer: Featurizer, ordered: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the feature matrix of `texts` as CSR arrays (indptr, indices, values).
 
     N-gram features are binary and scaled to unit length per text; VADER's features take the
-    last DENSE columns after the vocabulary.
+    last DENSE columns after the vocabulary. `ordered` False leaves each row's ids unsorted
+    (faster; the sums differ from the sorted ones only in the last bits).
     """
     compounds = vader_many(list(texts))
+    ids_of = featurizer.ids if ordered else featurizer.ids_unsorted
     base = len(featurizer.vocab)
     indptr = [0]
     indices: list[int] = []
     values: list[float] = []
     for text, compound in zip(texts, compounds, strict=True):
-        ids = featurizer.ids(clean(text))
+        ids = ids_of(clean(text))
         if ids:
             weight = 1.0 / len(ids) ** 0.5
             indices.extend(ids)
@@ -208,9 +233,16 @@ class LinearModel:
     """A model: vocabulary, weights (features x classes) and bias, with its file's SHA-256."""
 
     def __init__(
-        self, header: dict[str, Any], words: list[str], weights: np.ndarray, sha256: str
+        self,
+        header: dict[str, Any],
+        words: list[str],
+        weights: np.ndarray,
+        sha256: str,
+        path: Path | None = None,
     ) -> None:
         self.header = header
+        # The file it was read from, which worker processes load; None for in-memory models.
+        self.path = path
         self.name: str = header["name"]
         self.version: str = header["version"]
         self.sha256 = sha256
@@ -221,6 +253,7 @@ class LinearModel:
         self.vocab = {w: i for i, w in enumerate(words)}
         self.featurizer = Featurizer(self.vocab, self.char_range)
         self.weights = weights
+        self.weights64 = weights.astype(np.float64)
         self.bias = np.asarray(header["bias"], dtype=np.float32)
         # "ovr": one logistic model per class, probabilities normalised (as scikit-learn's
         # one-vs-rest predict_proba); "softmax": one multinomial model.
@@ -242,7 +275,7 @@ class LinearModel:
         rows = len(words) + DENSE
         weights = np.frombuffer(data, dtype="<f4", count=rows * len(CLASSES), offset=start)
         sha = hashlib.sha256(data).hexdigest()
-        return cls(header, words, weights.reshape(rows, len(CLASSES)).copy(), sha)
+        return cls(header, words, weights.reshape(rows, len(CLASSES)).copy(), sha, path)
 
     @classmethod
     def from_parts(
@@ -254,14 +287,22 @@ class LinearModel:
             header, words, np.asarray(weights, dtype=np.float32), hashlib.sha256(blob).hexdigest()
         )
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Return an (n, 3) array of class probabilities in CLASSES order."""
+    def probabilities(self, texts: Sequence[str], processes: int | None = None) -> np.ndarray:
+        """Return an (n, 3) array of class probabilities in CLASSES order.
+
+        With `processes` None, a model read from a file scores batches of PARALLEL_MIN_TEXTS
+        texts or more on every available core; 1 forces one process.
+        """
         if not texts:
             return np.zeros((0, len(CLASSES)), dtype=np.float32)
-        indptr, indices, values = design(texts, self.featurizer)
-        contributions = self.weights[indices] * values[:, None]
-        # Every row has VADER's features, so no row is empty and reduceat is safe.
-        logits = np.add.reduceat(contributions, indptr[:-1], axis=0) + self.bias
+        workers = cpu_count() if processes is None else processes
+        if (
+            self.path is not None
+            and workers > 1
+            and (processes is not None or len(texts) >= PARALLEL_MIN_TEXTS)
+        ):
+            return self._probabilities_parallel(list(texts), workers)
+        logits = self._logits(texts)
         if self.link == "ovr":
             odds = 1.0 / (1.0 + np.exp(-logits))
             return odds / odds.sum(axis=1, keepdims=True)
@@ -269,9 +310,49 @@ class LinearModel:
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Return one Prediction per text, in order."""
-        probs = self.probabilities(texts)
+    def _logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the (n, 3) logits: what `design` describes, summed without building it."""
+        ids_of = self.featurizer.ids_unsorted
+        counts = np.empty(len(texts), dtype=np.int64)
+        indices = array("q")
+        for n, text in enumerate(texts):
+            ids = ids_of(clean(text))
+            counts[n] = len(ids)
+            indices.extend(ids)
+        flat = np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64)
+        # Each row's n-gram weights summed in place; a zero row at the end keeps every start
+        # inside the array, and rows without n-grams are zeroed after the sum.
+        # In float64, so the order a set gives the ids in does not show in the result.
+        gathered = np.concatenate([self.weights64[flat], np.zeros((1, len(CLASSES)))])
+        starts = np.cumsum(counts) - counts
+        grams = np.add.reduceat(gathered, starts, axis=0)
+        grams[counts == 0] = 0.0
+        scale = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0)
+        # VADER's features (see vader_features), added for every text at once.
+        compound = np.asarray(vader_many(list(texts)), dtype=np.float64)
+        base = len(self.vocab)
+        bucket = np.minimum(VADER_BUCKETS - 1, ((compound + 1) / 2 * VADER_BUCKETS).astype(int))
+        sign = np.where(compound <= -0.05, 0, np.where(compound < 0.05, 1, 2))
+        dense = (
+            self.weights[base + bucket]
+            + self.weights[base + VADER_BUCKETS + sign]
+            + self.weights[base + VADER_BUCKETS + 3] * compound[:, None]
+        )
+        return (grams * scale[:, None] + dense + self.bias).astype(np.float32)
+
+    def _probabilities_parallel(self, texts: list[str], workers: int) -> np.ndarray:
+        # Several chunks per worker so a chunk of long texts does not leave a core idle.
+        size = max(1, -(-len(texts) // (workers * 4)))
+        chunks = [(str(self.path), texts[i : i + size]) for i in range(0, len(texts), size)]
+        try:
+            return np.concatenate(list(worker_pool(workers).map(_chunk_probabilities, chunks)))
+        except (OSError, RuntimeError):
+            # Workers could not start or died: the same probabilities on one core.
+            return self.probabilities(texts, processes=1)
+
+    def predict(self, texts: Sequence[str], processes: int | None = None) -> list[Prediction]:
+        """Return one Prediction per text, in order (see `probabilities` for `processes`)."""
+        probs = self.probabilities(texts, processes)
         best = probs.argmax(axis=1)
         scores = probs[:, 2] - probs[:, 0]
         return [
@@ -307,3 +388,8 @@ def write_model(
 def load_model(path: Path = DEFAULT_MODEL) -> LinearModel:
     """Load a model file once per process."""
     return LinearModel.from_file(path)
+
+
+def _chunk_probabilities(job: tuple[str, list[str]]) -> np.ndarray:
+    path, texts = job
+    return load_model(Path(path)).probabilities(texts, processes=1)

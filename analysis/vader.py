@@ -339,7 +339,7 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Return this process's pool of `workers` scoring processes, started on first use.
 
     Kept for the life of the process: starting workers costs more than scoring a batch of
@@ -379,7 +379,7 @@ def _score_parallel(texts: list[str], workers: int) -> list[float]:
     size = max(1, math.ceil(len(texts) / (workers * 4)))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     try:
-        results = _pool(workers).map(_score_chunk, chunks)
+        results = worker_pool(workers).map(_score_chunk, chunks)
         return [score for chunk in results for score in chunk]
     except (BrokenProcessPool, OSError, RuntimeError):
         # Workers could not start or died (a script without a `__main__` guard, no

@@ -19,8 +19,10 @@ CORRECTED = [
     ("love the Acme saddle", "positive"),
     ("Acme glorped my morning ride, again", "negative"),
     ("Acme has a new colour for the frame", "neutral"),
+    ("Acme posts its spring catalogue", "neutral"),
+    ("Acme moves its office to Bristol", "neutral"),
 ]
-HELD_ASIDE = ["Acme glorped my ride to work", "Acme glorped my Tuesday ride"]
+HELD_ASIDE = ["Acme glorped my Tuesday ride", "Acme glorped my ride to work today"]
 
 
 def test_consistent_corrections_flip_held_aside_similar_texts() -> None:

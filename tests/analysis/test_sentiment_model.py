@@ -105,3 +105,28 @@ def test_the_shipped_model_stays_above_the_floor_of_its_card(corpora: Path) -> N
             assert getattr(result, key) >= minimum, (corpus.name, key)
             checked += 1
     assert checked >= 5 * 4
+
+
+def test_a_batch_split_over_processes_gets_the_verdicts_of_one_process() -> None:
+    model = load_model()
+    texts = [
+        f"{opening} the {thing} at Acme{end}"
+        for opening in ("I love", "I hate", "Not happy with", "Just looked at")
+        for thing in ("support", "new phone", "delivery")
+        for end in ("", "!!", " :(", " https://t.co/x1")
+    ] + ["", "!!!", "not great, not terrible"]
+    split, single = model.predict(texts, processes=2), model.predict(texts, processes=1)
+    assert [p.label for p in split] == [p.label for p in single]
+    # Only the order of float additions may differ between the processes.
+    assert all(abs(a.score - b.score) < 1e-6 for a, b in zip(split, single, strict=True))
+
+
+def test_the_summed_scores_equal_the_feature_matrix_product() -> None:
+    import numpy as np
+    from brandpulse.analysis.sentiment_model import design
+
+    model = load_model()
+    texts = ["Acme support was GREAT!!", "not good at all. great", "", "meh", "@acme why??"]
+    indptr, indices, values = design(texts, model.featurizer)
+    expected = np.add.reduceat(model.weights[indices] * values[:, None], indptr[:-1], axis=0)
+    assert np.allclose(model._logits(texts), expected + model.bias, atol=1e-5)
