@@ -32,47 +32,32 @@ def enqueue(con: duckdb.DuckDBPyConnection, items: Sequence[Outgoing], now: date
     """Queue messages whose key was never queued; return how many were new."""
     new = 0
     on_lake = lake.is_lake_connection(con)
+    insert = (
+        "INSERT INTO alert_outbox (key, channel, kind, incident_id, state, subject, payload,"
+        " status, attempts, created_at, next_attempt_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+    )
     for item in items:
+        values = [
+            item.key,
+            item.channel,
+            item.kind,
+            item.incident_id,
+            item.state,
+            item.subject,
+            json.dumps(item.payload, default=str),
+            now,
+            item.not_before or now,
+        ]
         if on_lake:
             # No unique key on a lake: the dispatch lock makes this check-then-insert safe.
             if one(con, "SELECT count(*) FROM alert_outbox WHERE key = ?", [item.key])[0]:
                 continue
-            con.execute(
-                "INSERT INTO alert_outbox (key, channel, kind, incident_id, state, subject,"
-                " payload, status, attempts, created_at, next_attempt_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-                [
-                    item.key,
-                    item.channel,
-                    item.kind,
-                    item.incident_id,
-                    item.state,
-                    item.subject,
-                    json.dumps(item.payload, default=str),
-                    now,
-                    item.not_before or now,
-                ],
-            )
+            con.execute(insert, values)
             new += 1
             continue
-        row = con.execute(
-            "INSERT INTO alert_outbox (key, channel, kind, incident_id, state, subject, payload,"
-            " status, attempts, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
-            " ON CONFLICT (key) DO NOTHING RETURNING key",
-            [
-                item.key,
-                item.channel,
-                item.kind,
-                item.incident_id,
-                item.state,
-                item.subject,
-                json.dumps(item.payload, default=str),
-                now,
-                item.not_before or now,
-            ],
-        ).fetchall()
-        new += len(row)
+        row = con.execute(f"{insert} ON CONFLICT (key) DO NOTHING RETURNING key", values)
+        new += len(row.fetchall())
     return new
 
 

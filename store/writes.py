@@ -281,46 +281,36 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
 
 def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
     """Store one source's run report and return its run id."""
+    columns = (
+        "source, started_at, ended_at, status, fetched, new, updated, skipped, errors,"
+        " warnings, details"
+    )
+    values = [
+        report.source,
+        report.started_at,
+        report.ended_at or datetime.now(UTC),
+        report.status,
+        report.fetched,
+        report.new,
+        report.updated,
+        report.skipped,
+        report.errors,
+        report.warnings,
+        json.dumps([item.record() for item in report.items], default=str),
+    ]
+    marks = ", ".join("?" * len(values))
     if lake.is_lake_connection(con):
+        # A lake has no sequences of its own: the id comes from the catalog's PostgreSQL.
         run_id = lake.next_id(con, "collection_run_ids")
         con.execute(
-            "INSERT INTO collection_runs (run_id, source, started_at, ended_at, status, fetched,"
-            " new, updated, skipped, errors, warnings, details)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                report.source,
-                report.started_at,
-                report.ended_at or datetime.now(UTC),
-                report.status,
-                report.fetched,
-                report.new,
-                report.updated,
-                report.skipped,
-                report.errors,
-                report.warnings,
-                json.dumps([item.record() for item in report.items], default=str),
-            ],
+            f"INSERT INTO collection_runs (run_id, {columns}) VALUES (?, {marks})",
+            [run_id, *values],
         )
         return run_id
     row = one(
         con,
-        "INSERT INTO collection_runs (source, started_at, ended_at, status, fetched, new, "
-        "updated, skipped, errors, warnings, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING run_id",
-        [
-            report.source,
-            report.started_at,
-            report.ended_at or datetime.now(UTC),
-            report.status,
-            report.fetched,
-            report.new,
-            report.updated,
-            report.skipped,
-            report.errors,
-            report.warnings,
-            json.dumps([item.record() for item in report.items], default=str),
-        ],
+        f"INSERT INTO collection_runs ({columns}) VALUES ({marks}) RETURNING run_id",
+        values,
     )
     return int(row[0])
 
