@@ -10,6 +10,7 @@ which would pull torch, and none of it is needed here).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import struct
@@ -235,3 +236,45 @@ def encoder() -> Encoder:
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Return L2-normalised float32 sentence embeddings of `texts`, shape (len(texts), 384)."""
     return encoder().embed(texts, batch_size)
+
+
+@lru_cache(maxsize=1)
+def weights_sha256() -> str:
+    """Return the SHA-256 of the model's safetensors file (read once per process)."""
+    digest = hashlib.sha256()
+    with (model_dir() / "model.safetensors").open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class EmbeddingCache:
+    """`embed` with its results kept as .npy files named by the texts' and the weights' hash.
+
+    Embedding tens of thousands of texts takes many minutes on a laptop; a rerun with the
+    same texts and weights reads the arrays back, unchanged. Without a folder it only embeds.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def path_for(self, texts: Sequence[str]) -> Path:
+        """Return the file that holds (or will hold) the embeddings of `texts`."""
+        if self.folder is None:
+            raise ValueError("this cache has no folder")
+        digest = hashlib.sha256(weights_sha256().encode())
+        for text in texts:
+            digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+        return self.folder / f"{digest.hexdigest()[:24]}.npy"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return `embed(texts)`, read from the folder when it holds them."""
+        if self.folder is None:
+            return embed(texts)
+        path = self.path_for(texts)
+        if path.is_file():
+            return np.asarray(np.load(path), dtype=np.float32)
+        vectors = embed(texts)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+        return vectors

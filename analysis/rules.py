@@ -49,6 +49,8 @@ class Rules:
     # ISO 639-1 codes of the languages kept at collection; empty keeps all.
     languages: tuple[str, ...] = ()
     model_path: Path | None = None
+    # With scorer "model": average the embedding head in on the least-confident texts.
+    accurate_tier: bool = False
 
     def brand(self, name: str) -> BrandRule:
         """Return the rule of the brand called `name` (case-insensitive), or raise KeyError."""

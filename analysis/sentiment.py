@@ -27,8 +27,11 @@ from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
 from brandpulse.analysis.vader import score_many
 from brandpulse.store.records import BrandMatch, Mention, SentimentLabel
 
-MODEL, VADER = "model", "vader"
+MODEL, VADER, ACCURATE = "model", "vader", "accurate"
 SCORERS = (MODEL, VADER)
+# "accurate": the model with the embedding head averaged in on every text (on demand only:
+# `[analysis] accurate_tier = true` uses it on the model's least-confident texts).
+CLI_SCORERS = (MODEL, VADER, ACCURATE)
 DEFAULT_SCORER = MODEL
 # VADER's name and version as stored on its labels.
 SCORER = VADER
@@ -118,19 +121,35 @@ def get_scorer(
     positive: float = 0.05,
     negative: float = -0.05,
     model_path: Path | None = None,
+    accurate_tier: bool = False,
 ) -> Scorer:
-    """Return the scorer called `name` ("model" or "vader"); `model_path` replaces the model."""
+    """Return the scorer called `name` ("model", "vader" or "accurate").
+
+    `model_path` replaces the model; `accurate_tier` makes "model" average the embedding
+    head in on its least-confident texts ("accurate" does so on every text).
+    """
     if name == VADER:
         return VaderScorer(positive, negative)
-    if name == MODEL:
+    if name == MODEL and not accurate_tier:
         return ModelScorer(model_path or DEFAULT_MODEL)
-    raise ValueError(f"unknown sentiment scorer {name!r} (known: {', '.join(SCORERS)})")
+    if name in (MODEL, ACCURATE):
+        from brandpulse.analysis.embedding import encoder
+        from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
+
+        encoder()  # fails here, with the fix, when the accurate extra is missing
+        below = DEFAULT_BELOW if name == MODEL else 2.0
+        return AccurateScorer(load_model(model_path or DEFAULT_MODEL), load_head(), below)
+    raise ValueError(f"unknown sentiment scorer {name!r} (known: {', '.join(CLI_SCORERS)})")
 
 
 def rules_scorer(rules: Rules) -> Scorer:
-    """Return the scorer the rules name, with their thresholds and model file."""
+    """Return the scorer the rules name, with their thresholds, model file and tier."""
     return get_scorer(
-        rules.scorer, rules.positive_threshold, rules.negative_threshold, rules.model_path
+        rules.scorer,
+        rules.positive_threshold,
+        rules.negative_threshold,
+        rules.model_path,
+        rules.accurate_tier,
     )
 
 

@@ -58,6 +58,8 @@ def project_model_path(database: Path) -> Path:
 class Analysis:
     # "model": the shipped classifier (or the project model `sentiment train` adopted).
     scorer: str = "model"
+    # The accurate tier (embedding head) on the model's least-confident mentions.
+    accurate_tier: bool = False
 
 
 @dataclass(frozen=True)
@@ -432,6 +434,7 @@ def parse_config(text: str, path: Path) -> Config:
     scorer = analysis_reader.get("scorer", str, "model", '"model" or "vader"')
     if scorer not in SCORERS:
         raise analysis_reader.fail("scorer", '"model" or "vader"', scorer)
+    accurate_tier = analysis_reader.get("accurate_tier", bool, False, "true or false")
     analysis_reader.reject_unknown()
     lake_reader = _Reader(source, data.get("lake", {}), "[lake]", source.header_line("lake"))
     data_path = lake_reader.optional_str("data_path", "a folder, or s3://bucket/prefix")
@@ -450,7 +453,7 @@ def parse_config(text: str, path: Path) -> Config:
         campaigns=tuple(campaigns),
         sections=sections,
         alerts=alerts,
-        analysis=Analysis(scorer=scorer),
+        analysis=Analysis(scorer=scorer, accurate_tier=accurate_tier),
         lake=Lake(data_path=data_path),
     )
 

@@ -42,6 +42,7 @@ def rules_from_config(
         scorer=config.analysis.scorer,
         languages=config.settings.languages,
         model_path=project if project.is_file() else None,
+        accurate_tier=config.analysis.accurate_tier,
     )
 
 

@@ -282,6 +282,125 @@ def build(root: Path, out: Path, choose: bool = True) -> tuple[str, dict[str, ob
 
 FLOOR_KEYS = ("macro_recall", "weighted_f1", "macro_f1", "accuracy")
 
+# The accurate tier's head: multinomial logistic regression on the MiniLM embeddings of the
+# same pool (balanced class weights, as the linear model). C is not searched: an
+# embedding has 384 dense features, and the default penalty is the principled choice.
+HEAD_NAME = "brandpulse-embedding-head"
+HEAD_VERSION = "1.0"
+HEAD_C = 1.0
+HEAD_MAX_ITER = 1000
+HEAD_FILE = "sentiment-head.json"
+HEAD_CARD_FILE = "sentiment-head.card.json"
+
+
+def fit_head(vectors: np.ndarray, y: np.ndarray):  # type: ignore[no-untyped-def]
+    """Fit the head: multinomial logistic regression by L-BFGS on float16-rounded vectors.
+
+    Rounding to float16 first means last-bit differences between BLAS builds in the
+    embeddings do not reach the fitted weights.
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    x = vectors.astype(np.float16).astype(np.float64)
+    model = LogisticRegression(C=HEAD_C, class_weight="balanced", max_iter=HEAD_MAX_ITER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(x, y)
+
+
+def evaluate_tier(model: LinearModel, head, root: Path, cache) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Return the figures of the head alone and of the tier (all texts, and below the cut)."""
+    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, combine
+
+    table: dict[str, dict[str, object]] = {}
+    sets = [(c, False) for c in evaluation_sets(root)] + [(c, True) for c in topic_sets(root)]
+    for corpus, topic in sets:
+        vectors = cache.embed(corpus.texts)
+        by_key = dict(zip(corpus.texts, vectors, strict=True))
+
+        def lookup(texts: list[str], by_key=by_key) -> np.ndarray:  # type: ignore[no-untyped-def]
+            return np.stack([by_key[t] for t in texts])
+
+        runs = {"head": head.probabilities(vectors)}
+        for name, below in (("tier_all", 2.0), (f"tier_below_{DEFAULT_BELOW:g}", DEFAULT_BELOW)):
+            probs, taken = combine(model, head, corpus.texts, below, embed_fn=lookup)
+            runs[name] = probs
+            table.setdefault("share_taken", {})[f"{corpus.name}/{name}"] = round(
+                float(taken.mean()), 4
+            )
+        for name, probs in runs.items():
+            preds = [
+                Prediction(CLASSES[int(b)], float(p[2] - p[0]), float(p[b]))
+                for b, p in zip(probs.argmax(axis=1), probs, strict=True)
+            ]
+            if topic:
+                figs = figures(
+                    corpus.labels, topic_labels(preds, corpus.classes), classes=corpus.classes
+                )
+            else:
+                figs = figures(
+                    corpus.labels,
+                    [p.label for p in preds],
+                    scores=[p.score for p in preds],
+                    gold_scores=corpus.scores,
+                )
+            table.setdefault(name, {})[corpus.name] = figs.as_dict()
+    return table
+
+
+def build_head(root: Path, out: Path, cache) -> tuple[str, dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Build the accurate tier's head and its card into `out`; return its SHA-256 and card."""
+    from brandpulse.analysis.embedding import WHEEL, weights_sha256
+    from brandpulse.analysis.sentiment_accurate import Head, head_bytes
+
+    start = time.perf_counter()
+    texts, labels, counts = training_pool(root)
+    print(f"training pool: {counts}", flush=True)
+    vectors = cache.embed(texts)
+    y = np.array([CLASSES.index(label) for label in labels])
+    fitted = fit_head(vectors, y)
+    header = {
+        "name": HEAD_NAME,
+        "version": HEAD_VERSION,
+        "classes": list(CLASSES),
+        "embedding": {
+            "wheel": WHEEL,
+            "model_sha256": weights_sha256(),
+        },
+        "bias": [float(np.float32(b)) for b in fitted.intercept_],
+        "weights": [[float(np.float32(v)) for v in row] for row in fitted.coef_.T],
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    blob = head_bytes(header)
+    (out / HEAD_FILE).write_bytes(blob)
+    digest = hashlib.sha256(blob).hexdigest()
+    head = Head.from_file(out / HEAD_FILE)
+    model = LinearModel.from_file(out / MODEL_FILE)
+    card: dict[str, object] = {
+        "name": HEAD_NAME,
+        "version": HEAD_VERSION,
+        "head_file": HEAD_FILE,
+        "head_sha256": digest,
+        "linear_model_sha256": model.sha256,
+        "embedding": header["embedding"],
+        "training_data": {"same_pool_as": MODEL_FILE, "steps": counts},
+        "parameters": {
+            "seed": SEED,
+            "classifier": "multinomial logistic regression (scikit-learn LogisticRegression, "
+            f"L-BFGS, at most {HEAD_MAX_ITER} iterations, balanced class weights) on "
+            "float16-rounded embeddings",
+            "C": HEAD_C,
+            "combination": "mean of the head's and the linear model's probabilities",
+        },
+        "evaluation": evaluate_tier(model, head, root, cache),
+    }
+    (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    print(f"head {digest} ({time.perf_counter() - start:.0f} s)")
+    return digest, card
+
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -290,8 +409,31 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--check", action="store_true", help="rebuild elsewhere and compare the hash"
     )
+    parser.add_argument(
+        "--head",
+        action="store_true",
+        help="build (or with --check, check) the accurate tier's head instead; needs the "
+        "accurate extra",
+    )
+    parser.add_argument("--cache", help="folder to keep the embeddings in between runs")
     args = parser.parse_args(argv)
     root = corpora_root(args.corpora)
+    if args.head:
+        from brandpulse.analysis.embedding import EmbeddingCache
+
+        cache = EmbeddingCache(Path(args.cache) if args.cache else None)
+        if not args.check:
+            build_head(root, Path(args.out), cache)
+            return 0
+        card = json.loads((Path(args.out) / HEAD_CARD_FILE).read_text())
+        shipped = sha256_file(Path(args.out) / HEAD_FILE)
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / MODEL_FILE).write_bytes((Path(args.out) / MODEL_FILE).read_bytes())
+            digest, _ = build_head(root, Path(tmp), cache)
+        same = digest == card["head_sha256"] == shipped
+        print(f"card {card['head_sha256']}\nfile {shipped}\nrebuilt {digest}")
+        print("reproduced: yes" if same else "reproduced: NO")
+        return 0 if same else 1
     if args.check:
         card = json.loads((Path(args.out) / CARD_FILE).read_text())
         shipped = sha256_file(Path(args.out) / MODEL_FILE)

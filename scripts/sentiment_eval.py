@@ -1,7 +1,13 @@
 """Print VADER's and the shipped model's figures on every shared human-labelled sentiment set.
 
 Usage: .venv/bin/python scripts/sentiment_eval.py [CORPORA_DIR] [--model FILE] [--markdown]
+       [--accurate [--cache DIR]]
 (default corpora: $BRANDPULSE_CORPORA, else ../shared/corpora beside the repository).
+`--accurate` adds the accurate tier (needs the accurate extra): `accurate<0.6`, the model
+with the embedding head averaged in on texts whose top probability is below 0.6 (what
+`[analysis] accurate_tier = true` does), and `accurate-all`, the head averaged in on every
+text (`--scorer accurate`). Embedding every set takes tens of minutes on two cores;
+`--cache DIR` keeps the embeddings for the next run.
 
 Per set and scorer: Pearson r of the score against the human score (VADER's gold sets hold
 a mean rating, scaled to -1..1; elsewhere the label as -1/0/+1), accuracy, macro-recall,
@@ -41,27 +47,49 @@ def evaluate(scorer: Scorer, corpus: Corpus, topic: bool = False) -> Figures:
     )
 
 
-def table(root: Path, model: Path | None = None) -> list[tuple[str, str, Figures, float]]:
-    """Return (set, scorer, figures, seconds) for every set and both scorers."""
-    scorers = [get_scorer("vader"), get_scorer("model", model_path=model)]
+def table(
+    root: Path, model: Path | None = None, accurate: bool = False, cache: Path | None = None
+) -> list[tuple[str, str, Figures, float]]:
+    """Return (set, scorer, figures, seconds) for every set and scorer."""
+    scorers: list[tuple[str, Scorer]] = [
+        ("vader", get_scorer("vader")),
+        (get_scorer("model", model_path=model).name, get_scorer("model", model_path=model)),
+    ]
+    if accurate:
+        from brandpulse.analysis.embedding import EmbeddingCache
+        from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
+        from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
+
+        embed = EmbeddingCache(cache).embed
+        linear = load_model(model or DEFAULT_MODEL)
+        scorers += [
+            (
+                f"accurate<{DEFAULT_BELOW:g}",
+                AccurateScorer(linear, load_head(), DEFAULT_BELOW, embed),
+            ),
+            ("accurate-all", AccurateScorer(linear, load_head(), 2.0, embed)),
+        ]
     rows = []
     sets = [(c, False) for c in evaluation_sets(root)] + [(c, True) for c in topic_sets(root)]
     for corpus, topic in sets:
-        for scorer in scorers:
+        for name, scorer in scorers:
             start = time.perf_counter()
             result = evaluate(scorer, corpus, topic)
-            rows.append((corpus.name, scorer.name, result, time.perf_counter() - start))
+            rows.append((corpus.name, name, result, time.perf_counter() - start))
     return rows
 
 
 def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
-    model = None
+    model = cache = None
     if "--model" in argv:
         model = Path(argv[argv.index("--model") + 1])
         args.remove(str(model)) if str(model) in args else None
+    if "--cache" in argv:
+        cache = Path(argv[argv.index("--cache") + 1])
+        args.remove(str(cache)) if str(cache) in args else None
     root = corpora_root(args[0] if args else None)
-    rows = table(root, model)
+    rows = table(root, model, "--accurate" in argv, cache)
     if not rows:
         print(f"no sentiment corpora under {root}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ from typing import IO, Annotated
 
 import typer
 
-from brandpulse.analysis.sentiment import SCORERS, Scorer, get_scorer
+from brandpulse.analysis.sentiment import CLI_SCORERS, Scorer, get_scorer
 from brandpulse.config import project_model_path
 from brandpulse.options import ConfigOption, resolve
 from brandpulse.store.errors import ConfigError
@@ -26,7 +26,10 @@ def command(
     ] = "-",
     scorer: Annotated[
         str | None,
-        typer.Option(help="model or vader (default: [analysis] scorer, else model)."),
+        typer.Option(
+            help="model, vader or accurate (the model with the embedding head on every "
+            "text; needs the accurate extra). Default: [analysis] scorer, else model."
+        ),
     ] = None,
     config: ConfigOption = None,
 ) -> int:
@@ -40,14 +43,18 @@ def command(
     ctx = resolve(config, None)
     loaded = ctx.config
     name = scorer or loaded.analysis.scorer
-    if name not in SCORERS:
+    if name not in CLI_SCORERS:
         raise ConfigError(
-            f"unknown scorer {name!r}", f"use --scorer {' or --scorer '.join(SCORERS)}"
+            f"unknown scorer {name!r}", f"use --scorer {' or --scorer '.join(CLI_SCORERS)}"
         )
     project = project_model_path(ctx.db)
     model_path = project if project.is_file() else None
     chosen = get_scorer(
-        name, loaded.settings.positive_threshold, loaded.settings.negative_threshold, model_path
+        name,
+        loaded.settings.positive_threshold,
+        loaded.settings.negative_threshold,
+        model_path,
+        loaded.analysis.accurate_tier,
     )
     out = sys.stdout
     if file == "-":

@@ -1,0 +1,144 @@
+"""The accurate tier: its head file and card, which texts take it, the config key, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from brandpulse.analysis import embedding
+from brandpulse.analysis.rules import Rules
+from brandpulse.analysis.sentiment import get_scorer, rules_scorer
+from brandpulse.analysis.sentiment_accurate import (
+    DEFAULT_HEAD,
+    AccurateScorer,
+    Head,
+    combine,
+    load_head,
+)
+from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
+
+from brandpulse.cli import main
+from brandpulse.sentiment_corpora import evaluation_sets
+
+CARD = DEFAULT_HEAD.with_name("sentiment-head.card.json")
+
+
+@pytest.fixture(scope="module")
+def extra() -> None:
+    """Skip without the accurate extra (fail in CI, which installs it)."""
+    missing = [n for n in ("tokenizers", embedding.PACKAGE) if importlib.util.find_spec(n) is None]
+    if missing:
+        message = f"accurate extra not installed ({', '.join(missing)}): {embedding.INSTALL_FIX}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_the_shipped_head_is_the_one_its_card_describes() -> None:
+    card = json.loads(CARD.read_text())
+    assert hashlib.sha256(DEFAULT_HEAD.read_bytes()).hexdigest() == card["head_sha256"]
+    assert card["linear_model_sha256"] == load_model(DEFAULT_MODEL).sha256
+    head = load_head()
+    assert head.weights.shape == (embedding.DIM, 3) and head.bias.shape == (3,)
+
+
+def test_only_texts_the_model_is_unsure_of_take_the_head(extra: None) -> None:
+    model = load_model(DEFAULT_MODEL)
+    head = load_head()
+    texts = [
+        "I absolutely love this, best service ever!",
+        "worst airline ever, lost my bag and nobody cares",
+        "the package arrived on tuesday",
+        "hmm not sure what to think of the new update",
+    ]
+    alone = model.probabilities(texts)
+    below = float(np.median(alone.max(axis=1)))
+    probs, taken = combine(model, head, texts, below)
+    assert taken.tolist() == (alone.max(axis=1) < below).tolist()
+    assert 0 < taken.sum() < len(texts)
+    np.testing.assert_array_equal(probs[~taken], alone[~taken])
+    expected = (
+        alone[taken]
+        + head.probabilities(embedding.embed([t for t, k in zip(texts, taken, strict=True) if k]))
+    ) / 2
+    np.testing.assert_allclose(probs[taken], expected, atol=1e-6)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_the_config_key_turns_the_tier_on_and_its_version_names_it(extra: None) -> None:
+    plain = rules_scorer(Rules())
+    tier = rules_scorer(Rules(accurate_tier=True))
+    assert isinstance(tier, AccurateScorer) and not isinstance(plain, AccurateScorer)
+    assert tier.version != plain.version and tier.name != plain.name
+    verdicts = tier.verdicts(["Thank you so much, great help!", "This is a disaster."])
+    assert [v.label for v in verdicts] == ["positive", "negative"]
+    assert all(-1 <= v.score <= 1 and 0 < (v.confidence or 0) <= 1 for v in verdicts)
+
+
+def test_the_tier_stays_above_the_floor_of_its_card(extra: None, corpora: Path) -> None:
+    # A slice of TweetEval validation (embedding all of it takes minutes): the card records
+    # the tier's figures on this same slice.
+    card = json.loads(CARD.read_text())
+    check = card["check"]
+    corpus = next(c for c in evaluation_sets(corpora) if c.name == check["set"])
+    texts = corpus.texts[: check["texts"]]
+    labels = corpus.labels[: check["texts"]]
+    verdicts = get_scorer("accurate").verdicts(texts)
+    accuracy = sum(v.label == g for v, g in zip(verdicts, labels, strict=True)) / len(texts)
+    assert accuracy >= check["accuracy"] - 0.01
+
+
+def test_cli_scores_with_the_tier_on_demand(
+    extra: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "in.txt"
+    path.write_text("I love it\n\nawful, broken again\n", encoding="utf-8")
+    config = tmp_path / "brands.toml"
+    config.write_text('[[brands]]\nname = "Acme"\n', encoding="utf-8")
+    assert main(["sentiment", str(path), "--scorer", "accurate", "--config", str(config)]) == 0
+    got = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert len(got) == 3 and got[0][0] == "positive" and got[2][0] == "negative"
+
+
+def test_cli_without_the_extra_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedding, "PACKAGE", "brandpulse_no_such_embedding_package")
+    embedding.encoder.cache_clear()
+    get_scorer.cache_clear()
+    path = tmp_path / "in.txt"
+    path.write_text("fine\n", encoding="utf-8")
+    config = tmp_path / "brands.toml"
+    config.write_text('[[brands]]\nname = "Acme"\n', encoding="utf-8")
+    code = main(["sentiment", str(path), "--scorer", "accurate", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "error:" in err and "fix:" in err and "brandpulse[accurate]" in err
+    assert "Traceback" not in err
+    embedding.encoder.cache_clear()
+    get_scorer.cache_clear()
+
+
+def test_head_bytes_round_trip(tmp_path: Path) -> None:
+    from brandpulse.analysis.sentiment_accurate import head_bytes
+
+    rng = np.random.default_rng(7)
+    header = {
+        "name": "h",
+        "version": "0",
+        "classes": ["negative", "neutral", "positive"],
+        "bias": [0.5, -0.25, 0.0],
+        "weights": rng.standard_normal((4, 3)).astype(np.float32).tolist(),
+    }
+    path = tmp_path / "head.json"
+    path.write_bytes(head_bytes(header))
+    head = Head.from_file(path)
+    np.testing.assert_array_equal(head.weights, np.asarray(header["weights"], dtype=np.float32))
+    assert head_bytes(header) == path.read_bytes()
+    probs = head.probabilities(rng.standard_normal((5, 4)).astype(np.float32))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
