@@ -351,6 +351,21 @@ def evaluate_tier(model: LinearModel, head, root: Path, cache) -> dict:  # type:
     return table
 
 
+# The tier's floor test scores this slice (embedding a whole set takes minutes).
+CHECK_SET, CHECK_TEXTS = "tweeteval", 300
+
+
+def check_slice(model: LinearModel, head, root: Path, cache) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Return the tier's accuracy (head on every text) on the first CHECK_TEXTS of CHECK_SET."""
+    from brandpulse.analysis.sentiment_accurate import combine
+
+    corpus = next(c for c in evaluation_sets(root) if c.name == CHECK_SET)
+    texts, labels = corpus.texts[:CHECK_TEXTS], corpus.labels[:CHECK_TEXTS]
+    probs, _ = combine(model, head, texts, 2.0, embed_fn=cache.embed)
+    right = sum(CLASSES[int(b)] == g for b, g in zip(probs.argmax(axis=1), labels, strict=True))
+    return {"set": CHECK_SET, "texts": CHECK_TEXTS, "accuracy": round(right / len(texts), 4)}
+
+
 def build_head(root: Path, out: Path, cache) -> tuple[str, dict[str, object]]:  # type: ignore[no-untyped-def]
     """Build the accurate tier's head and its card into `out`; return its SHA-256 and card."""
     from brandpulse.analysis.embedding import WHEEL, weights_sha256
@@ -396,6 +411,7 @@ def build_head(root: Path, out: Path, cache) -> tuple[str, dict[str, object]]:  
             "combination": "mean of the head's and the linear model's probabilities",
         },
         "evaluation": evaluate_tier(model, head, root, cache),
+        "check": check_slice(model, head, root, cache),
     }
     (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     print(f"head {digest} ({time.perf_counter() - start:.0f} s)")

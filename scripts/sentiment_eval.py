@@ -51,32 +51,40 @@ def table(
     root: Path, model: Path | None = None, accurate: bool = False, cache: Path | None = None
 ) -> list[tuple[str, str, Figures, float]]:
     """Return (set, scorer, figures, seconds) for every set and scorer."""
-    scorers: list[tuple[str, Scorer]] = [
-        ("vader", get_scorer("vader")),
-        (get_scorer("model", model_path=model).name, get_scorer("model", model_path=model)),
-    ]
-    if accurate:
-        from brandpulse.analysis.embedding import EmbeddingCache
-        from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
-        from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
-
-        embed = EmbeddingCache(cache).embed
-        linear = load_model(model or DEFAULT_MODEL)
-        scorers += [
-            (
-                f"accurate<{DEFAULT_BELOW:g}",
-                AccurateScorer(linear, load_head(), DEFAULT_BELOW, embed),
-            ),
-            ("accurate-all", AccurateScorer(linear, load_head(), 2.0, embed)),
-        ]
+    linear = get_scorer("model", model_path=model)
+    scorers: list[tuple[str, Scorer]] = [("vader", get_scorer("vader")), (linear.name, linear)]
     rows = []
     sets = [(c, False) for c in evaluation_sets(root)] + [(c, True) for c in topic_sets(root)]
     for corpus, topic in sets:
-        for name, scorer in scorers:
+        extra = accurate_scorers(corpus, model, cache) if accurate else []
+        for name, scorer in scorers + extra:
             start = time.perf_counter()
             result = evaluate(scorer, corpus, topic)
             rows.append((corpus.name, name, result, time.perf_counter() - start))
     return rows
+
+
+def accurate_scorers(
+    corpus: Corpus, model: Path | None, cache: Path | None
+) -> list[tuple[str, Scorer]]:
+    """Return the two accurate-tier scorers, their embeddings of the set computed once."""
+    import numpy as np
+    from brandpulse.analysis.embedding import EmbeddingCache, embed
+    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
+    from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
+
+    vectors = dict(zip(corpus.texts, EmbeddingCache(cache).embed(corpus.texts), strict=True))
+
+    def lookup(texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in vectors]
+        vectors.update(zip(missing, embed(missing), strict=True))
+        return np.stack([vectors[t] for t in texts])
+
+    linear, head = load_model(model or DEFAULT_MODEL), load_head()
+    return [
+        (f"accurate<{DEFAULT_BELOW:g}", AccurateScorer(linear, head, DEFAULT_BELOW, lookup)),
+        ("accurate-all", AccurateScorer(linear, head, 2.0, lookup)),
+    ]
 
 
 def main(argv: list[str]) -> int:
