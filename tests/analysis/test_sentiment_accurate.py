@@ -142,3 +142,21 @@ def test_head_bytes_round_trip(tmp_path: Path) -> None:
     assert head_bytes(header) == path.read_bytes()
     probs = head.probabilities(rng.standard_normal((5, 4)).astype(np.float32))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_accurate_tier_is_read_from_the_analysis_section(tmp_path: Path) -> None:
+    from brandpulse.store.errors import ConfigError
+
+    from brandpulse.config import load_config
+    from brandpulse.rules import rules_from_config
+
+    path = tmp_path / "brands.toml"
+    path.write_text('[analysis]\naccurate_tier = true\n\n[[brands]]\nname = "Acme"\n')
+    config = load_config(path)
+    assert config.analysis.accurate_tier is True
+    assert rules_from_config(config).accurate_tier is True
+    path.write_text('[[brands]]\nname = "Acme"\n')
+    assert load_config(path).analysis.accurate_tier is False
+    path.write_text('[analysis]\naccurate_tier = "yes"\n')
+    with pytest.raises(ConfigError, match="accurate_tier"):
+        load_config(path)
