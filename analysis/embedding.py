@@ -248,6 +248,10 @@ def weights_sha256() -> str:
     return digest.hexdigest()
 
 
+# EmbeddingCache embeds this many texts per call to `embed`.
+CHUNK = 2000
+
+
 class EmbeddingCache:
     """`embed` with its results kept as .npy files named by the texts' and the weights' hash.
 
@@ -267,14 +271,27 @@ class EmbeddingCache:
             digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
         return self.folder / f"{digest.hexdigest()[:24]}.npy"
 
+    def embed_in_chunks(self, texts: Sequence[str]) -> np.ndarray:
+        """Return `embed(texts)` computed CHUNK texts at a time, printing progress.
+
+        Which texts share a batch moves the last bits of a vector (BLAS sums in another
+        order), so a rebuild embeds in the same chunks as the committed head's build did.
+        """
+        parts = []
+        for start in range(0, len(texts), CHUNK):
+            parts.append(embed(texts[start : start + CHUNK]))
+            if len(texts) > CHUNK:
+                print(f"  embedded {start + len(parts[-1]):,} of {len(texts):,}", flush=True)
+        return np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return `embed(texts)`, read from the folder when it holds them."""
         if self.folder is None:
-            return embed(texts)
+            return self.embed_in_chunks(texts)
         path = self.path_for(texts)
         if path.is_file():
             return np.asarray(np.load(path), dtype=np.float32)
-        vectors = embed(texts)
+        vectors = self.embed_in_chunks(texts)
         self.folder.mkdir(parents=True, exist_ok=True)
         np.save(path, vectors)
         return vectors
