@@ -49,10 +49,17 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
     """Return how many distinct mentions match the scope (search words included)."""
     where, params = scope.where()
+    if len(scope.brands) == 1:  # one row per mention
+        return int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
+    # Only rows of mentions naming several brands can repeat one: count just those distinct.
     row = one(
-        con, f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
+        con,
+        "SELECT count(*) FILTER (WHERE NOT coalesce(b.shared, true)),"
+        " count(DISTINCT b.mention_id) FILTER (WHERE coalesce(b.shared, true))"
+        f" FROM mention_brands b WHERE {where}",
+        params,
     )
-    return int(row[0])
+    return int(row[0]) + int(row[1])
 
 
 def mention_page(
@@ -307,8 +314,25 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def distinct_rows(columns: str, where: str, single_brand: bool) -> str:
+    """Return SQL giving `columns` of one mention_brands row (`b`) per mention matching `where`.
+
+    Only matches flagged `shared` (their mention names several brands) can repeat a
+    mention, so only those few are grouped; every other row is taken as it is. With one
+    brand in scope no row repeats.
+    """
+    rows = f"SELECT {columns} FROM mention_brands b WHERE {where}"
+    if single_brand:
+        return rows
+    picked = ", ".join(f"any_value({c}) AS {c.removeprefix('b.')}" for c in columns.split(", "))
+    return (
+        f"{rows} AND NOT coalesce(b.shared, true) UNION ALL SELECT {picked} FROM mention_brands b"
+        f" WHERE {where} AND coalesce(b.shared, true) GROUP BY b.mention_id"
+    )
+
+
 def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) -> pd.DataFrame:
-    """Return the top authors, subreddits and sites in scope, from one scan of mention_brands.
+    """Return the top authors, subreddits and sites in scope, from scans of mention_brands.
 
     Columns: dimension (author, subreddit or site), name, mentions, engagement; at most
     `limit` rows per dimension, most mentions first. A mention naming two brands in scope
@@ -316,35 +340,39 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     site (the feed's domain, else its URL's host), without a leading "www.".
     """
     where, params = scope.where()
-    columns = "b.author, b.channel_kind, b.channel, b.engagement"
-    rows = f"SELECT {columns} FROM mention_brands b WHERE {where}"
+    rows = distinct_rows(
+        "b.author, b.channel_kind, b.channel, b.engagement", where, len(scope.brands) == 1
+    )
     if len(scope.brands) != 1:
-        # A mention naming two brands in scope has two rows: keep one.
-        picked = ", ".join(f"any_value({c}) AS {c.removeprefix('b.')}" for c in columns.split(", "))
-        rows = f"SELECT {picked} FROM mention_brands b WHERE {where} GROUP BY b.mention_id"
-    df = con.execute(
+        params = params * 2
+    # Authors and channels are counted apart: one grouping each is several times faster
+    # than GROUPING SETS over both, and channels are few.
+    authors = con.execute(
         f"""
-        WITH scoped AS (
-            SELECT author,
-                   CASE WHEN channel_kind = 'subreddit' THEN channel END AS subreddit,
-                   CASE WHEN channel_kind = 'site' THEN channel END AS site,
-                   engagement
-            FROM ({rows})
-        ), counted AS (
-            SELECT CASE WHEN GROUPING(author) = 0 THEN 'author'
-                        WHEN GROUPING(subreddit) = 0 THEN 'subreddit' ELSE 'site' END
-                       AS dimension,
-                   coalesce(author, subreddit, site) AS name,
-                   count(*) AS mentions, coalesce(sum(engagement), 0) AS engagement
-            FROM scoped GROUP BY GROUPING SETS ((author), (subreddit), (site))
-        )
-        SELECT dimension, name, mentions, engagement FROM counted
-        WHERE name IS NOT NULL AND name <> ''
-        QUALIFY row_number() OVER (PARTITION BY dimension ORDER BY mentions DESC, name) <= ?
-        ORDER BY dimension, mentions DESC, name
+        SELECT 'author' AS dimension, author AS name, count(*) AS mentions,
+               coalesce(sum(engagement), 0) AS engagement
+        FROM ({rows}) WHERE author IS NOT NULL AND author <> ''
+        GROUP BY author ORDER BY mentions DESC, name LIMIT ?
         """,
         [*params, int(limit)],
     ).df()
+    channels = con.execute(
+        f"""
+        SELECT channel_kind AS dimension, channel AS name, count(*) AS mentions,
+               coalesce(sum(engagement), 0) AS engagement
+        FROM ({rows}) WHERE channel IS NOT NULL AND channel <> ''
+            AND channel_kind IN ('subreddit', 'site')
+        GROUP BY channel_kind, channel
+        QUALIFY row_number() OVER (PARTITION BY channel_kind ORDER BY mentions DESC, name) <= ?
+        """,
+        [*params, int(limit)],
+    ).df()
+    # Concatenating an empty frame is deprecated in pandas: leave it out.
+    parts = [f for f in (authors, channels) if not f.empty] or [authors]
+    df = pd.concat(parts, ignore_index=True)
+    df = df.sort_values(
+        ["dimension", "mentions", "name"], ascending=[True, False, True], ignore_index=True
+    )
     for column in ("mentions", "engagement"):
         df[column] = df[column].astype("int64")
     return df

@@ -286,6 +286,20 @@ MIGRATIONS: Sequence[Migration] = (
         ALTER TABLE mention_brands ADD COLUMN copy_of VARCHAR;
         """,
     ),
+    Migration(
+        9,
+        "matches of mentions naming several brands",
+        """
+        -- True when the match's mention names more than one brand (NULL counts as true).
+        -- Readers counting distinct mentions count the other rows with count(*) and only
+        -- the few shared ones with count(DISTINCT mention_id); every write of a mention's
+        -- matches sets it (store/writes.py write_analysis).
+        ALTER TABLE mention_brands ADD COLUMN shared BOOLEAN;
+        UPDATE mention_brands SET shared = mention_id IN (
+            SELECT mention_id FROM mention_brands GROUP BY mention_id HAVING count(*) > 1
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
