@@ -7,7 +7,7 @@ DataFrame or a number; none of them loads whole tables into pandas.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -20,6 +20,10 @@ from brandpulse.store.voices import TERM_PATTERN
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
+# The first page of mentions is looked for in the newest FIRST_SLICE of the window, then in
+# spans eight times longer; beyond LAST_SLICE the whole window is read at once.
+FIRST_SLICE = timedelta(hours=6)
+LAST_SLICE = timedelta(days=400)
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -52,14 +56,16 @@ def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
     if len(scope.brands) == 1:  # one row per mention
         return int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
     # Only rows of mentions naming several brands can repeat one: count just those distinct.
+    # Two scans, not two FILTERs of one: a DISTINCT aggregate with a FILTER still hashes
+    # every row.
     row = one(
         con,
-        "SELECT count(*) FILTER (WHERE NOT coalesce(b.shared, true)),"
-        " count(DISTINCT b.mention_id) FILTER (WHERE coalesce(b.shared, true))"
-        f" FROM mention_brands b WHERE {where}",
-        params,
+        f"SELECT (SELECT count(*) FROM mention_brands b WHERE {where}"
+        " AND NOT coalesce(b.shared, true)) + (SELECT count(DISTINCT b.mention_id)"
+        f" FROM mention_brands b WHERE {where} AND coalesce(b.shared, true))",
+        params * 2,
     )
-    return int(row[0]) + int(row[1])
+    return int(row[0])
 
 
 def mention_page(
@@ -88,19 +94,36 @@ def mention_page(
     if before is not None:
         key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
     rows = max(1, limit) * max(1, fanout)
-    keys = con.execute(
-        f"""
+    size = max(1, int(limit))
+    sql = f"""
         SELECT DISTINCT mention_id, published_at FROM (
             SELECT b.mention_id, b.published_at FROM mention_brands b
-            WHERE {where} AND {key_sql}
+            WHERE {where} AND {key_sql} AND {{since}}
             ORDER BY b.published_at DESC, b.mention_id DESC
             LIMIT {rows}
         )
         ORDER BY published_at DESC, mention_id DESC
-        LIMIT {max(1, int(limit))}
-        """,
-        params + key_params,
-    ).fetchall()
+        LIMIT {size}
+        """
+    # Newest first: read the last hours of the window, then a span eight times longer, and
+    # so on, until a slice holds a full page. The page of a slice starting at `since` is the
+    # page of the whole window once it is full, since every older row is older than all of
+    # it; a short window or a sparse filter ends with the whole window as before.
+    newest = before[0] if before is not None else scope.end
+    span = FIRST_SLICE
+    while True:
+        since = None if newest is None or span > LAST_SLICE else newest - span
+        if since is not None and scope.start is not None and since <= scope.start:
+            since = None
+        if since is None:
+            keys = con.execute(sql.format(since="TRUE"), params + key_params).fetchall()
+            break
+        keys = con.execute(
+            sql.format(since="b.published_at >= ?"), [*params, *key_params, since]
+        ).fetchall()
+        if len(keys) == size:
+            break
+        span *= 8
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
 
