@@ -127,7 +127,8 @@ def generate(db: Path, rows: int) -> None:
         )
         # The team's triage: 30% read by ana, 1% tagged, 2% assigned (half of them done).
         con.execute(
-            f"INSERT INTO mention_reads SELECT id, '{READER}', collected_at FROM mentions"
+            "INSERT INTO mention_reads (mention_id, person, read_at, published_at)"
+            f" SELECT id, '{READER}', collected_at, published_at FROM mentions"
             " WHERE hash(id, 'read') % 10 < 3"
         )
         con.execute(

@@ -288,7 +288,7 @@ MIGRATIONS: Sequence[Migration] = (
     ),
     Migration(
         9,
-        "matches of mentions naming several brands",
+        "shared matches, the time of each read",
         """
         -- True when the match's mention names more than one brand (NULL counts as true).
         -- Readers counting distinct mentions count the other rows with count(*) and only
@@ -298,6 +298,11 @@ MIGRATIONS: Sequence[Migration] = (
         UPDATE mention_brands SET shared = mention_id IN (
             SELECT mention_id FROM mention_brands GROUP BY mention_id HAVING count(*) > 1
         );
+        -- The read mention's time, so "unread" looks only at the reads of the window (NULL:
+        -- any time).
+        ALTER TABLE mention_reads ADD COLUMN published_at TIMESTAMPTZ;
+        UPDATE mention_reads SET published_at = m.published_at
+        FROM mentions m WHERE m.id = mention_reads.mention_id;
         """,
     ),
 )

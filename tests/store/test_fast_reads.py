@@ -54,6 +54,7 @@ def triaged(db: Path, ids: list[str]) -> None:
         triage.tag(con, ids[::4], "press", "ana")
         triage.assign(con, ids[::5], "bo", "ana")
         triage.set_status(con, ids[::7], "done", "ana")
+        triage.set_status(con, ids[1::6], "in progress", "ana")
 
 
 SCOPES = {
@@ -64,6 +65,16 @@ SCOPES = {
     "unread": Scope(first=date(2026, 3, 1), last=date(2026, 3, 4), unread_by="ana"),
     "tag": Scope(first=date(2026, 3, 1), last=date(2026, 3, 4), tags=("press",)),
     "assignee": Scope(first=date(2026, 3, 1), last=date(2026, 3, 4), assignees=("bo",)),
+    "new or done": Scope(first=date(2026, 3, 1), last=date(2026, 3, 4), statuses=("new", "done")),
+    "done": Scope(("Acme",), date(2026, 3, 1), date(2026, 3, 4), statuses=("done",)),
+    "nobody's": Scope(first=date(2026, 3, 1), last=date(2026, 3, 4), assignees=("",)),
+    "triaged": Scope(
+        first=date(2026, 3, 2),
+        last=date(2026, 3, 3),
+        unread_by="ana",
+        statuses=("new",),
+        assignees=("bo",),
+    ),
     "search": Scope(("Acme", "Initech"), date(2026, 3, 1), date(2026, 3, 4), search="battery"),
     "none match": Scope(first=date(2026, 3, 1), last=date(2026, 3, 4), search="nothing"),
 }
@@ -82,6 +93,28 @@ def plain_order(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[str]:
         " GROUP BY 1 ORDER BY t DESC, b.mention_id DESC"
     )
     return [r[0] for r in con.execute(sql, params).fetchall()]
+
+
+def triage_ids(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[str]:
+    """Return the scope's ids newest first, its triage filters applied in Python."""
+    untriaged = replace(scope, statuses=(), tags=(), assignees=(), unread_by=None)
+    read = {
+        r[0]
+        for r in con.execute("SELECT mention_id FROM mention_reads WHERE person = 'ana'").fetchall()
+    }
+    tagged = {r[0] for r in con.execute("SELECT mention_id FROM mention_tags").fetchall()}
+    state = {
+        r[0]: (r[1], r[2] or "")
+        for r in con.execute("SELECT mention_id, status, assignee FROM triage").fetchall()
+    }
+    return [
+        i
+        for i in plain_order(con, untriaged)
+        if (scope.unread_by is None or i not in read)
+        and (not scope.tags or i in tagged)
+        and (not scope.statuses or state.get(i, ("new", ""))[0] in scope.statuses)
+        and (not scope.assignees or state.get(i, ("new", ""))[1] in scope.assignees)
+    ]
 
 
 def plain_voices(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str, str, int, int]]:
@@ -121,6 +154,7 @@ def check(db: Path, monkeypatch: pytest.MonkeyPatch) -> int:
         assert truth == 0
         for name, scope in SCOPES.items():
             order = plain_order(con, scope)
+            assert order == triage_ids(con, scope), name
             filled += bool(order)
             assert browse.count_mentions(con, scope) == plain_count(con, scope) == len(order)
             paged: list[str] = []
@@ -170,7 +204,7 @@ def test_reanalysis_that_drops_a_brand_clears_shared(
     check(db_path, monkeypatch)
 
 
-def test_migration_9_flags_older_shared_rows(tmp_path: Path) -> None:
+def test_migration_9_flags_older_shared_rows_and_dates_reads(tmp_path: Path) -> None:
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
     try:
@@ -189,10 +223,18 @@ def test_migration_9_flags_older_shared_rows(tmp_path: Path) -> None:
             " ('a', 'Acme', now(), 'news'), ('a', 'Globex', now(), 'news'),"
             " ('b', 'Acme', now(), 'news')"
         )
+        con.execute(
+            "INSERT INTO mentions (id, source, native_id, title, text, published_at,"
+            " collected_at) VALUES ('a', 'news', 'a', '', '', ?, now())",
+            [START],
+        )
+        con.execute("INSERT INTO mention_reads VALUES ('a', 'ana', now())")
         migrate(con)
         got = con.execute(
             "SELECT mention_id, brand, shared FROM mention_brands ORDER BY 1, 2"
         ).fetchall()
+        reads = con.execute("SELECT mention_id, published_at FROM mention_reads").fetchall()
     finally:
         con.close()
     assert got == [("a", "Acme", True), ("a", "Globex", True), ("b", "Acme", False)]
+    assert reads == [("a", START)]
