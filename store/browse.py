@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -20,10 +21,10 @@ from brandpulse.store.voices import TERM_PATTERN
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
-# The first page of mentions is looked for in the newest FIRST_SLICE of the window, then in
-# spans eight times longer; beyond LAST_SLICE the whole window is read at once.
-FIRST_SLICE = timedelta(hours=6)
-LAST_SLICE = timedelta(days=400)
+# A page of mentions is looked for in the newest FIRST_SLICE_DAYS of the window, then in
+# spans four times longer; beyond LAST_SLICE_DAYS the whole window is read at once.
+FIRST_SLICE_DAYS = 1
+LAST_SLICE_DAYS = 400
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -89,41 +90,44 @@ def mention_page(
         fanout = len(scope.brands) or int(
             one(con, "SELECT count(DISTINCT brand) FROM brand_hours")[0]
         )
-    where, params = scope.where()
     key_sql, key_params = "TRUE", []
     if before is not None:
         key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
     rows = max(1, limit) * max(1, fanout)
     size = max(1, int(limit))
-    sql = f"""
-        SELECT DISTINCT mention_id, published_at FROM (
-            SELECT b.mention_id, b.published_at FROM mention_brands b
-            WHERE {where} AND {key_sql} AND {{since}}
-            ORDER BY b.published_at DESC, b.mention_id DESC
-            LIMIT {rows}
-        )
-        ORDER BY published_at DESC, mention_id DESC
-        LIMIT {size}
-        """
-    # Newest first: read the last hours of the window, then a span eight times longer, and
-    # so on, until a slice holds a full page. The page of a slice starting at `since` is the
-    # page of the whole window once it is full, since every older row is older than all of
-    # it; a short window or a sparse filter ends with the whole window as before.
-    newest = before[0] if before is not None else scope.end
-    span = FIRST_SLICE
+    # Newest first: read the window's last day, then its last 4, 16... days, until a slice
+    # holds a full page. A full page of a slice is the page of the whole window, since
+    # every row before the slice is older than all of it; a sparse filter ends with the
+    # whole window. Each slice is a narrower scope, so its search and triage filters
+    # look at that slice only.
+    newest = scope.last
+    if before is not None:
+        day = before[0].astimezone(ZoneInfo(scope.tz)).date()
+        newest = day if newest is None else min(newest, day)
+    days = FIRST_SLICE_DAYS
     while True:
-        since = None if newest is None or span > LAST_SLICE else newest - span
-        if since is not None and scope.start is not None and since <= scope.start:
-            since = None
-        if since is None:
-            keys = con.execute(sql.format(since="TRUE"), params + key_params).fetchall()
-            break
+        part = scope
+        first = None if newest is None else newest - timedelta(days=days - 1)
+        inside = first is not None and (scope.first is None or first > scope.first)
+        if inside and days <= LAST_SLICE_DAYS:
+            part = scope.over(first, newest)
+        where, params = part.where()
         keys = con.execute(
-            sql.format(since="b.published_at >= ?"), [*params, *key_params, since]
+            f"""
+            SELECT DISTINCT mention_id, published_at FROM (
+                SELECT b.mention_id, b.published_at FROM mention_brands b
+                WHERE {where} AND {key_sql}
+                ORDER BY b.published_at DESC, b.mention_id DESC
+                LIMIT {rows}
+            )
+            ORDER BY published_at DESC, mention_id DESC
+            LIMIT {size}
+            """,
+            params + key_params,
         ).fetchall()
-        if len(keys) == size:
+        if part is scope or len(keys) == size:
             break
-        span *= 8
+        days *= 4
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
 

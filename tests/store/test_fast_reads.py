@@ -143,8 +143,7 @@ def plain_voices(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str
 
 def check(db: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """Compare every fast read with its plain query; return how many scopes had mentions."""
-    # Slices of an hour: the tiny store is read in several slices, as 10M mentions are.
-    monkeypatch.setattr(browse, "FIRST_SLICE", timedelta(hours=1))
+    # Four days: pages are read from slices of one day first, then the whole window.
     filled = 0
     with read_connection(db) as con:
         truth = con.execute(
