@@ -22,7 +22,7 @@ from brandpulse.store.voices import TERM_PATTERN
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
 # A page of mentions is looked for in the newest FIRST_SLICE_DAYS of the window, then in
-# spans four times longer; beyond LAST_SLICE_DAYS the whole window is read at once.
+# longer spans; beyond LAST_SLICE_DAYS the whole window is read at once.
 FIRST_SLICE_DAYS = 1
 LAST_SLICE_DAYS = 400
 
@@ -57,14 +57,19 @@ def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
     if len(scope.brands) == 1:  # one row per mention
         return int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
     # Only rows of mentions naming several brands can repeat one: count just those distinct.
-    # Two scans, not two FILTERs of one: a DISTINCT aggregate with a FILTER still hashes
-    # every row.
+    # The scope's rows are found once, then counted twice: a DISTINCT aggregate with a
+    # FILTER would still hash every row.
     row = one(
         con,
-        f"SELECT (SELECT count(*) FROM mention_brands b WHERE {where}"
-        " AND NOT coalesce(b.shared, true)) + (SELECT count(DISTINCT b.mention_id)"
-        f" FROM mention_brands b WHERE {where} AND coalesce(b.shared, true))",
-        params * 2,
+        f"""
+        WITH r AS MATERIALIZED (
+            SELECT b.mention_id, coalesce(b.shared, true) AS shared
+            FROM mention_brands b WHERE {where}
+        )
+        SELECT (SELECT count(*) FROM r WHERE NOT shared)
+             + (SELECT count(DISTINCT mention_id) FROM r WHERE shared)
+        """,
+        params,
     )
     return int(row[0])
 
@@ -95,8 +100,8 @@ def mention_page(
         key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
     rows = max(1, limit) * max(1, fanout)
     size = max(1, int(limit))
-    # Newest first: read the window's last day, then its last 4, 16... days, until a slice
-    # holds a full page. A full page of a slice is the page of the whole window, since
+    # Newest first: read the window's last day, then a longer span (at least 4 times), until
+    # a slice holds a full page. A full page of a slice is the page of the whole window, since
     # every row before the slice is older than all of it; a sparse filter ends with the
     # whole window. Each slice is a narrower scope, so its search and triage filters
     # look at that slice only.
@@ -127,7 +132,9 @@ def mention_page(
         ).fetchall()
         if part is scope or len(keys) == size:
             break
-        days *= 4
+        # The next slice should hold a page at the rate this one matched; none matched:
+        # the filters are sparse, read the whole window.
+        days = days * max(4, -(-2 * size // len(keys))) if keys else LAST_SLICE_DAYS + 1
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
 
