@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 Z_MIN = 1.96
@@ -182,20 +183,23 @@ def emerging_terms(
     columns = ["term", "mentions", "baseline_mentions", "share", "baseline_share", "lift"]
     columns += ["log_odds", "z"]
     dropped = {t.lower().lstrip("#@") for t in exclude}
-    merged = current.merge(
+    n = float(current["mentions"].sum())
+    m = float(baseline["mentions"].sum())
+    if current.empty or not n or not m or not baseline_mentions:
+        return pd.DataFrame(columns=columns)
+    # Most terms (nearly every phrase) are in fewer than `min_mentions` mentions and can
+    # never be shown: the totals above count them, the statistics skip them.
+    frequent = current[current["mentions"] >= min_mentions]
+    merged = frequent.merge(
         baseline.rename(columns={"mentions": "baseline_mentions"}), on="term", how="left"
     )
     merged["baseline_mentions"] = merged["baseline_mentions"].fillna(0).astype("int64")
-    n = float(current["mentions"].sum())
-    m = float(baseline["mentions"].sum())
-    if merged.empty or not n or not m or not baseline_mentions:
-        return pd.DataFrame(columns=columns)
     stats = [
         log_odds_z(y, n, x, m)
         for y, x in zip(merged["mentions"], merged["baseline_mentions"], strict=True)
     ]
-    merged["log_odds"] = [d for d, _ in stats]
-    merged["z"] = [z for _, z in stats]
+    merged["log_odds"] = np.array([d for d, _ in stats], dtype="float64")
+    merged["z"] = np.array([z for _, z in stats], dtype="float64")
     merged = merged[
         (merged["mentions"] >= min_mentions)
         & (merged["z"] >= z_min)

@@ -398,6 +398,7 @@ def prepare(db: Path) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as folder:
         db = Path(KEEP) if KEEP else Path(folder) / "bench.duckdb"
+        kept = db.exists()
         made = prepare(db)
         size_gb = db.stat().st_size / 1e9
         mine, connect_ms = ours(db)
@@ -438,7 +439,8 @@ def main() -> None:
             load_ms + sum(theirs.values()),
             "ms",
             note=f"{met} the {PAGE_GOAL_MS:.0f} ms page goal;"
-            f" {ROWS:,} mentions ({size_gb:.1f} GB, generated in {made:.0f} s);"
+            f" {ROWS:,} mentions ({size_gb:.1f} GB,"
+            f" {'kept from an earlier run' if kept else f'generated in {made:.0f} s'});"
             f" ours: connect {connect_ms:.0f} ms + every panel on a cache miss; baseline:"
             f" pandas load {load_ms / 1000:.1f} s + the same panels;"
             f" peak RSS {peak_rss_mb():,.0f} MB",
