@@ -33,11 +33,12 @@ usual: not an incident.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
 
+import numpy as np
 import pandas as pd
 
 WINDOW_DAYS = 28
@@ -101,10 +102,9 @@ def nbinom_sf(value: int, mu: float, alpha: float) -> float:
     r = 1.0 / alpha
     q = mu / (r + mu)  # success probability of the "mentions" trials
     log_q, log_1q = math.log(q), math.log1p(-q)
-    return _upper_tail(
-        value,
-        lambda k: math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * log_1q + k * log_q,
-    )
+    first = math.lgamma(value + r) - math.lgamma(r) - math.lgamma(value + 1)
+    # pmf(k + 1) / pmf(k) = (k + r) / (k + 1) * q
+    return _upper_tail(value, first + r * log_1q + value * log_q, lambda k: (k + r) / (k + 1) * q)
 
 
 def binom_sf(value: int, n: int, share: float) -> float:
@@ -116,25 +116,47 @@ def binom_sf(value: int, n: int, share: float) -> float:
     if value <= n * share:
         return 1.0
     log_s, log_1s = math.log(share), math.log1p(-share)
-    base = math.lgamma(n + 1)
+    first = math.lgamma(n + 1) - math.lgamma(value + 1) - math.lgamma(n - value + 1)
+    odds = share / (1 - share)
+    # pmf(k + 1) / pmf(k) = (n - k) / (k + 1) * share / (1 - share)
     return _upper_tail(
         value,
-        lambda k: base - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_s + (n - k) * log_1s,
+        first + value * log_s + (n - value) * log_1s,
+        lambda k: (n - k) / (k + 1) * odds,
         stop=n,
     )
 
 
-def _upper_tail(start: int, log_pmf, stop: int | None = None) -> float:
-    # Above the mode the terms only fall, so summing until they vanish is exact enough.
-    first = log_pmf(start)
-    total, k = 0.0, start
-    while stop is None or k <= stop:
-        term = math.exp(log_pmf(k) - first)
-        total += term
-        if term < 1e-12 * total or k - start > 100_000:
+# Terms of a tail are summed _CHUNK at a time, then twice as many each time, and at most
+# _MAX_TERMS of them.
+_CHUNK = 512
+_MAX_TERMS = 100_002
+
+
+def _upper_tail(
+    start: int,
+    log_first: float,
+    ratio: Callable[[np.ndarray], np.ndarray],
+    stop: int | None = None,
+) -> float:
+    """Return the sum of pmf(k) for k >= start, from log pmf(start) and pmf(k + 1) / pmf(k).
+
+    Above the mode the terms only fall, so summing until they vanish is exact enough. The
+    terms are running products of the ratios, in ever longer chunks (a busy brand's tail
+    has tens of thousands of terms).
+    """
+    total, term, k, chunk = 0.0, 1.0, start, _CHUNK
+    last_k = start + _MAX_TERMS - 1 if stop is None else min(stop, start + _MAX_TERMS - 1)
+    while k <= last_k:
+        end = min(k + chunk, last_k + 1)
+        steps = ratio(np.arange(k, end - 1, dtype="float64"))
+        terms = term * np.cumprod(np.concatenate(([1.0], steps)))
+        total += float(terms.sum())
+        last = float(terms[-1])
+        if last < 1e-12 * total:
             break
-        k += 1
-    return min(1.0, math.exp(first) * total)
+        term, k, chunk = last * float(ratio(np.array([end - 1.0]))[0]), end, chunk * 2
+    return min(1.0, math.exp(log_first) * total)
 
 
 @dataclass(frozen=True)

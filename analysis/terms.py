@@ -27,10 +27,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 Z_MIN = 1.96
-MAX_WORDS = 3
+MAX_WORDS = 3  # mention_terms builds phrases of two and three words
 MIN_LENGTH = 3
 
 _STOP = {
@@ -103,25 +104,32 @@ def mention_terms(text: str, language: str | None, exclude: frozenset[str]) -> s
     """Return the distinct terms (words and 2-3 word phrases) one mention uses."""
     stop = stop_words(language)
     found: set[str] = set()
-    for chunk in _BREAK.split(_URL.sub(" ", text.lower())):
-        words = _tokens(chunk)
-        # Per word, once: may it end a phrase (not a stop word nor a number), is it a brand
-        # word; phrases are then checked by their ends and a running "no brand word" flag.
-        edge = [w not in stop and not w.isdigit() for w in words]
+    add = found.add
+    lowered = text.lower()
+    if "http" in lowered or "www." in lowered:  # else _URL cannot match
+        lowered = _URL.sub(" ", lowered)
+    for chunk in _BREAK.split(lowered):
+        words = _tokens(chunk) if "'" in chunk else _WORD.findall(chunk)
+        # Per word, once: is it a brand word, may it start or end a term (neither a stop
+        # word, a number nor a brand word). A term is such a word, or a phrase of up to
+        # MAX_WORDS (3) words from such a word to such a word without a brand word inside.
         brand = [w in exclude or w.lstrip("#@") in exclude for w in words]
+        edge = [not (b or w in stop or w.isdigit()) for w, b in zip(words, brand, strict=True)]
         count = len(words)
         for k in range(count):
-            if not edge[k] or brand[k]:
+            if not edge[k]:
                 continue
             first = words[k]
             if len(first) >= MIN_LENGTH:
-                found.add(first)
-            for size in range(2, MAX_WORDS + 1):
-                end = k + size - 1
-                if end >= count or brand[end]:
-                    break
-                if edge[end]:
-                    found.add(" ".join(words[k : end + 1]))
+                add(first)
+            second = k + 1
+            if second < count and not brand[second]:
+                pair = f"{first} {words[second]}"
+                if edge[second]:
+                    add(pair)
+                third = second + 1
+                if third < count and edge[third]:
+                    add(f"{pair} {words[third]}")
     return found
 
 
@@ -175,20 +183,23 @@ def emerging_terms(
     columns = ["term", "mentions", "baseline_mentions", "share", "baseline_share", "lift"]
     columns += ["log_odds", "z"]
     dropped = {t.lower().lstrip("#@") for t in exclude}
-    merged = current.merge(
+    n = float(current["mentions"].sum())
+    m = float(baseline["mentions"].sum())
+    if current.empty or not n or not m or not baseline_mentions:
+        return pd.DataFrame(columns=columns)
+    # Most terms (nearly every phrase) are in fewer than `min_mentions` mentions and can
+    # never be shown: the totals above count them, the statistics skip them.
+    frequent = current[current["mentions"] >= min_mentions]
+    merged = frequent.merge(
         baseline.rename(columns={"mentions": "baseline_mentions"}), on="term", how="left"
     )
     merged["baseline_mentions"] = merged["baseline_mentions"].fillna(0).astype("int64")
-    n = float(current["mentions"].sum())
-    m = float(baseline["mentions"].sum())
-    if merged.empty or not n or not m or not baseline_mentions:
-        return pd.DataFrame(columns=columns)
     stats = [
         log_odds_z(y, n, x, m)
         for y, x in zip(merged["mentions"], merged["baseline_mentions"], strict=True)
     ]
-    merged["log_odds"] = [d for d, _ in stats]
-    merged["z"] = [z for _, z in stats]
+    merged["log_odds"] = np.array([d for d, _ in stats], dtype="float64")
+    merged["z"] = np.array([z for _, z in stats], dtype="float64")
     merged = merged[
         (merged["mentions"] >= min_mentions)
         & (merged["z"] >= z_min)

@@ -7,8 +7,9 @@ DataFrame or a number; none of them loads whole tables into pandas.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -20,6 +21,10 @@ from brandpulse.store.voices import TERM_PATTERN
 
 # A snippet is what the mentions table shows of a text; the full text is one click away.
 SNIPPET_CHARS = 280
+# A page of mentions is looked for in the newest FIRST_SLICE_DAYS of the window, then in
+# longer spans; beyond LAST_SLICE_DAYS the whole window is read at once.
+FIRST_SLICE_DAYS = 1
+LAST_SLICE_DAYS = 400
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -49,8 +54,22 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
     """Return how many distinct mentions match the scope (search words included)."""
     where, params = scope.where()
+    if len(scope.brands) == 1:  # one row per mention
+        return int(one(con, f"SELECT count(*) FROM mention_brands b WHERE {where}", params)[0])
+    # Only rows of mentions naming several brands can repeat one: count just those distinct.
+    # The scope's rows are found once, then counted twice: a DISTINCT aggregate with a
+    # FILTER would still hash every row.
     row = one(
-        con, f"SELECT count(DISTINCT b.mention_id) FROM mention_brands b WHERE {where}", params
+        con,
+        f"""
+        WITH r AS MATERIALIZED (
+            SELECT b.mention_id, coalesce(b.shared, true) AS shared
+            FROM mention_brands b WHERE {where}
+        )
+        SELECT (SELECT count(*) FROM r WHERE NOT shared)
+             + (SELECT count(DISTINCT mention_id) FROM r WHERE shared)
+        """,
+        params,
     )
     return int(row[0])
 
@@ -76,24 +95,46 @@ def mention_page(
         fanout = len(scope.brands) or int(
             one(con, "SELECT count(DISTINCT brand) FROM brand_hours")[0]
         )
-    where, params = scope.where()
     key_sql, key_params = "TRUE", []
     if before is not None:
         key_sql, key_params = "(b.published_at, b.mention_id) < (?, ?)", list(before)
     rows = max(1, limit) * max(1, fanout)
-    keys = con.execute(
-        f"""
-        SELECT DISTINCT mention_id, published_at FROM (
-            SELECT b.mention_id, b.published_at FROM mention_brands b
-            WHERE {where} AND {key_sql}
-            ORDER BY b.published_at DESC, b.mention_id DESC
-            LIMIT {rows}
-        )
-        ORDER BY published_at DESC, mention_id DESC
-        LIMIT {max(1, int(limit))}
-        """,
-        params + key_params,
-    ).fetchall()
+    size = max(1, int(limit))
+    # Newest first: read the window's last day, then a longer span (at least 4 times), until
+    # a slice holds a full page. A full page of a slice is the page of the whole window, since
+    # every row before the slice is older than all of it; a sparse filter ends with the
+    # whole window. Each slice is a narrower scope, so its search and triage filters
+    # look at that slice only.
+    newest = scope.last
+    if before is not None:
+        day = before[0].astimezone(ZoneInfo(scope.tz)).date()
+        newest = day if newest is None else min(newest, day)
+    days = FIRST_SLICE_DAYS
+    while True:
+        part = scope
+        first = None if newest is None else newest - timedelta(days=days - 1)
+        inside = first is not None and (scope.first is None or first > scope.first)
+        if inside and days <= LAST_SLICE_DAYS:
+            part = scope.over(first, newest)
+        where, params = part.where()
+        keys = con.execute(
+            f"""
+            SELECT DISTINCT mention_id, published_at FROM (
+                SELECT b.mention_id, b.published_at FROM mention_brands b
+                WHERE {where} AND {key_sql}
+                ORDER BY b.published_at DESC, b.mention_id DESC
+                LIMIT {rows}
+            )
+            ORDER BY published_at DESC, mention_id DESC
+            LIMIT {size}
+            """,
+            params + key_params,
+        ).fetchall()
+        if part is scope or len(keys) == size:
+            break
+        # The next slice should hold a page at the rate this one matched; none matched:
+        # the filters are sparse, read the whole window.
+        days = days * max(4, -(-2 * size // len(keys))) if keys else LAST_SLICE_DAYS + 1
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
 
@@ -307,8 +348,25 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def distinct_rows(columns: str, where: str, single_brand: bool) -> str:
+    """Return SQL giving `columns` of one mention_brands row (`b`) per mention matching `where`.
+
+    Only matches flagged `shared` (their mention names several brands) can repeat a
+    mention, so only those few are grouped; every other row is taken as it is. With one
+    brand in scope no row repeats.
+    """
+    rows = f"SELECT {columns} FROM mention_brands b WHERE {where}"
+    if single_brand:
+        return rows
+    picked = ", ".join(f"any_value({c}) AS {c.removeprefix('b.')}" for c in columns.split(", "))
+    return (
+        f"{rows} AND NOT coalesce(b.shared, true) UNION ALL SELECT {picked} FROM mention_brands b"
+        f" WHERE {where} AND coalesce(b.shared, true) GROUP BY b.mention_id"
+    )
+
+
 def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) -> pd.DataFrame:
-    """Return the top authors, subreddits and sites in scope, from one scan of mention_brands.
+    """Return the top authors, subreddits and sites in scope, from scans of mention_brands.
 
     Columns: dimension (author, subreddit or site), name, mentions, engagement; at most
     `limit` rows per dimension, most mentions first. A mention naming two brands in scope
@@ -316,35 +374,39 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     site (the feed's domain, else its URL's host), without a leading "www.".
     """
     where, params = scope.where()
-    columns = "b.author, b.channel_kind, b.channel, b.engagement"
-    rows = f"SELECT {columns} FROM mention_brands b WHERE {where}"
+    rows = distinct_rows(
+        "b.author, b.channel_kind, b.channel, b.engagement", where, len(scope.brands) == 1
+    )
     if len(scope.brands) != 1:
-        # A mention naming two brands in scope has two rows: keep one.
-        picked = ", ".join(f"any_value({c}) AS {c.removeprefix('b.')}" for c in columns.split(", "))
-        rows = f"SELECT {picked} FROM mention_brands b WHERE {where} GROUP BY b.mention_id"
-    df = con.execute(
+        params = params * 2
+    # Authors and channels are counted apart: one grouping each is several times faster
+    # than GROUPING SETS over both, and channels are few.
+    authors = con.execute(
         f"""
-        WITH scoped AS (
-            SELECT author,
-                   CASE WHEN channel_kind = 'subreddit' THEN channel END AS subreddit,
-                   CASE WHEN channel_kind = 'site' THEN channel END AS site,
-                   engagement
-            FROM ({rows})
-        ), counted AS (
-            SELECT CASE WHEN GROUPING(author) = 0 THEN 'author'
-                        WHEN GROUPING(subreddit) = 0 THEN 'subreddit' ELSE 'site' END
-                       AS dimension,
-                   coalesce(author, subreddit, site) AS name,
-                   count(*) AS mentions, coalesce(sum(engagement), 0) AS engagement
-            FROM scoped GROUP BY GROUPING SETS ((author), (subreddit), (site))
-        )
-        SELECT dimension, name, mentions, engagement FROM counted
-        WHERE name IS NOT NULL AND name <> ''
-        QUALIFY row_number() OVER (PARTITION BY dimension ORDER BY mentions DESC, name) <= ?
-        ORDER BY dimension, mentions DESC, name
+        SELECT 'author' AS dimension, author AS name, count(*) AS mentions,
+               coalesce(sum(engagement), 0) AS engagement
+        FROM ({rows}) WHERE author IS NOT NULL AND author <> ''
+        GROUP BY author ORDER BY mentions DESC, name LIMIT ?
         """,
         [*params, int(limit)],
     ).df()
+    channels = con.execute(
+        f"""
+        SELECT channel_kind AS dimension, channel AS name, count(*) AS mentions,
+               coalesce(sum(engagement), 0) AS engagement
+        FROM ({rows}) WHERE channel IS NOT NULL AND channel <> ''
+            AND channel_kind IN ('subreddit', 'site')
+        GROUP BY channel_kind, channel
+        QUALIFY row_number() OVER (PARTITION BY channel_kind ORDER BY mentions DESC, name) <= ?
+        """,
+        [*params, int(limit)],
+    ).df()
+    # Concatenating an empty frame is deprecated in pandas: leave it out.
+    parts = [f for f in (authors, channels) if not f.empty] or [authors]
+    df = pd.concat(parts, ignore_index=True)
+    df = df.sort_values(
+        ["dimension", "mentions", "name"], ascending=[True, False, True], ignore_index=True
+    )
     for column in ("mentions", "engagement"):
         df[column] = df[column].astype("int64")
     return df

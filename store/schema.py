@@ -286,6 +286,25 @@ MIGRATIONS: Sequence[Migration] = (
         ALTER TABLE mention_brands ADD COLUMN copy_of VARCHAR;
         """,
     ),
+    Migration(
+        9,
+        "shared matches, the time of each read",
+        """
+        -- True when the match's mention names more than one brand (NULL counts as true).
+        -- Readers counting distinct mentions count the other rows with count(*) and only
+        -- the few shared ones with count(DISTINCT mention_id); every write of a mention's
+        -- matches sets it (store/writes.py write_analysis).
+        ALTER TABLE mention_brands ADD COLUMN shared BOOLEAN;
+        UPDATE mention_brands SET shared = mention_id IN (
+            SELECT mention_id FROM mention_brands GROUP BY mention_id HAVING count(*) > 1
+        );
+        -- The read mention's time, so "unread" looks only at the reads of the window (NULL:
+        -- any time).
+        ALTER TABLE mention_reads ADD COLUMN published_at TIMESTAMPTZ;
+        UPDATE mention_reads SET published_at = m.published_at
+        FROM mentions m WHERE m.id = mention_reads.mention_id;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

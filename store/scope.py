@@ -111,19 +111,28 @@ class Scope:
         return " AND ".join(parts), params
 
     def _triage(self, column: str) -> tuple[str, list[Any]]:
+        # Semi- and anti-joins against the few triaged mentions, not a lookup per row: a
+        # mention without a triage row is "new" and unassigned, so a set holding those
+        # excludes the mentions triaged otherwise instead of listing the rest.
         parts, params = ["TRUE"], []
-        if self.statuses:
-            parts.append(
-                f"coalesce((SELECT t.status FROM triage t WHERE t.mention_id = {column}), 'new')"
-                f" IN ({_marks(self.statuses)})"
-            )
-            params += self.statuses
-        if self.assignees:
-            parts.append(
-                f"coalesce((SELECT t.assignee FROM triage t WHERE t.mention_id = {column}), '')"
-                f" IN ({_marks(self.assignees)})"
-            )
-            params += self.assignees
+        for field, values, untriaged in (
+            ("status", self.statuses, "new"),
+            ("coalesce(t.assignee, '')", self.assignees, ""),
+        ):
+            if not values:
+                continue
+            value = field if field.startswith("coalesce") else f"t.{field}"
+            if untriaged in values:
+                parts.append(
+                    f"{column} NOT IN (SELECT t.mention_id FROM triage t"
+                    f" WHERE {value} NOT IN ({_marks(values)}))"
+                )
+            else:
+                parts.append(
+                    f"{column} IN (SELECT t.mention_id FROM triage t"
+                    f" WHERE {value} IN ({_marks(values)}))"
+                )
+            params += values
         if self.tags:
             parts.append(
                 f"{column} IN (SELECT g.mention_id FROM mention_tags g"
@@ -131,10 +140,13 @@ class Scope:
             )
             params += self.tags
         if self.unread_by is not None:
+            # Reads carry their mention's time: only those of the window are looked at.
+            window, window_params = self.window("r")
             parts.append(
-                f"{column} NOT IN (SELECT r.mention_id FROM mention_reads r WHERE r.person = ?)"
+                f"{column} NOT IN (SELECT r.mention_id FROM mention_reads r WHERE r.person = ?"
+                f" AND (r.published_at IS NULL OR ({window})))"
             )
-            params.append(self.unread_by)
+            params += [self.unread_by, *window_params]
         return " AND ".join(parts), params
 
     def _search(self, alias: str) -> tuple[str, list[Any]]:

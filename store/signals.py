@@ -7,6 +7,7 @@ from datetime import datetime
 
 import duckdb
 import pandas as pd
+from brandpulse.store import lake
 from brandpulse.store.scope import Scope
 
 
@@ -81,9 +82,15 @@ def mention_texts(
     if not ids:
         return []
     window, window_params = (scope or Scope()).window("m")
+    found = (
+        f"SELECT {{column}} FROM mentions m WHERE {window} AND id IN (SELECT unnest(?::VARCHAR[]))"
+    )
+    if not lake.is_lake_connection(con):
+        # Finding the rows reads only ids; their texts are then read by row id, which is
+        # several times faster than reading the whole window's texts to keep a few.
+        found = f"SELECT {{column}} FROM mentions WHERE rowid IN ({found.format(column='rowid')})"
     rows = con.execute(
-        "SELECT title, text, json_extract_string(extra, '$.language') FROM mentions m"
-        f" WHERE {window} AND id IN (SELECT unnest(?::VARCHAR[]))",
+        found.format(column="title, text, json_extract_string(extra, '$.language')"),
         [*window_params, list(ids)],
     ).fetchall()
     return [(f"{title}. {text}", language) for title, text, language in rows]

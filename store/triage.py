@@ -87,17 +87,25 @@ def mark_read(
     ids = _existing(con, ids)
     if not ids:
         return 0
+    if read:
+        # Each read carries its mention's time (see Scope's unread filter).
+        times = dict(
+            con.execute(
+                f"SELECT id, published_at FROM mentions WHERE id IN ({_marks(ids)})", ids
+            ).fetchall()
+        )
     if read and lake.is_lake_connection(con):
         lake.insert_missing(
             con,
             "mention_reads",
-            ("mention_id", "person", "read_at"),
-            [[i, person, datetime.now(UTC)] for i in ids],
+            ("mention_id", "person", "read_at", "published_at"),
+            [[i, person, datetime.now(UTC), times.get(i)] for i in ids],
         )
     elif read:
         con.executemany(
-            "INSERT INTO mention_reads VALUES (?, ?, now()) ON CONFLICT DO NOTHING",
-            [[i, person] for i in ids],
+            "INSERT INTO mention_reads (mention_id, person, read_at, published_at)"
+            " VALUES (?, ?, now(), ?) ON CONFLICT DO NOTHING",
+            [[i, person, times.get(i)] for i in ids],
         )
     else:
         con.execute(

@@ -224,11 +224,12 @@ def write_analysis(
             f"""
             INSERT INTO mention_brands
                 (mention_id, brand, term, published_at, source, label, engagement,
-                 author, channel_kind, channel)
+                 author, channel_kind, channel, shared)
             SELECT b.mention_id, b.brand, b.term, m.published_at, m.source,
                    coalesce(c.label, s.label),
                    coalesce(m.score, 0) + coalesce(m.comments, 0),
-                   m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL}
+                   m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL},
+                   count(*) OVER (PARTITION BY b.mention_id) > 1
             FROM _brands b
             JOIN mentions m ON m.id = b.mention_id
             LEFT JOIN sentiments s ON s.mention_id = b.mention_id

@@ -35,6 +35,35 @@ def test_tails_match_closed_forms() -> None:
     assert spikes.binom_sf(5, 4, 0.5) == 0.0
 
 
+def _summed(value: int, mu: float, alpha: float) -> float:
+    """P(X >= value) of the negative binomial, summed term by term from its pmf."""
+    r = 1.0 / alpha
+    q = mu / (r + mu)
+
+    def pmf(k: int) -> float:
+        log = math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)
+        return math.exp(log + r * math.log1p(-q) + k * math.log(q))
+
+    return sum(pmf(k) for k in range(value, value + 100_002))
+
+
+@pytest.mark.parametrize(
+    ("value", "mu", "alpha"),
+    [(31_000, 30_000.0, 1e-4), (45_000, 30_000.0, 0.1), (80, 40.0, 0.05), (7, 2.0, 1e-3)],
+)
+def test_busy_tails_equal_the_term_by_term_sum(value: int, mu: float, alpha: float) -> None:
+    # Tails of tens of thousands of terms are summed in chunks of running ratios.
+    assert spikes.nbinom_sf(value, mu, alpha) == pytest.approx(_summed(value, mu, alpha), rel=1e-7)
+    n, share = value + 500, 0.3
+
+    def binom(k: int) -> float:
+        log = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+        return math.exp(log + k * math.log(share) + (n - k) * math.log1p(-share))
+
+    exact = sum(binom(k) for k in range(value // 3, n + 1))
+    assert spikes.binom_sf(value // 3, n, share) == pytest.approx(exact, rel=1e-8)
+
+
 def test_the_weekly_rhythm_sets_the_expected_value() -> None:
     # Four weeks of 40 on weekdays and 10 at weekends: mean 220/7. A weekday's factor is its
     # mean shrunk by two pseudo-days of the overall mean: (4*40 + 2m) / 6 / m.
