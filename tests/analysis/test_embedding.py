@@ -1,0 +1,87 @@
+"""Sentence embeddings: shape, normalisation, meaning, determinism, and the missing-extra error."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+from brandpulse.analysis import embedding
+
+
+@pytest.fixture(scope="module")
+def embed():  # type: ignore[no-untyped-def]
+    """The embed function; without the accurate extra the tests skip (fail in CI)."""
+    missing = [
+        name for name in ("tokenizers", embedding.PACKAGE) if importlib.util.find_spec(name) is None
+    ]
+    if missing:
+        message = f"accurate extra not installed ({', '.join(missing)}): {embedding.INSTALL_FIX}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return embedding.embed
+
+
+def test_shape_dtype_and_unit_length(embed) -> None:  # type: ignore[no-untyped-def]
+    vectors = embed(["The delivery came two days late.", "ok", "🙂 great stuff!!!"])
+    assert vectors.shape == (3, embedding.DIM)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embed([]).shape == (0, embedding.DIM)
+
+
+def test_paraphrases_are_closer_than_unrelated_sentences(embed) -> None:  # type: ignore[no-untyped-def]
+    triples = [
+        (
+            "The flight was delayed again and nobody told us anything.",
+            "Our plane left hours late and the airline gave us no information.",
+            "Quarterly revenue grew by four percent.",
+        ),
+        (
+            "I love the camera on this phone.",
+            "This phone takes really great pictures.",
+            "The train to Berlin leaves at noon.",
+        ),
+        (
+            "Customer support never answered my emails.",
+            "I wrote to their help desk many times and got no reply.",
+            "She planted tomatoes in the garden.",
+        ),
+    ]
+    for anchor, paraphrase, unrelated in triples:
+        a, p, u = embed([anchor, paraphrase, unrelated])
+        assert float(a @ p) > float(a @ u) + 0.3, (anchor, float(a @ p), float(a @ u))
+
+
+def test_same_text_same_vector_whatever_the_batch(embed) -> None:  # type: ignore[no-untyped-def]
+    # Padding must not leak into a text's vector: alone or batched with longer texts,
+    # in any order, a text gets the same embedding.
+    texts = [
+        "short one",
+        "a much longer sentence that needs many more word pieces than the first text does",
+        "mid length review of a coffee machine",
+    ]
+    together = embed(texts, batch_size=3)
+    alone = np.vstack([embed([t], batch_size=1) for t in texts])
+    reversed_ = embed(texts[::-1], batch_size=2)[::-1]
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    np.testing.assert_allclose(together, reversed_, atol=1e-5)
+    np.testing.assert_array_equal(embed(texts, batch_size=3), together)
+
+
+def test_texts_past_the_token_limit_are_cut(embed) -> None:  # type: ignore[no-untyped-def]
+    long = "word " * 2000
+    vector = embed([long])
+    assert vector.shape == (1, embedding.DIM)
+    assert np.isfinite(vector).all()
+
+
+def test_missing_package_gives_error_and_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedding, "PACKAGE", "brandpulse_no_such_embedding_package")
+    with pytest.raises(embedding.MissingExtra) as caught:
+        embedding.model_dir()
+    assert "not installed" in caught.value.message
+    assert caught.value.fix == embedding.INSTALL_FIX
+    assert "brandpulse[accurate]" in str(caught.value)
