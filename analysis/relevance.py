@@ -3,7 +3,8 @@
 A brand name is often a word ("Delta", "Gap", "Ford"); the mentions of the other meanings
 inflate counts. Each brand gets its own small model: a logistic regression over character
 3–5-grams, words and a few cues that mean "the company" for any brand (the name
-as a @handle, a #tag, capitalised mid-sentence, followed by "store", "stock", "inc" ...).
+as a @handle, a #tag, capitalised mid-sentence, followed by "store", "stock", "inc" ...)
+and the word right before and right after the name ("shares of X", "X Broncos").
 The config's `context` and `not_context` words and the exclusions form a prior (an offset
 the regression learns on top of), so a brand without marks still gets a sensible score:
 with no context words every mention is counted, as plain keyword matching would.
@@ -24,7 +25,7 @@ from brandpulse.store.records import BrandMatch, RelevanceScore
 
 ALGORITHM = "ngram-lr"
 # Bump when features or training change, so `analyze --rescore` finds stale scores.
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 DEFAULT_THRESHOLD = 0.5
 RELATED, UNRELATED = "related", "unrelated"
 
@@ -245,7 +246,7 @@ def featurise(texts: Sequence[str], signals: Signals) -> Batch:
 
 
 def _cues(text: str, names: Sequence[str]) -> list[str]:
-    """Return the brand-independent cues of how the name is written and what follows it."""
+    """Return the cues of how the name is written, what follows it and its next words."""
     cues = []
     for name in names:
         if not name:
@@ -265,6 +266,13 @@ def _cues(text: str, names: Sequence[str]) -> list[str]:
             else:
                 cues.append("x lower")
             after = _WORD.findall(text[match.end() : match.end() + 40].lower())[:2]
+            # The name's neighbours tell its meanings apart better than the same words
+            # anywhere in the text ("Ford Fiesta" vs "Harrison Ford").
+            before_words = _WORD.findall(text[max(0, match.start() - 40) : match.start()].lower())
+            if before_words:
+                cues.append("x left " + before_words[-1])
+            if after:
+                cues.append("x right " + after[0])
             if any(w.lstrip("#@") in _COMPANY_AFTER for w in after):
                 cues.append("x company-after")
     if not cues:

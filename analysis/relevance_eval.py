@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals, train
+from brandpulse.analysis.relevance_vectors import train_vectors
 
 
 @dataclass
@@ -73,6 +75,7 @@ def evaluate(
     labels_per_brand: int = 50,
     seed: int = 0,
     threshold: float = DEFAULT_THRESHOLD,
+    vectors: np.ndarray | None = None,
 ) -> Evaluation:
     """Simulate, per brand, a team that marked N random texts, train on them, score the rest.
 
@@ -80,10 +83,11 @@ def evaluate(
     pooled over every scored text of every brand; marked texts are never scored by a model
     that learnt from them. A brand with too few texts to leave some unmarked after N marks
     is cross-validated (see `_rounds`); its `marks` figure is then the mean per fold.
+    `vectors` (one sentence embedding per row) adds the accurate tier's embedding head.
     """
-    by_brand: dict[str, list[tuple[bool, str]]] = {}
-    for brand, related, text in rows:
-        by_brand.setdefault(brand, []).append((related, text))
+    by_brand: dict[str, list[Item]] = {}
+    for index, (brand, related, text) in enumerate(rows):
+        by_brand.setdefault(brand, []).append((related, text, index))
     result = Evaluation(labels_per_brand, seed)
     for brand in sorted(by_brand):
         items = by_brand[brand]
@@ -93,11 +97,15 @@ def evaluate(
         counts, keyword = Counts(), Counts()
         marks = []
         for marked, rest in _rounds([items[i] for i in order], labels_per_brand):
-            model = train(signals, [t for _, t in marked], [r for r, _ in marked])
-            scores = model.score([t for _, t in rest]) if rest else []
+            labels = [r for r, _, _ in marked]
+            model = train(signals, [t for _, t, _ in marked], labels)
+            logits = model.logits([t for _, t, _ in rest]) if rest else np.zeros(0)
+            head = None if vectors is None else train_vectors(vectors[_at(marked)], labels)
+            if head is not None and rest:
+                logits = logits + head.logits(vectors[_at(rest)])
             marks.append(len(marked))
-            for (truth, _), score in zip(rest, scores, strict=True):
-                kept = bool(score >= threshold)
+            for (truth, _, _), logit in zip(rest, logits, strict=True):
+                kept = bool(_probability(logit) >= threshold)
                 counts.add(truth, kept)
                 result.overall.add(truth, kept)
                 keyword.add(truth, True)
@@ -114,7 +122,16 @@ def evaluate(
 # drawn from the other texts; so 100 marks per brand can be measured on ~100 texts a brand.
 FOLD_SHARE = 0.1
 
-Item = tuple[bool, str]
+# (related, text, row index)
+Item = tuple[bool, str, int]
+
+
+def _at(items: list[Item]) -> list[int]:
+    return [index for _, _, index in items]
+
+
+def _probability(logit: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
 
 
 def _rounds(shuffled: list[Item], n: int) -> list[tuple[list[Item], list[Item]]]:

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from brandpulse import relevance as relevance_step
-from brandpulse.analysis.relevance import RELATED, UNRELATED
+from brandpulse.analysis.relevance import RELATED, UNRELATED, Signals, focus
 from brandpulse.analysis.relevance_eval import evaluate
 from brandpulse.config import Config
 from brandpulse.options import ConfigOption, Context, DbOption, resolve
@@ -58,7 +59,8 @@ def read_labelled(path: Path) -> list[tuple[str, bool, str]]:
 def _table(result: dict[str, object]) -> str:
     """Render an evaluation as a text table: per brand, then pooled and keyword-only."""
     lines = [
-        f"relevance eval: {result['labels_per_brand']} marks per brand, seed {result['seed']}",
+        f"relevance eval: {result['labels_per_brand']} marks per brand, seed {result['seed']}"
+        + (", accurate tier (sentence embeddings)" if result.get("accurate") else ""),
         f"{'brand':<16}{'marks':>6}{'scored':>7}{'related':>8}"
         f"{'P':>7}{'R':>7}{'F1':>7}{'acc':>7}{'kw F1':>7}",
     ]
@@ -80,13 +82,22 @@ def _table(result: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def _curve_point(rows: list[tuple[str, bool, str]], n: int, seed: int) -> dict[str, object]:
+def _embedded(rows: list[tuple[str, bool, str]]) -> np.ndarray:
+    """Return the sentence embedding of each row's text around its brand's name."""
+    from brandpulse.analysis import embedding  # the accurate extra: imported only when asked
+
+    return embedding.embed([focus(text, Signals(brand).names) for brand, _, text in rows])
+
+
+def _curve_point(
+    rows: list[tuple[str, bool, str]], n: int, seed: int, vectors: np.ndarray | None
+) -> dict[str, object]:
     """Return the overall figures at n marks per brand and the marks a brand really had.
 
     A brand with too few texts for n marks plus some left to score is cross-validated, so
     `marks_per_brand` (the mean over brands) can be below n.
     """
-    result = evaluate(rows, n, seed).as_dict()
+    result = evaluate(rows, n, seed, vectors=vectors).as_dict()
     brands = result["brands"].values()
     overall = dict(result["overall"])
     overall["marks_per_brand"] = round(sum(b["marks"] for b in brands) / max(len(brands), 1), 1)
@@ -112,6 +123,13 @@ def eval_command(
             "--curve", help="Also run 0, 10, 25, 50 and 100 marks per brand (overall figures)."
         ),
     ] = False,
+    accurate: Annotated[
+        bool,
+        typer.Option(
+            "--accurate",
+            help="Add the sentence-embedding head (needs the accurate extra; ~100 texts/s).",
+        ),
+    ] = False,
 ) -> int:
     """Simulate a team marking N random mentions per brand, train as the product does, and
     report precision, recall, F1 of the "related" class and accuracy on the rest, pooled over
@@ -121,9 +139,11 @@ def eval_command(
     rows = read_labelled(file)
     if not rows:
         raise ConfigError(f"{file} holds no labelled rows", "add rows below the header")
-    result = evaluate(rows, labels_per_brand, seed).as_dict()
+    vectors = _embedded(rows) if accurate else None
+    result = evaluate(rows, labels_per_brand, seed, vectors=vectors).as_dict()
+    result["accurate"] = accurate
     if curve:
-        result["curve"] = {str(n): _curve_point(rows, n, seed) for n in CURVE}
+        result["curve"] = {str(n): _curve_point(rows, n, seed, vectors) for n in CURVE}
     if output == "json":
         typer.echo(json.dumps(result, indent=2))
         return 0

