@@ -24,9 +24,9 @@ from tests.dashboard.test_browser import (  # noqa: F401 - fixtures, used by nam
 pytestmark = pytest.mark.browser
 
 
-def main_text(page: Any) -> str:
+def main_text(tab: Any) -> str:
     """Return the text of the page's main area (not the sidebar)."""
-    return str(page.locator('[data-testid="stMain"]').inner_text())
+    return str(tab.locator('[data-testid="stMain"]').inner_text())
 
 
 def number(pattern: str, text: str) -> float:
@@ -37,7 +37,9 @@ def number(pattern: str, text: str) -> float:
 
 
 def test_the_demo_builds_into_a_lake_and_every_page_shows_it_in_chromium(
-    lake_db: Path, page: Any, capsys: pytest.CaptureFixture[str]
+    lake_db: Path,
+    page: Any,  # noqa: F811 - the browser tests' fixture, imported above
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     require_chromium()
     assert main(["demo", "--no-serve", "--db", str(lake_db)]) == 0
