@@ -536,6 +536,55 @@ def maintain(db: str | os.PathLike[str], keep_minutes: float = 60.0) -> dict[str
     }
 
 
+def purge(db: str | os.PathLike[str], pending_key: str) -> None:
+    """Remove erased rows from storage: write inlined rows out, rewrite every data file that
+    has deletions, expire every snapshot but the latest and delete the files nothing
+    references any more; then clear the `pending_key` mark in store_meta.
+
+    A reader still on an older snapshot fails and reads again on the latest. One purge or
+    maintenance at a time (an advisory lock).
+    """
+    dsn = catalog_dsn(db)
+    with advisory_lock(dsn, "maintain"), connection(db) as con:
+        steps = (
+            f"CALL ducklake_flush_inlined_data('{ALIAS}')",
+            # Threshold 0: a file with a single deleted row is rewritten without it.
+            f"CALL ducklake_rewrite_data_files('{ALIAS}', delete_threshold => 0)",
+            f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now())",
+            f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)",
+        )
+        for step in steps:
+
+            def run(sql: str = step) -> list[Any]:
+                return con.execute(sql).fetchall()
+
+            retry_conflicts(db, run)
+
+        def clear_mark() -> None:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute("UPDATE store_meta SET value = 0 WHERE key = ?", [pending_key])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+        retry_conflicts(db, clear_mark)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: int, *, keep_max: bool) -> None:
+    """Set a store_meta value (or raise it to `value` when `keep_max`), the lake's upsert."""
+    if keep_max:
+        row = one(con, "SELECT max(value) FROM store_meta WHERE key = ?", [key])
+        value = max(value, int(row[0])) if row[0] is not None else value
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _meta AS SELECT ?::VARCHAR AS key, ?::BIGINT AS value",
+        [key, value],
+    )
+    replace_rows(con, "store_meta", "temp.main._meta")
+    con.execute("DROP TABLE temp.main._meta")
+
+
 def status(db: str | os.PathLike[str]) -> dict[str, Any]:
     """Return the lake's snapshots, data files and sizes, and its last maintenance."""
     dsn = catalog_dsn(db)
