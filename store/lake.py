@@ -41,6 +41,9 @@ EXTENSIONS = (
     ("duckdb_extension_httpfs", "httpfs"),
 )
 EXTENSIONS_ENV = "BRANDPULSE_EXTENSIONS"
+# S3-compatible storage: the AWS tools' own variables, plus the address style.
+S3_ENV = ("AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL")
+URL_STYLE_ENV = "BRANDPULSE_S3_URL_STYLE"
 # Tries of one write transaction that keeps losing commit races to other writers.
 CONFLICT_TRIES = 60
 T = TypeVar("T")
@@ -112,7 +115,45 @@ def extension_directory() -> Path:
     return base
 
 
+def s3_secret(env: dict[str, str] | os._Environ[str]) -> str | None:
+    """Return the CREATE SECRET statement for S3 from the environment, or None when it
+    names no S3 credentials or endpoint.
+
+    Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or
+    AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL (`http://host:port` for S3-compatible storage
+    other than AWS; its scheme decides TLS). Addresses are path-style with an endpoint and
+    virtual-host style without, unless BRANDPULSE_S3_URL_STYLE says `path` or `vhost`.
+    """
+    if not any(env.get(name) for name in S3_ENV):
+        return None
+    options = {
+        "KEY_ID": env.get("AWS_ACCESS_KEY_ID"),
+        "SECRET": env.get("AWS_SECRET_ACCESS_KEY"),
+        "SESSION_TOKEN": env.get("AWS_SESSION_TOKEN"),
+        "REGION": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+    }
+    endpoint = env.get("AWS_ENDPOINT_URL", "").strip().rstrip("/")
+    style = env.get(URL_STYLE_ENV, "").strip().lower() or ("path" if endpoint else "vhost")
+    if style not in ("path", "vhost"):
+        raise ConfigError(
+            f"{URL_STYLE_ENV}={style!r} is not an S3 address style",
+            f"set {URL_STYLE_ENV} to path or vhost (or leave it unset)",
+        )
+    options["URL_STYLE"] = style
+    parts = [f"{key} {_quote(value)}" for key, value in options.items() if value]
+    if endpoint:
+        scheme, _, host = endpoint.rpartition("://")
+        if not host or scheme not in ("", "http", "https"):
+            raise ConfigError(
+                f"AWS_ENDPOINT_URL={endpoint!r} is not an http(s) address",
+                "give the storage's address, e.g. AWS_ENDPOINT_URL=https://s3.example.com:9000",
+            )
+        parts += [f"ENDPOINT {_quote(host)}", f"USE_SSL {str(scheme != 'http').lower()}"]
+    return f"CREATE OR REPLACE SECRET bp_s3 (TYPE s3, {', '.join(parts)})"
+
+
 def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
+    secret = s3_secret(os.environ)
     con = duckdb.connect(
         ":memory:",
         config={
@@ -126,6 +167,9 @@ def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
         con.execute("SET enable_progress_bar = false")
         con.execute("LOAD ducklake")
         con.execute("LOAD postgres_scanner")
+        if secret is not None:
+            con.execute("LOAD httpfs")
+            con.execute(secret)
         target = f"{CATALOG_PREFIX}{dsn}"
         # ATTACH takes no parameters: the literals are quoted here.
         options = "" if data_path is None else f" (DATA_PATH {_quote(data_path)})"
