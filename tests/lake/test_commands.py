@@ -157,3 +157,15 @@ def test_forget_and_prune_erase_from_the_lake_data_files_too(
     # What was pruned is not collected again.
     write(lake_db, config, "news", 0, 5)
     assert count(lake_db) == 0
+
+
+def test_a_lake_outbox_is_a_cache_folder_not_a_path_made_of_its_address(
+    lake_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brandpulse.store import spill
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = spill.spill_mentions(lake_db, "news", [mention("news", 1)])
+    assert kept.parent.parent == tmp_path / "cache" / "brandpulse" / "outbox"
+    assert spill.pending(lake_db, ".parquet") == [kept]
+    assert not Path(str(lake_db)).parent.exists()
