@@ -1,15 +1,20 @@
-"""The lake against the single DuckDB file: ingest by 1, 2 and 4 concurrent collectors, and
-the lake's files before and after maintenance.
+"""The lake against the single DuckDB file: ingest by 1, 2 and 4 concurrent collectors, the
+lake's files before and after maintenance, and the dashboard's Overview on a maintained lake.
 
 Each collector is its own process writing its own source through the pipeline, in batches
 as a collection does. On the file, collectors wait for each other's write lock; on the lake
-they commit side by side. Needs the lake extra: run it from `.venv-lake`
-(`make lake && .venv-lake/bin/python -m benchmarks lake`); elsewhere it says so and stops.
+they commit side by side. The Overview part generates the dashboard benchmark's database
+(BENCH_LAKE_OVERVIEW_ROWS mentions, 10M by default), imports it into a lake, runs
+`lake maintain` and times every Overview panel on a cache miss on both. Set
+BENCH_LAKE_PARTS to `ingest` or `overview` to run one part. Needs the lake extra: run it
+from `.venv-lake` (`make lake && .venv-lake/bin/python -m benchmarks lake`); elsewhere it
+says so and stops.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 COLLECTOR = REPO / "tests" / "lake" / "collector.py"
 ROWS = int(os.environ.get("BENCH_LAKE_ROWS", "2000"))  # per collector
 BATCH = int(os.environ.get("BENCH_LAKE_BATCH", "500"))
+OVERVIEW_ROWS = int(os.environ.get("BENCH_LAKE_OVERVIEW_ROWS", "10000000"))
+PARTS = os.environ.get("BENCH_LAKE_PARTS", "ingest,overview").split(",")
 
 
 def ingest(db: str, config: Path, collectors: int) -> float:
@@ -62,11 +69,50 @@ def ingest(db: str, config: Path, collectors: int) -> float:
     return stored / seconds
 
 
+def new_lake(postgres: str, folder: Path, name: str) -> str:
+    """Create and initialise a lake in its own PostgreSQL database; return its address."""
+    import psycopg
+    from brandpulse.store import lake
+
+    with psycopg.connect(postgres, autocommit=True) as pg:
+        pg.execute(f"CREATE DATABASE {name}")
+    url = "ducklake:postgres:" + postgres.replace("dbname=postgres", f"dbname={name}")
+    lake.initialise(url, str(folder / f"data-{name}") + "/")
+    lake.close_all()
+    return url
+
+
+def overview(postgres: str, folder: Path) -> None:
+    """Time the Overview's panels on a maintained lake against the same rows in a file."""
+    from brandpulse.store import lake
+
+    from benchmarks import bench_dashboard as dashboard
+
+    file = folder / "overview.duckdb"
+    dashboard.generate(file, OVERVIEW_ROWS)
+    url = new_lake(postgres, folder, "overview")
+    lake.import_file(url, file)
+    done = lake.maintain(url, keep_minutes=0)
+    on_lake, lake_connect = dashboard.ours(Path(url))
+    on_file, file_connect = dashboard.ours(file)
+    rows = f"{OVERVIEW_ROWS:,} mentions"
+    for name, ms in on_lake.items():
+        report(f"lake_overview_{name}", ms, on_file[name], " ms", note=f"{rows}; baseline: file")
+    report(
+        "lake_overview_total",
+        sum(on_lake.values()) + lake_connect,
+        sum(on_file.values()) + file_connect,
+        " ms",
+        note=f"{rows}, every panel on a cache miss plus the connection; lake after maintenance"
+        f" ({done['files_after']} data files); baseline: one DuckDB file",
+    )
+    lake.close_all()
+
+
 def main() -> None:
     if duckdb.__version__ != "1.5.5":
         print("bench_lake: skipped, needs the lake extra (run it from .venv-lake)")
         return
-    import psycopg
     from brandpulse.store import lake
 
     with warnings.catch_warnings():
@@ -79,14 +125,12 @@ def main() -> None:
     config = folder / "brands.toml"
     config.write_text('[[brands]]\nname = "Acme"\n', encoding="utf-8")
     try:
+        if "overview" in PARTS:
+            overview(postgres, folder)
         last = ""
-        for n in (1, 2, 4):
+        for n in (1, 2, 4) if "ingest" in PARTS else ():
             name = f"bench{n}"
-            with psycopg.connect(postgres, autocommit=True) as pg:
-                pg.execute(f"CREATE DATABASE {name}")
-            url = "ducklake:postgres:" + postgres.replace("dbname=postgres", f"dbname={name}")
-            lake.initialise(url, str(folder / f"data{n}") + "/")
-            lake.close_all()
+            url = new_lake(postgres, folder, name)
             ours = ingest(url, config, n)
             baseline = ingest(str(folder / f"file{n}.duckdb"), config, n)
             report(
@@ -98,6 +142,8 @@ def main() -> None:
                 note=f"{n} x {ROWS} mentions in batches of {BATCH}; baseline: one DuckDB file",
             )
             last = url
+        if not last:
+            return
         before = lake.status(last)["files"]
         done = lake.maintain(last, keep_minutes=0)
         report(
@@ -112,6 +158,7 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from brandpulse import collectors
 from brandpulse.analysis.query import QuerySyntaxError, parse_query
 from brandpulse.collectors.base import EXPECTED, LOCAL_PATH, BrandTerms, InvalidSetting, Section
+from brandpulse.store.connection import beside
 from brandpulse.store.errors import ConfigError
 
 DEFAULT_CONFIG = "brands.toml"
@@ -49,9 +50,10 @@ class Settings:
 SCORERS = ("model", "vader")
 
 
-def project_model_path(database: Path) -> Path:
-    """Return where `sentiment train` keeps a database's project model: beside it."""
-    return database.with_name(database.stem + ".sentiment.bin")
+def project_model_path(database: Path) -> Path | None:
+    """Return where `sentiment train` keeps a database's project model: beside it (None for
+    a database with no folder of its own)."""
+    return beside(database, ".sentiment.bin")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.connection import database_exists, read_connection, write_connection
 from brandpulse.store.records import ItemResult, RunReport
 from brandpulse.store.upstream import erase_native_ids, recent_native_ids
 from brandpulse.store.writes import transaction
@@ -27,7 +27,7 @@ def erase_deleted_upstream(
     """
     since_of = getattr(module, "recheck_since", None)
     check = getattr(module, "deleted_upstream", None)
-    if since_of is None or check is None or not db.exists():
+    if since_of is None or check is None or not database_exists(db):
         return set()
     since = since_of(settings, report.started_at)
     if since is None:

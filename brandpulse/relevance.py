@@ -18,7 +18,12 @@ from brandpulse.analysis.relevance import (
 from brandpulse.config import Config
 from brandpulse.rules import relevance_signals
 from brandpulse.store import relevance as store
-from brandpulse.store.connection import read_connection, schema_is_current, write_connection
+from brandpulse.store.connection import (
+    database_exists,
+    read_connection,
+    schema_is_current,
+    write_connection,
+)
 from brandpulse.store.records import BrandMatch, RelevanceScore
 from brandpulse.store.writes import transaction
 
@@ -59,7 +64,7 @@ def _trained(signals: Signals, texts: list[str], labels: list[bool]) -> Model:
 def load_models(db: Path, config: Config) -> tuple[dict[str, Model], dict[tuple[str, str], bool]]:
     """Return the brands' models and marks from the database (config priors on a new one)."""
     signals = relevance_signals(config)
-    if not db.exists() or not schema_is_current(db):
+    if not database_exists(db) or not schema_is_current(db):
         return {n: _trained(s, [], []) for n, s in signals.items()}, {}
     with read_connection(db) as con:
         return models_from_marks(con, signals)

@@ -41,7 +41,7 @@ def rules_from_config(
         timezone=config.settings.timezone,
         scorer=config.analysis.scorer,
         languages=config.settings.languages,
-        model_path=project if project.is_file() else None,
+        model_path=project if project is not None and project.is_file() else None,
         accurate_tier=config.analysis.accurate_tier,
     )
 

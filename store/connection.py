@@ -155,6 +155,20 @@ def database_exists(path: str | os.PathLike[str]) -> bool:
     return lake.is_lake(path) or Path(path).exists()
 
 
+def beside(path: str | os.PathLike[str], suffix: str) -> Path | None:
+    """Return the path of a file kept beside the database, named after it with `suffix`;
+    None for a lake, which has no folder of its own to keep files in."""
+    if lake.is_lake(path):
+        return None
+    db = Path(path)
+    return db.with_name(db.stem + suffix)
+
+
+def absolute(path: str | os.PathLike[str]) -> str:
+    """Return the database as another working folder reaches it (a lake's address as is)."""
+    return os.fspath(path) if lake.is_lake(path) else str(Path(path).resolve())
+
+
 def schema_is_current(path: str | os.PathLike[str], *, timeout: float | None = None) -> bool:
     """Return False when the database exists with an older schema than this brandpulse."""
     if lake.is_lake(path):

@@ -30,15 +30,18 @@ def candidates(
     keys = [b for p in prints for b in p.bands]
     con.register("_bands", pa.table({"mention_id": ids, "band": pa.array(keys, pa.int64())}))
     try:
+        # The band matches first, materialised: without table statistics (a lake has none)
+        # the planner otherwise crosses every copy with every band before it filters.
         return con.execute(
-            "SELECT DISTINCT f.mention_id, c.mention_id AS other, c.original, c.signature,"
-            " m.published_at, c.published_at AS other_published_at"
+            "WITH hits AS MATERIALIZED (SELECT DISTINCT f.mention_id, b.mention_id AS other"
             " FROM _bands f JOIN mention_bands b ON b.band = f.band"
-            " JOIN mention_copies c ON c.mention_id = b.mention_id"
-            " JOIN mentions m ON m.id = f.mention_id"
-            " WHERE c.mention_id <> f.mention_id"
-            " AND abs(epoch(c.published_at) - epoch(m.published_at)) <= ?"
-            " ORDER BY f.mention_id, c.published_at, c.mention_id",
+            " WHERE b.mention_id <> f.mention_id)"
+            " SELECT h.mention_id, c.mention_id AS other, c.original, c.signature,"
+            " m.published_at, c.published_at AS other_published_at"
+            " FROM hits h JOIN mention_copies c ON c.mention_id = h.other"
+            " JOIN mentions m ON m.id = h.mention_id"
+            " WHERE abs(epoch(c.published_at) - epoch(m.published_at)) <= ?"
+            " ORDER BY h.mention_id, c.published_at, c.mention_id",
             [window_days * 86400],
         ).df()
     finally:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 from brandpulse.store import lake
-from brandpulse.store.errors import BrandpulseError
 from brandpulse.store.maintenance import mark_rewrite_pending
 from brandpulse.store.sql import one
 from brandpulse.store.writes import _delete_mentions_where
@@ -52,17 +51,6 @@ def suppress(con: duckdb.DuckDBPyConnection, kind: str, values: Iterable[str]) -
         con.unregister("_suppress")
 
 
-def _refuse_on_lake(con: duckdb.DuckDBPyConnection) -> None:
-    # A lake keeps erased rows in older snapshots and Parquet files until they are rewritten
-    # and expired; until the store does that, it refuses rather than erase only in part.
-    if lake.is_lake_connection(con):
-        raise BrandpulseError(
-            "forget and prune are not available on a lake yet: the erased content would"
-            " stay in its older snapshots and data files",
-            "see docs/scale-out.md (limits); erase in a DuckDB file and import it into a new lake",
-        )
-
-
 def load_suppressions(con: duckdb.DuckDBPyConnection) -> Suppressions:
     """Return the suppression list and the prune floor, for collection to check."""
     rows = con.execute("SELECT kind, value FROM suppressions").fetchall()
@@ -83,7 +71,6 @@ def forget_author(
     same rule the pseudonym uses), or equals its pseudonym. `digests` go on the suppression
     list even when nothing is stored yet, so the author is never collected later.
     """
-    _refuse_on_lake(con)
     folded = handle.strip().casefold()
     authors = [
         author
@@ -114,9 +101,13 @@ def prune_before(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> int:
     Collection never stores a mention published before the highest cutoff ever pruned, so
     pruned mentions still in a feed do not come back.
     """
-    _refuse_on_lake(con)
     count = _delete_mentions_where(con, "published_at < ?", [cutoff])
     micros = int(cutoff.timestamp() * 1_000_000)
+    if lake.is_lake_connection(con):
+        lake.set_meta(con, PRUNE_FLOOR_KEY, micros, keep_max=True)
+        if count:
+            mark_rewrite_pending(con)
+        return count
     con.execute(
         "INSERT INTO store_meta VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = greatest(store_meta.value, excluded.value)",

@@ -41,6 +41,9 @@ EXTENSIONS = (
     ("duckdb_extension_httpfs", "httpfs"),
 )
 EXTENSIONS_ENV = "BRANDPULSE_EXTENSIONS"
+# S3-compatible storage: the AWS tools' own variables, plus the address style.
+S3_ENV = ("AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL")
+URL_STYLE_ENV = "BRANDPULSE_S3_URL_STYLE"
 # Tries of one write transaction that keeps losing commit races to other writers.
 CONFLICT_TRIES = 60
 T = TypeVar("T")
@@ -112,7 +115,45 @@ def extension_directory() -> Path:
     return base
 
 
+def s3_secret(env: dict[str, str] | os._Environ[str]) -> str | None:
+    """Return the CREATE SECRET statement for S3 from the environment, or None when it
+    names no S3 credentials or endpoint.
+
+    Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or
+    AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL (`http://host:port` for S3-compatible storage
+    other than AWS; its scheme decides TLS). Addresses are path-style with an endpoint and
+    virtual-host style without, unless BRANDPULSE_S3_URL_STYLE says `path` or `vhost`.
+    """
+    if not any(env.get(name) for name in S3_ENV):
+        return None
+    options = {
+        "KEY_ID": env.get("AWS_ACCESS_KEY_ID"),
+        "SECRET": env.get("AWS_SECRET_ACCESS_KEY"),
+        "SESSION_TOKEN": env.get("AWS_SESSION_TOKEN"),
+        "REGION": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+    }
+    endpoint = env.get("AWS_ENDPOINT_URL", "").strip().rstrip("/")
+    style = env.get(URL_STYLE_ENV, "").strip().lower() or ("path" if endpoint else "vhost")
+    if style not in ("path", "vhost"):
+        raise ConfigError(
+            f"{URL_STYLE_ENV}={style!r} is not an S3 address style",
+            f"set {URL_STYLE_ENV} to path or vhost (or leave it unset)",
+        )
+    options["URL_STYLE"] = style
+    parts = [f"{key} {_quote(value)}" for key, value in options.items() if value]
+    if endpoint:
+        scheme, _, host = endpoint.rpartition("://")
+        if not host or scheme not in ("", "http", "https"):
+            raise ConfigError(
+                f"AWS_ENDPOINT_URL={endpoint!r} is not an http(s) address",
+                "give the storage's address, e.g. AWS_ENDPOINT_URL=https://s3.example.com:9000",
+            )
+        parts += [f"ENDPOINT {_quote(host)}", f"USE_SSL {str(scheme != 'http').lower()}"]
+    return f"CREATE OR REPLACE SECRET bp_s3 (TYPE s3, {', '.join(parts)})"
+
+
 def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
+    secret = s3_secret(os.environ)
     con = duckdb.connect(
         ":memory:",
         config={
@@ -126,6 +167,9 @@ def _duckdb(data_path: str | None, dsn: str) -> duckdb.DuckDBPyConnection:
         con.execute("SET enable_progress_bar = false")
         con.execute("LOAD ducklake")
         con.execute("LOAD postgres_scanner")
+        if secret is not None:
+            con.execute("LOAD httpfs")
+            con.execute(secret)
         target = f"{CATALOG_PREFIX}{dsn}"
         # ATTACH takes no parameters: the literals are quoted here.
         options = "" if data_path is None else f" (DATA_PATH {_quote(data_path)})"
@@ -534,6 +578,55 @@ def maintain(db: str | os.PathLike[str], keep_minutes: float = 60.0) -> dict[str
         "bytes_before": before[1],
         "bytes_after": after[1],
     }
+
+
+def purge(db: str | os.PathLike[str], pending_key: str) -> None:
+    """Remove erased rows from storage: write inlined rows out, rewrite every data file that
+    has deletions, expire every snapshot but the latest and delete the files nothing
+    references any more; then clear the `pending_key` mark in store_meta.
+
+    A reader still on an older snapshot fails and reads again on the latest. One purge or
+    maintenance at a time (an advisory lock).
+    """
+    dsn = catalog_dsn(db)
+    with advisory_lock(dsn, "maintain"), connection(db) as con:
+        steps = (
+            f"CALL ducklake_flush_inlined_data('{ALIAS}')",
+            # Threshold 0: a file with a single deleted row is rewritten without it.
+            f"CALL ducklake_rewrite_data_files('{ALIAS}', delete_threshold => 0)",
+            f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now())",
+            f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)",
+        )
+        for step in steps:
+
+            def run(sql: str = step) -> list[Any]:
+                return con.execute(sql).fetchall()
+
+            retry_conflicts(db, run)
+
+        def clear_mark() -> None:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute("UPDATE store_meta SET value = 0 WHERE key = ?", [pending_key])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+        retry_conflicts(db, clear_mark)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: int, *, keep_max: bool) -> None:
+    """Set a store_meta value (or raise it to `value` when `keep_max`), the lake's upsert."""
+    if keep_max:
+        row = one(con, "SELECT max(value) FROM store_meta WHERE key = ?", [key])
+        value = max(value, int(row[0])) if row[0] is not None else value
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _meta AS SELECT ?::VARCHAR AS key, ?::BIGINT AS value",
+        [key, value],
+    )
+    replace_rows(con, "store_meta", "temp.main._meta")
+    con.execute("DROP TABLE temp.main._meta")
 
 
 def status(db: str | os.PathLike[str]) -> dict[str, Any]:

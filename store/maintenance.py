@@ -26,7 +26,8 @@ def quote_identifier(name: str) -> str:
 def mark_rewrite_pending(con: duckdb.DuckDBPyConnection) -> None:
     """Record, inside the erasure's transaction, that the file still holds erased bytes."""
     if lake.is_lake_connection(con):
-        return  # a lake has no file to rewrite (see erasure: forget and prune refuse a lake)
+        lake.set_meta(con, PENDING_KEY, 1, keep_max=False)
+        return
     con.execute(
         "INSERT INTO store_meta VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = 1",
         [PENDING_KEY],
@@ -40,7 +41,8 @@ def rewrite_pending(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def rewrite_database(path: str | os.PathLike[str]) -> None:
-    """Copy every live row into a fresh file and swap it in place of the old one, atomically.
+    """Copy every live row into a fresh file and swap it in place of the old one, atomically
+    (on a lake: rewrite its data files without the erased rows and drop the old ones).
 
     DuckDB reuses the blocks of deleted rows but does not wipe them, so after an erasure
     request the old bytes could still be read from the file. The copy goes to
@@ -49,6 +51,17 @@ def rewrite_database(path: str | os.PathLike[str]) -> None:
     new one, never half of each. Call it under the collection lock; a reader that has the old
     file open keeps reading it until it closes.
     """
+    if lake.is_lake(path):
+        try:
+            lake.purge(path, PENDING_KEY)
+        except (OSError, duckdb.Error) as exc:
+            raise BrandpulseError(
+                f"the erased mentions are gone from the lake's tables, but rewriting its data"
+                f" files failed: {str(exc).splitlines()[0]}",
+                "fix the cause (storage reachable, space, permissions), then run `brandpulse"
+                " forget` or `prune` again: it finishes the rewrite",
+            ) from exc
+        return
     db = Path(path)
     fresh = db.with_name(db.name + ".rewrite")
     try:

@@ -8,6 +8,7 @@ writes them first and then deletes them.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from brandpulse.store import lake
 from brandpulse.store.records import Mention
 from brandpulse.store.writes import mentions_to_arrow
 
@@ -23,7 +25,15 @@ _counter = itertools.count()
 
 
 def outbox_dir(db: str | os.PathLike[str]) -> Path:
-    """Return the folder that holds what could not be written to `db` yet."""
+    """Return the folder that holds what could not be written to `db` yet.
+
+    A lake has no folder of its own: its outbox is one of this user's cache folders, named
+    after the lake's address (the same on every run, whatever the working folder).
+    """
+    if lake.is_lake(db):
+        digest = hashlib.sha256(os.fspath(db).encode()).hexdigest()[:16]
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return cache / "brandpulse" / "outbox" / f"lake-{digest}"
     return Path(f"{db}.outbox")
 
 

@@ -14,6 +14,7 @@ import typer
 from brandpulse import privacy
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import browse, queries, spill
+from brandpulse.store.backend import retry_conflicts
 from brandpulse.store.connection import (
     collection_lock,
     read_connection,
@@ -113,9 +114,13 @@ def prune(
             "give a number of days such as 365; --older-than 36500 keeps a century",
         ) from None
     ctx = resolve(config, db, write=True)
-    with collection_lock(ctx.db):
+
+    def attempt() -> int:
         with write_connection(ctx.db) as con, transaction(con):
-            count = prune_before(con, cutoff)
+            return prune_before(con, cutoff)
+
+    with collection_lock(ctx.db):
+        count = retry_conflicts(ctx.db, attempt)
         finished = _finish_erasure(ctx.db)
     _say_finished(finished, count)
     typer.echo(
@@ -139,9 +144,13 @@ def forget(
     # Both forms, matched ignoring case: mentions stored before hashing was switched on
     # keep the plain handle, later ones its pseudonym (itself computed ignoring case).
     alias = privacy.pseudonym(handle, key) if key else None
-    with collection_lock(ctx.db):
+
+    def attempt() -> int:
         with write_connection(ctx.db) as con, transaction(con):
-            count = forget_author(con, handle, alias, privacy.forget_digests(handle, key))
+            return forget_author(con, handle, alias, privacy.forget_digests(handle, key))
+
+    with collection_lock(ctx.db):
+        count = retry_conflicts(ctx.db, attempt)
         finished = _finish_erasure(ctx.db)
     _say_finished(finished, count)
     typer.echo(f"erased {count} mentions by {handle}; collect will not store theirs again")

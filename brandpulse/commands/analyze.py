@@ -6,8 +6,10 @@ a scorer change. Users' corrections are kept and still win over any new label.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +22,7 @@ from brandpulse.copies import group_on as group_copies
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
 from brandpulse.store import analytics
+from brandpulse.store.backend import retry_conflicts, sources_lock
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.relevance import write_relevance
@@ -94,14 +97,21 @@ def command(
             ]
             campaigns = match_campaigns(matched, brands, rules.campaigns, rules.timezone)
             labels = score_mentions(stale, brands, rules, scorer)
-            with write_connection(ctx.db) as con, transaction(con):
-                write_analysis(con, [m.id for m in mentions], brands, campaigns, labels)
-                relevance = relevance_step.score(models, marked, matched, brands)
-                tally.left_out += sum(1 for r in relevance if not r.counted)
-                write_relevance(con, relevance)
-                if rescore:
-                    # Fingerprints too, so mentions stored before copy grouping join it.
-                    group_copies(con, matched)
+            relevance = relevance_step.score(models, marked, matched, brands)
+
+            # The batch's sources' collectors wait (a lake has no write lock of the whole
+            # database); a commit that still loses a race to another writer is repeated.
+            with sources_lock(ctx.db, {m.source for m in mentions}):
+                retry_conflicts(
+                    ctx.db,
+                    functools.partial(
+                        _write_batch,
+                        ctx.db,
+                        rescore,
+                        (mentions, brands, campaigns, labels, relevance, matched),
+                    ),
+                )
+            tally.left_out += sum(1 for r in relevance if not r.counted)
             tally.mentions += len(mentions)
             tally.matched += len(matched)
             tally.scored += len(labels)
@@ -123,3 +133,14 @@ def command(
             " (corrections win over the scorer everywhere)"
         )
     return 0
+
+
+def _write_batch(db: Path, rescore: bool, batch: tuple[list[Any], ...]) -> None:
+    """Write one batch's analysis in one transaction (repeated whole if it loses a race)."""
+    mentions, brands, campaigns, labels, relevance, matched = batch
+    with write_connection(db) as con, transaction(con):
+        write_analysis(con, [m.id for m in mentions], brands, campaigns, labels)
+        write_relevance(con, relevance)
+        if rescore:
+            # Fingerprints too, so mentions stored before copy grouping join it.
+            group_copies(con, matched)

@@ -20,7 +20,7 @@ import typer
 from brandpulse import dashboard, progress
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import queries
-from brandpulse.store.connection import read_connection
+from brandpulse.store.connection import absolute, database_exists, read_connection
 from brandpulse.store.errors import BrandpulseError, ConfigError
 
 DEFAULT_PORT = 8501
@@ -36,7 +36,7 @@ def app_path() -> Path:
 
 def check_database(db: Path) -> int:
     """Return how many mentions the database holds; explain a missing one as an error."""
-    if not db.exists():
+    if not database_exists(db):
         raise BrandpulseError(
             f"no database at {db}: there is nothing to show yet",
             "run `brandpulse collect` (after `brandpulse init`) to collect mentions, or"
@@ -91,7 +91,7 @@ def streamlit_command(
         "true",
         "--",
         "--db",
-        str(db.resolve()),
+        absolute(db),
     ]
     if config_path is not None:
         command += ["--config", str(config_path.resolve())]

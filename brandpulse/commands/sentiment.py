@@ -48,7 +48,7 @@ def command(
             f"unknown scorer {name!r}", f"use --scorer {' or --scorer '.join(CLI_SCORERS)}"
         )
     project = project_model_path(ctx.db)
-    model_path = project if project.is_file() else None
+    model_path = project if project is not None and project.is_file() else None
     chosen = get_scorer(
         name,
         loaded.settings.positive_threshold,

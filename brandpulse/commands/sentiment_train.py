@@ -44,6 +44,14 @@ def command(
     `brandpulse analyze --rescore` to re-label stored mentions.
     """
     ctx = resolve(config, db, write=True)
+    target = project_model_path(ctx.db)
+    if target is None:
+        raise ConfigError(
+            f"sentiment train keeps its project model in a file beside the database, and"
+            f" {ctx.db} has no folder of its own",
+            "keep the shipped model here: corrections still win over its label on every"
+            " mention they cover (a project model needs a DuckDB file database)",
+        )
     with read_connection(ctx.db) as con:
         examples = analytics.correction_examples(con)
     if len(examples) < MIN_CORRECTIONS:
@@ -67,7 +75,6 @@ def command(
         shared_ok = _compare_shared(base, project.as_linear(), root)
     adopt = comparison.better and shared_ok
     now = datetime.now(UTC)
-    target = project_model_path(ctx.db)
     digest = None
     if adopt:
         project.header["trained_at"] = now.isoformat(timespec="seconds")

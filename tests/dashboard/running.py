@@ -27,8 +27,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_dashboard(config: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Run `brandpulse dashboard` on `config`; yield its URL once it says it is serving.
+def served_dashboard(
+    config: Path, db: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run `brandpulse dashboard` on `config` (and `db`, when given); yield its URL once it
+    says it is serving.
 
     The command announces the URL only after the server answered its health check, so the
     yielded URL is ready. On exit the command gets SIGTERM, as a service manager sends it.
@@ -37,7 +40,8 @@ def served_dashboard(config: Path) -> Iterator[tuple[str, subprocess.Popen[str]]
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "brandpulse", "dashboard", "--port", str(port)]
-        + ["--config", str(config)],
+        + ["--config", str(config)]
+        + ([] if db is None else ["--db", str(db)]),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import RunReport
@@ -104,13 +105,67 @@ def test_import_copies_a_duckdb_file_into_a_new_lake(
     assert code != 0 and "already holds mentions" in err
 
 
-def test_forget_refuses_a_lake_rather_than_erase_in_part(
+def stored_text(db: Path | str) -> set[str]:
+    """Return every value in the lake's Parquet files and in its catalog's inlined rows."""
+    with read_connection(Path(db)) as con:
+        folder = con.execute(
+            "SELECT value FROM ducklake_options('bp_lake') WHERE option_name = 'data_path'"
+        ).fetchall()[0][0]
+        values: set[str] = set()
+        for file in Path(folder).rglob("*.parquet"):
+            relation = con.read_parquet(str(file))
+            for row in relation.fetchall():
+                values.update(str(v) for v in row if v is not None)
+    dsn = str(db).removeprefix("ducklake:postgres:")
+    with psycopg.connect(dsn) as pg:
+        inlined = pg.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_name LIKE 'ducklake_inlined_data%'"
+        ).fetchall()
+        for (table,) in inlined:
+            for row in pg.execute(f'SELECT * FROM "{table}"').fetchall():
+                values.update(str(v) for v in row if v is not None)
+    return values
+
+
+def test_forget_and_prune_erase_from_the_lake_data_files_too(
     lake_db: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(lake_db, config, "news", 0, 5)
-    code, _, err = run(
-        capsys, "forget", "--author", "author1", "-c", str(config), "--db", str(lake_db)
+    for first in range(0, 60, 20):
+        write(lake_db, config, "news", first, 20)
+    theirs = [mention("news", n) for n in range(60) if n % 13 == 7]
+    others = [mention("news", n) for n in range(60) if n % 13 != 7]
+    before = stored_text(lake_db)
+    assert {m.text for m in theirs} <= before and "author7" in before
+    code, out, err = run(
+        capsys, "forget", "--author", "author7", "-c", str(config), "--db", str(lake_db)
     )
-    assert code != 0
-    assert "error: forget and prune are not available on a lake" in err
-    assert count(lake_db) == 5
+    assert code == 0, err
+    assert f"erased {len(theirs)} mentions by author7" in out
+    after = stored_text(lake_db)
+    assert not {m.text for m in theirs} & after
+    assert "author7" not in after
+    assert {m.text for m in others} <= after
+    assert count(lake_db) == len(others)
+
+    code, out, err = run(
+        capsys, "prune", "--older-than", "30", "-c", str(config), "--db", str(lake_db)
+    )
+    assert code == 0, err
+    assert f"erased {len(others)} mentions" in out
+    assert not {m.text for m in others} & stored_text(lake_db)
+    # What was pruned is not collected again.
+    write(lake_db, config, "news", 0, 5)
+    assert count(lake_db) == 0
+
+
+def test_a_lake_outbox_is_a_cache_folder_not_a_path_made_of_its_address(
+    lake_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brandpulse.store import spill
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = spill.spill_mentions(lake_db, "news", [mention("news", 1)])
+    assert kept.parent.parent == tmp_path / "cache" / "brandpulse" / "outbox"
+    assert spill.pending(lake_db, ".parquet") == [kept]
+    assert not Path(str(lake_db)).parent.exists()

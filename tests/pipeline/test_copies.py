@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,10 +55,13 @@ def _mention(n: int, text: str, title: str = "", hours: int = 0, source: str = "
     )
 
 
-def _store(tmp_path: Path, batches: list[list[Mention]]) -> tuple[Path, Path]:
+def _store(
+    tmp_path: Path, batches: list[list[Mention]], database: str = "bp.duckdb"
+) -> tuple[Path, Path]:
     path = tmp_path / "brands.toml"
-    path.write_text(CONFIG, encoding="utf-8")
-    config = parse_config(CONFIG, path)
+    text = CONFIG.replace('"bp.duckdb"', json.dumps(database))
+    path.write_text(text, encoding="utf-8")
+    config = parse_config(text, path)
     for batch in batches:
         store_mentions(config.settings.database, config, Secrets(), batch, RunReport("feeds"))
     return path, config.settings.database
@@ -80,7 +84,14 @@ def test_signatures_estimate_how_alike_two_texts_are() -> None:
 
 
 @pytest.fixture
-def stored(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+def database() -> str:
+    """The [settings] database the copies are stored in (the lake's twin of these tests
+    gives a lake)."""
+    return "bp.duckdb"
+
+
+@pytest.fixture
+def stored(tmp_path: Path, database: str) -> tuple[Path, Path, list[str]]:
     wire = [
         _mention(1, STORY, "Norvelo recalls City 3 e-bikes", hours=0),
         # The same wire story on other feeds: another headline, a link, a credit line.
@@ -94,7 +105,7 @@ def stored(tmp_path: Path) -> tuple[Path, Path, list[str]]:
         _mention(7, "Love my new Norvelo!", hours=23),
     ]
     # Two collections: copies are found within a batch and against what is stored.
-    config, db = _store(tmp_path, [wire, later])
+    config, db = _store(tmp_path, [wire, later], database)
     return config, db, [m.id for m in wire + later]
 
 
