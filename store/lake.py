@@ -560,12 +560,7 @@ def maintain(db: str | os.PathLike[str], keep_minutes: float = 60.0) -> dict[str
             f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => {older})",
             f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => {older})",
         )
-        for step in steps:
-
-            def run(sql: str = step) -> list[Any]:
-                return con.execute(sql).fetchall()
-
-            retry_conflicts(db, run)
+        _run_steps(db, con, steps)
         after = _files(con)
         pg = _pg_connection(dsn)
         pg.execute(
@@ -578,6 +573,16 @@ def maintain(db: str | os.PathLike[str], keep_minutes: float = 60.0) -> dict[str
         "bytes_before": before[1],
         "bytes_after": after[1],
     }
+
+
+def _run_steps(db: str | os.PathLike[str], con: Any, steps: Sequence[str]) -> None:
+    """Run DuckLake maintenance calls in order, each retried if it loses a commit race."""
+    for step in steps:
+
+        def run(sql: str = step) -> list[Any]:
+            return con.execute(sql).fetchall()
+
+        retry_conflicts(db, run)
 
 
 def purge(db: str | os.PathLike[str], pending_key: str) -> None:
@@ -597,12 +602,7 @@ def purge(db: str | os.PathLike[str], pending_key: str) -> None:
             f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now())",
             f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)",
         )
-        for step in steps:
-
-            def run(sql: str = step) -> list[Any]:
-                return con.execute(sql).fetchall()
-
-            retry_conflicts(db, run)
+        _run_steps(db, con, steps)
 
         def clear_mark() -> None:
             con.execute("BEGIN TRANSACTION")

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import numpy as np
 import pytest
 from brandpulse.analysis import embedding
-
-
-@pytest.fixture(scope="module")
-def embed():  # type: ignore[no-untyped-def]
-    """The embed function; without the accurate extra the tests skip (fail in CI)."""
-    missing = [
-        name for name in ("tokenizers", embedding.PACKAGE) if importlib.util.find_spec(name) is None
-    ]
-    if missing:
-        message = f"accurate extra not installed ({', '.join(missing)}): {embedding.INSTALL_FIX}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return embedding.embed
 
 
 def test_shape_dtype_and_unit_length(embed) -> None:  # type: ignore[no-untyped-def]

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import numpy as np
-import pytest
-from brandpulse.analysis import embedding
 from brandpulse.analysis.relevance_eval import evaluate
 from brandpulse.analysis.relevance_vectors import train_vectors
 
@@ -27,20 +22,6 @@ CAT = [
     "Conservation of the jaguar in the Pantanal wetlands",
     "Wild jaguar filmed by a camera trap in the forest",
 ]
-
-
-@pytest.fixture(scope="module")
-def embed():  # type: ignore[no-untyped-def]
-    """The embed function; without the accurate extra the tests skip (fail in CI)."""
-    missing = [
-        name for name in ("tokenizers", embedding.PACKAGE) if importlib.util.find_spec(name) is None
-    ]
-    if missing:
-        message = f"accurate extra not installed ({', '.join(missing)}): {embedding.INSTALL_FIX}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return embedding.embed
 
 
 def test_the_head_tells_the_car_from_the_cat_by_meaning(embed) -> None:  # type: ignore[no-untyped-def]

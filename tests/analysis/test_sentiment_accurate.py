@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +26,6 @@ from brandpulse.sentiment_corpora import evaluation_sets
 CARD = DEFAULT_HEAD.with_name("sentiment-head.card.json")
 
 
-@pytest.fixture(scope="module")
-def extra() -> None:
-    """Skip without the accurate extra (fail in CI, which installs it)."""
-    missing = [n for n in ("tokenizers", embedding.PACKAGE) if importlib.util.find_spec(n) is None]
-    if missing:
-        message = f"accurate extra not installed ({', '.join(missing)}): {embedding.INSTALL_FIX}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def test_the_shipped_head_is_the_one_its_card_describes() -> None:
     card = json.loads(CARD.read_text())
     assert hashlib.sha256(DEFAULT_HEAD.read_bytes()).hexdigest() == card["head_sha256"]
@@ -47,7 +34,7 @@ def test_the_shipped_head_is_the_one_its_card_describes() -> None:
     assert head.weights.shape == (embedding.DIM, 3) and head.bias.shape == (3,)
 
 
-def test_only_texts_the_model_is_unsure_of_take_the_head(extra: None) -> None:
+def test_only_texts_the_model_is_unsure_of_take_the_head(embed: object) -> None:
     model = load_model(DEFAULT_MODEL)
     head = load_head()
     texts = [
@@ -70,7 +57,7 @@ def test_only_texts_the_model_is_unsure_of_take_the_head(extra: None) -> None:
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
 
 
-def test_the_config_key_turns_the_tier_on_and_its_version_names_it(extra: None) -> None:
+def test_the_config_key_turns_the_tier_on_and_its_version_names_it(embed: object) -> None:
     plain = rules_scorer(Rules())
     tier = rules_scorer(Rules(accurate_tier=True))
     assert isinstance(tier, AccurateScorer) and not isinstance(plain, AccurateScorer)
@@ -80,7 +67,7 @@ def test_the_config_key_turns_the_tier_on_and_its_version_names_it(extra: None) 
     assert all(-1 <= v.score <= 1 and 0 < (v.confidence or 0) <= 1 for v in verdicts)
 
 
-def test_the_tier_stays_above_the_floor_of_its_card(extra: None, corpora: Path) -> None:
+def test_the_tier_stays_above_the_floor_of_its_card(embed: object, corpora: Path) -> None:
     # A slice of TweetEval validation (embedding all of it takes minutes): the card records
     # the tier's figures on this same slice.
     card = json.loads(CARD.read_text())
@@ -94,7 +81,7 @@ def test_the_tier_stays_above_the_floor_of_its_card(extra: None, corpora: Path) 
 
 
 def test_cli_scores_with_the_tier_on_demand(
-    extra: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    embed: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "in.txt"
     path.write_text("I love it\n\nawful, broken again\n", encoding="utf-8")
