@@ -8,10 +8,11 @@ from pathlib import Path
 import duckdb
 from brandpulse.store import browse
 from brandpulse.store.connection import read_connection
-from brandpulse.store.schema import MIGRATIONS, migrate
+from brandpulse.store.schema import migrate
 from brandpulse.store.scope import Scope
 
 from tests.reports.seed import Row, at, seed
+from tests.store.old_schema import apply_migrations_up_to
 
 DAY = date(2026, 3, 2)
 
@@ -60,16 +61,7 @@ def test_migration_7_fills_the_copies_of_older_rows(tmp_path: Path) -> None:
     con = duckdb.connect(str(db))
     try:
         # A database as version 6 left it, with one mention in a subreddit, one on a site.
-        con.execute(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-            " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-        )
-        for migration in MIGRATIONS[:6]:
-            con.execute(migration.sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, now())",
-                [migration.version, migration.name],
-            )
+        apply_migrations_up_to(con, 6)
         con.execute(
             """
             INSERT INTO mentions (id, source, native_id, url, author, title, text,

@@ -16,11 +16,12 @@ import duckdb
 import pytest
 from brandpulse.store import browse, triage
 from brandpulse.store.connection import read_connection, write_connection
-from brandpulse.store.schema import MIGRATIONS, migrate
+from brandpulse.store.schema import migrate
 from brandpulse.store.scope import Scope
 from brandpulse.store.writes import transaction
 
 from tests.reports.seed import Row, seed
+from tests.store.old_schema import apply_migrations_up_to
 from tests.store.test_rollups import WRITES
 
 BRANDS = ("Acme", "Globex", "Initech")
@@ -207,16 +208,7 @@ def test_migration_9_flags_older_shared_rows_and_dates_reads(tmp_path: Path) -> 
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
     try:
-        con.execute(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-            " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-        )
-        for migration in MIGRATIONS[:8]:
-            con.execute(migration.sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, now())",
-                [migration.version, migration.name],
-            )
+        apply_migrations_up_to(con, 8)
         con.execute(
             "INSERT INTO mention_brands (mention_id, brand, published_at, source) VALUES"
             " ('a', 'Acme', now(), 'news'), ('a', 'Globex', now(), 'news'),"
