@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-
 import duckdb
 from brandpulse.store import lake
 from brandpulse.store.records import RunReport
 from brandpulse.store.sql import one
-from brandpulse.store.writes import record_run
+from brandpulse.store.writes import RUN_OUTCOME_COLUMNS, record_run, run_outcome
 
 ABANDONED = "the run stopped without recording its end (killed, or the machine went down)"
 
@@ -42,21 +39,10 @@ def finish_run(con: duckdb.DuckDBPyConnection, report: RunReport, run_id: int | 
     """Complete a started run's row with the report (or add a row); return its run id."""
     if run_id is None:
         return record_run(con, report)
+    assignments = ", ".join(f"{column} = ?" for column in RUN_OUTCOME_COLUMNS)
     con.execute(
-        "UPDATE collection_runs SET ended_at = ?, status = ?, fetched = ?, new = ?, updated = ?,"
-        " skipped = ?, errors = ?, warnings = ?, details = ? WHERE run_id = ?",
-        [
-            report.ended_at or datetime.now(UTC),
-            report.status,
-            report.fetched,
-            report.new,
-            report.updated,
-            report.skipped,
-            report.errors,
-            report.warnings,
-            json.dumps([item.record() for item in report.items], default=str),
-            run_id,
-        ],
+        f"UPDATE collection_runs SET {assignments} WHERE run_id = ?",
+        [*run_outcome(report), run_id],
     )
     return run_id
 

@@ -280,15 +280,23 @@ def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: st
     return True
 
 
-def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
-    """Store one source's run report and return its run id."""
-    columns = (
-        "source, started_at, ended_at, status, fetched, new, updated, skipped, errors,"
-        " warnings, details"
-    )
-    values = [
-        report.source,
-        report.started_at,
+# What a finished run reports, in `collection_runs` column order after source and start.
+RUN_OUTCOME_COLUMNS = (
+    "ended_at",
+    "status",
+    "fetched",
+    "new",
+    "updated",
+    "skipped",
+    "errors",
+    "warnings",
+    "details",
+)
+
+
+def run_outcome(report: RunReport) -> list[Any]:
+    """Return a finished run's values for RUN_OUTCOME_COLUMNS."""
+    return [
         report.ended_at or datetime.now(UTC),
         report.status,
         report.fetched,
@@ -299,6 +307,12 @@ def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
         report.warnings,
         json.dumps([item.record() for item in report.items], default=str),
     ]
+
+
+def record_run(con: duckdb.DuckDBPyConnection, report: RunReport) -> int:
+    """Store one source's run report and return its run id."""
+    columns = ", ".join(("source", "started_at", *RUN_OUTCOME_COLUMNS))
+    values = [report.source, report.started_at, *run_outcome(report)]
     marks = ", ".join("?" * len(values))
     if lake.is_lake_connection(con):
         # A lake has no sequences of its own: the id comes from the catalog's PostgreSQL.
