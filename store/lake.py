@@ -705,14 +705,7 @@ def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> d
                     f" {LATEST_VERSION}",
                     f"run `brandpulse status --db {os.fspath(source)}` once to upgrade it",
                 )
-            tables = [
-                str(r[0])
-                for r in con.execute(
-                    "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
-                    " AND table_name <> 'schema_migrations' ORDER BY 1",
-                    [ALIAS],
-                ).fetchall()
-            ]
+            tables = _tables(con, except_=("schema_migrations",))
             con.execute("BEGIN TRANSACTION")
             for table in tables:
                 if table == "store_meta":
@@ -732,6 +725,17 @@ def import_file(db: str | os.PathLike[str], source: str | os.PathLike[str]) -> d
     return copied
 
 
+def _tables(con: duckdb.DuckDBPyConnection, except_: tuple[str, ...]) -> list[str]:
+    """Return the lake's table names, sorted, leaving out `except_`."""
+    marks = ", ".join("?" * len(except_))
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
+        f" AND table_name NOT IN ({marks}) ORDER BY 1",
+        [ALIAS, *except_],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def _sequence_columns() -> dict[str, tuple[str, str]]:
     found = {}
     pattern = re.compile(r"CREATE TABLE (\w+) \(\s*(\w+)[^,]*nextval\('(\w+)'\)", re.IGNORECASE)
@@ -748,14 +752,7 @@ _SEQUENCE_COLUMNS = _sequence_columns()
 def clear(db: str | os.PathLike[str]) -> None:
     """Delete every row of every table (the catalog and schema stay): a lake made empty."""
     with connection(db) as con:
-        tables = [
-            str(r[0])
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
-                " AND table_name NOT IN ('schema_migrations', 'store_meta')",
-                [ALIAS],
-            ).fetchall()
-        ]
+        tables = _tables(con, except_=("schema_migrations", "store_meta"))
         con.execute("BEGIN TRANSACTION")
         for table in tables:
             con.execute(f"DELETE FROM {table}")
