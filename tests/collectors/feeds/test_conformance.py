@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
 
-from brandpulse.cli import main
 from tests.collectors.feeds.feedserver import FeedServer, Reply
 
 pytestmark = pytest.mark.corpus
@@ -74,9 +75,13 @@ def expected_mentions(content: bytes, headers: dict[str, str]) -> int:
 
 
 @pytest.fixture(scope="module")
-def preview_run(corpora: Path) -> dict[str, Any]:
-    """Run `brandpulse preview` once over the whole corpus and keep what it printed."""
-    root = corpora / "feeds"
+def preview_run(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run `brandpulse preview` once over the whole corpus and keep what it printed.
+
+    It runs as its own process, as a user runs it: nothing another test left in this one
+    (a swapped sys.stdout, an environment variable, a thread) can change what it prints.
+    """
+    root = (corpora / "feeds").resolve()
     if not root.is_dir():
         pytest.skip(f"no feed corpus at {root}")
     server = FeedServer()
@@ -96,19 +101,29 @@ def preview_run(corpora: Path) -> dict[str, Any]:
                 inputs[url] = path
             else:
                 inputs[str(path)] = path
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(["preview", *inputs])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BRANDPULSE_")}
+        run = subprocess.run(
+            [sys.executable, "-m", "brandpulse", "preview", *inputs],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**env, "PYTHONIOENCODING": "utf-8"},
+            cwd=tmp_path_factory.mktemp("preview"),
+            timeout=600,
+            check=False,
+        )
     finally:
         server.close()
-    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    # An empty run says nothing about the corpus: fail here with what the process said.
+    assert records, f"preview printed no mentions (exit {run.returncode}):\n{run.stderr[-4000:]}"
     return {
         "root": root,
         "inputs": inputs,
         "served": served,
-        "code": code,
+        "code": run.returncode,
         "records": records,
-        "stderr": err.getvalue().splitlines(),
+        "stderr": run.stderr.splitlines(),
     }
 
 
