@@ -6,6 +6,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from brandpulse.store import lake
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import RunReport
 
@@ -169,3 +170,30 @@ def test_a_lake_outbox_is_a_cache_folder_not_a_path_made_of_its_address(
     assert kept.parent.parent == tmp_path / "cache" / "brandpulse" / "outbox"
     assert spill.pending(lake_db, ".parquet") == [kept]
     assert not Path(str(lake_db)).parent.exists()
+
+
+def test_clear_empties_every_table_but_keeps_the_schema_and_takes_new_writes(
+    lake_db: Path, config: Path
+) -> None:
+    write(lake_db, config, "news", 0, 30)
+    with read_connection(lake_db) as con:
+        migrations = con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0]
+        filled = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?",
+                [lake.ALIAS],
+            ).fetchall()
+            if con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+        ]
+    assert {"mentions", "mention_brands", "brand_hours"} <= set(filled)
+    lake.clear(lake_db)
+    with read_connection(lake_db) as con:
+        left = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in filled}
+        kept = con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0]
+    assert {
+        t: n for t, n in left.items() if n and t not in ("schema_migrations", "store_meta")
+    } == {}
+    assert kept == migrations > 0
+    write(lake_db, config, "news", 100, 5)
+    assert count(lake_db) == 5
