@@ -41,6 +41,7 @@ from brandpulse.analysis.sentiment_metrics import Figures, figures  # noqa: E402
 from brandpulse.analysis.sentiment_model import CLASSES, DEFAULT_MODEL, load_model  # noqa: E402
 
 from brandpulse.sentiment_corpora import (  # noqa: E402
+    HELD_OUT_BD,
     Corpus,
     corpora_root,
     evaluation_sets,
@@ -173,8 +174,10 @@ def semeval_out_of_fold(root: Path) -> tuple[list[str], np.ndarray, list[str]]:
             first_id.setdefault(row[2], row[0])
     topic: dict[str, str] = {}
     base = root / "sentiment" / "semeval2013-16" / "subtask-BD"
-    for name in ("twitter-2015train-BD.tsv", "twitter-2016train-BD.tsv", "twitter-2016dev-BD.tsv"):
-        for row in _tsv(base / name, 4):
+    for path in sorted(base.glob("*.tsv")):
+        if path.name in HELD_OUT_BD:
+            continue
+        for row in _tsv(path, 4):
             topic.setdefault(row[0], row[1])
     vocab = {w: i for i, w in enumerate(build.vocabulary(texts))}
     x = build.matrix(texts, vocab)
