@@ -24,6 +24,9 @@ class Corpus:
     scores: list[float]
     rated: bool = False
     classes: tuple[str, ...] = ("negative", "neutral", "positive")
+    # The brand or topic each text is about, where the set says (airline, Sentiment140's
+    # query, the SemEval topic); None for sets without one.
+    groups: list[str] | None = None
 
 
 def corpora_root(arg: str | None = None) -> Path:
@@ -65,14 +68,30 @@ def evaluation_sets(root: Path) -> list[Corpus]:
         with airline.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         gold = [r["airline_sentiment"] for r in rows]
-        out.append(Corpus("airline", [r["text"] for r in rows], gold, [CODE[g] for g in gold]))
+        out.append(
+            Corpus(
+                "airline",
+                [r["text"] for r in rows],
+                gold,
+                [CODE[g] for g in gold],
+                groups=[r["airline"] for r in rows],
+            )
+        )
     s140 = base / "sentiment140" / "testdata.manual.2009.06.14.csv"
     if s140.exists():
         with s140.open(encoding="latin-1", newline="") as fh:
             rows = list(csv.reader(fh))
         polarity = {"0": "negative", "2": "neutral", "4": "positive"}
         gold = [polarity[r[0]] for r in rows]
-        out.append(Corpus("sentiment140", [r[5] for r in rows], gold, [CODE[g] for g in gold]))
+        out.append(
+            Corpus(
+                "sentiment140",
+                [r[5] for r in rows],
+                gold,
+                [CODE[g] for g in gold],
+                groups=[r[3] for r in rows],
+            )
+        )
     for name, file in (
         ("vader-tweets", "tweets_GroundTruth.txt"),
         ("vader-amazon", "amazonReviewSnippets_GroundTruth.txt"),
@@ -107,6 +126,7 @@ def topic_sets(root: Path) -> list[Corpus]:
                     [CODE[g] for g in labels],
                     # 2016 sets are positive/negative only; 2015's has neutral too.
                     classes=tuple(c for c in ("negative", "neutral", "positive") if c in labels),
+                    groups=[r[1] for r in rows],
                 )
             )
     return out
