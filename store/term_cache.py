@@ -1,0 +1,200 @@
+"""A fixed sample of the mentions in scope, and their terms stored at write time.
+
+Each brand match carries its mention's `sample_key` (the first 8 bytes of the id's MD5):
+the mentions with the lowest keys in scope are a uniform random sample, and the same one
+on every read. Mentions whose key is below CACHED_BELOW (one in 16) get their distinct
+terms stored in `mention_terms` when they are written, so counting the terms of a sample of
+a large scope is one SQL aggregate instead of reading and tokenising thousands of texts.
+
+The stored terms are the analysis tokeniser's output with no brand words left out; leaving
+them out afterwards (dropping every term that has a brand word) gives exactly what the
+tokeniser returns with them, because a brand word only ever removes the terms it is part of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from brandpulse.store import lake, rollups
+from brandpulse.store.schema import SAMPLE_KEY_SQL
+from brandpulse.store.scope import Scope
+from brandpulse.store.sql import one
+
+# Mentions whose sample key is below this have their terms stored: one in 16.
+CACHED_BELOW = 2**60
+# Tokenises one mention: (title + text, language) -> its distinct terms.
+Tokenize = Callable[[str, str | None], Iterable[str]]
+
+_TS = pa.timestamp("us", tz="UTC")
+
+
+def sample(
+    con: duckdb.DuckDBPyConnection, scope: Scope, size: int
+) -> tuple[list[tuple[int, str]], int]:
+    """Return the (sample key, mention id) of the `size` brand matches in scope with the
+    lowest keys (ties by id), one per mention, and how many brand matches the scope has.
+
+    The count is of mention×brand rows, as a reservoir sample of rows would see them.
+    """
+    where, params = scope.where()
+    table, n = rollups.rows_of(scope)
+    total = int(one(con, f"SELECT coalesce({n}, 0) FROM {table} b WHERE {where}", params)[0])
+    # The size-th lowest key first (integers only), then the few rows up to it: carrying
+    # every id through the ordering costs several times more.
+    row = one(
+        con,
+        f"SELECT b.sample_key FROM mention_brands b WHERE {where} AND b.sample_key IS NOT NULL"
+        " ORDER BY b.sample_key LIMIT 1 OFFSET ?",
+        [*params, max(int(size) - 1, 0)],
+    )
+    if row is None:
+        upto, upto_params = "b.sample_key IS NOT NULL", []
+    else:
+        upto, upto_params = "b.sample_key <= ?", [row[0]]
+    rows = con.execute(
+        f"SELECT b.sample_key, b.mention_id FROM mention_brands b WHERE {where} AND {upto}",
+        [*params, *upto_params],
+    ).fetchall()
+    rows = sorted((int(k), str(i)) for k, i in rows)[: int(size)]
+    return list(dict.fromkeys(rows)), total
+
+
+def cached(keys: Iterable[int]) -> bool:
+    """Return True when every one of these sample keys has its mention's terms stored."""
+    return all(k < CACHED_BELOW for k in keys)
+
+
+def count_terms(
+    con: duckdb.DuckDBPyConnection,
+    groups: Sequence[Sequence[str]],
+    dropped: Iterable[str],
+    min_mentions: int,
+) -> tuple[pd.DataFrame, list[int], list[int]] | None:
+    """Count the stored terms of each group of mention ids, leaving out those with a word in
+    `dropped` (lower-case brand words without # or @).
+
+    Returns (frame, totals, documents): the frame has term and one count column per group
+    (g0, g1, ...) for the terms in at least `min_mentions` mentions of the first group;
+    totals are each group's sum of counts over every term, documents its mention count.
+    None when a mention of the groups has no stored terms.
+    """
+    ids = [(g, i) for g, members in enumerate(groups) for i in members]
+    table = pa.table(
+        {
+            "grp": pa.array([g for g, _ in ids], pa.int32()),
+            "mention_id": pa.array([i for _, i in ids], pa.string()),
+        }
+    )
+    con.register("_term_groups", table)
+    try:
+        found = one(
+            con,
+            "SELECT count(*) FROM mention_terms t JOIN _term_groups g USING (mention_id)",
+        )[0]
+        if int(found) != len(ids):
+            return None
+        columns = ", ".join(
+            f"count(*) FILTER (WHERE grp = {g})::BIGINT AS g{g}" for g in range(len(groups))
+        )
+        counts = con.execute(
+            f"""
+            WITH used AS (
+                SELECT g.grp, unnest(t.terms) AS term
+                FROM mention_terms t JOIN _term_groups g USING (mention_id)
+            )
+            SELECT term, {columns} FROM used
+            WHERE NOT list_has_any(
+                list_transform(string_split(term, ' '), w -> ltrim(w, '#@')), ?::VARCHAR[])
+            GROUP BY term
+            """,
+            [sorted(set(dropped))],
+        ).df()
+    finally:
+        con.unregister("_term_groups")
+    totals = [int(counts[f"g{g}"].sum()) for g in range(len(groups))]
+    documents = [len(members) for members in groups]
+    frequent = counts[counts["g0"] >= min_mentions].reset_index(drop=True)
+    return frequent, totals, documents
+
+
+def texts_to_store(
+    con: duckdb.DuckDBPyConnection, ids_sql: str, params: Sequence[Any] = ()
+) -> list[tuple[str, Any, str, str | None]]:
+    """Return (id, published_at, title + text, language) of the mentions `ids_sql` selects
+    whose terms are kept (sample key below CACHED_BELOW)."""
+    rows = con.execute(
+        "SELECT id, published_at, title, text, json_extract_string(extra, '$.language')"
+        f" FROM mentions WHERE id IN ({ids_sql})"
+        f" AND {SAMPLE_KEY_SQL.format(column='id')} < ?",
+        [*params, CACHED_BELOW],
+    ).fetchall()
+    # The same document as signals.mention_texts reads for counting.
+    return [(i, at, f"{title}. {text}", language) for i, at, title, text, language in rows]
+
+
+def store(
+    con: duckdb.DuckDBPyConnection,
+    tokenize: Tokenize,
+    ids_sql: str,
+    params: Sequence[Any] = (),
+) -> int:
+    """Store the terms of the mentions `ids_sql` selects (those below the cache limit),
+    replacing earlier ones; return how many mentions got terms. Call it in the transaction
+    that wrote their text."""
+    docs = texts_to_store(con, ids_sql, params)
+    forget(con, ids_sql, params)
+    if not docs:
+        return 0
+    table = pa.table(
+        {
+            "mention_id": pa.array([d[0] for d in docs], pa.string()),
+            "published_at": pa.array([d[1] for d in docs], _TS),
+            "terms": pa.array(
+                [sorted(set(tokenize(text, language))) for _, _, text, language in docs],
+                pa.list_(pa.string()),
+            ),
+        }
+    )
+    con.register("_terms", table)
+    try:
+        con.execute("INSERT INTO mention_terms SELECT * FROM _terms")
+    finally:
+        con.unregister("_terms")
+    return len(docs)
+
+
+def forget(con: duckdb.DuckDBPyConnection, ids_sql: str, params: Sequence[Any] = ()) -> None:
+    """Delete the stored terms of the mentions `ids_sql` selects (their text changed or they
+    are gone)."""
+    where = f"mention_id IN ({ids_sql})"
+    # A lake delete, even of nothing, conflicts with concurrent inserts: skip it then.
+    if (
+        lake.is_lake_connection(con)
+        and not one(con, f"SELECT count(*) FROM mention_terms WHERE {where}", list(params))[0]
+    ):
+        return
+    con.execute(f"DELETE FROM mention_terms WHERE {where}", list(params))
+
+
+def missing(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
+    """Return up to `limit` ids of mentions below the cache limit without stored terms
+    (stored before terms were, or by a writer that does not store them)."""
+    rows = con.execute(
+        f"SELECT id FROM mentions WHERE {SAMPLE_KEY_SQL.format(column='id')} < ?"
+        " AND id NOT IN (SELECT mention_id FROM mention_terms) ORDER BY id LIMIT ?",
+        [CACHED_BELOW, int(limit)],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def fill(con: duckdb.DuckDBPyConnection, tokenize: Tokenize, limit: int) -> int:
+    """Store the terms of up to `limit` mentions that should have them and do not; return
+    how many were stored."""
+    ids = missing(con, limit)
+    if not ids:
+        return 0
+    return store(con, tokenize, "SELECT unnest(?::VARCHAR[])", [ids])
