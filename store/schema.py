@@ -318,12 +318,12 @@ MIGRATIONS: Sequence[Migration] = (
         -- sample that is the same on every read (store/term_cache.py).
         ALTER TABLE mention_brands ADD COLUMN sample_key UBIGINT;
         UPDATE mention_brands SET sample_key = {SAMPLE_KEY_SQL.format(column="mention_id")};
-        -- The distinct terms (analysis/terms.py, no brand words left out) of the mentions
-        -- whose key is below the cache limit, written with the mention's text.
+        -- The distinct terms (analysis/terms.py, no brand words left out), one a line, of
+        -- the mentions whose key is below the cache limit, written with the mention's text.
         CREATE TABLE mention_terms (
             mention_id    VARCHAR PRIMARY KEY,
             published_at  TIMESTAMPTZ NOT NULL,
-            terms         VARCHAR[] NOT NULL
+            terms         VARCHAR NOT NULL
         );
         """,
     ),

@@ -2,7 +2,7 @@
 
 Each brand match carries its mention's `sample_key` (the first 8 bytes of the id's MD5):
 the mentions with the lowest keys in scope are a uniform random sample, and the same one
-on every read. Mentions whose key is below CACHED_BELOW (one in 16) get their distinct
+on every read. Mentions whose key is below CACHED_BELOW (one in 256) get their distinct
 terms stored in `mention_terms` when they are written, so counting the terms of a sample of
 a large scope is one SQL aggregate instead of reading and tokenising thousands of texts.
 
@@ -13,6 +13,7 @@ tokeniser returns with them, because a brand word only ever removes the terms it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -24,8 +25,9 @@ from brandpulse.store.schema import SAMPLE_KEY_SQL
 from brandpulse.store.scope import Scope
 from brandpulse.store.sql import one
 
-# Mentions whose sample key is below this have their terms stored: one in 16.
-CACHED_BELOW = 2**60
+# Mentions whose sample key is below this have their terms stored: one in 256, so that a
+# scope of half a million mentions or more has its whole sample stored.
+CACHED_BELOW = 2**56
 # Tokenises one mention: (title + text, language) -> its distinct terms.
 Tokenize = Callable[[str, str | None], Iterable[str]]
 
@@ -45,16 +47,15 @@ def sample(
     total = int(one(con, f"SELECT coalesce({n}, 0) FROM {table} b WHERE {where}", params)[0])
     # The size-th lowest key first (integers only), then the few rows up to it: carrying
     # every id through the ordering costs several times more.
-    row = one(
-        con,
+    last = con.execute(
         f"SELECT b.sample_key FROM mention_brands b WHERE {where} AND b.sample_key IS NOT NULL"
         " ORDER BY b.sample_key LIMIT 1 OFFSET ?",
         [*params, max(int(size) - 1, 0)],
-    )
-    if row is None:
+    ).fetchall()
+    if not last:
         upto, upto_params = "b.sample_key IS NOT NULL", []
     else:
-        upto, upto_params = "b.sample_key <= ?", [row[0]]
+        upto, upto_params = "b.sample_key <= ?", [last[0][0]]
     rows = con.execute(
         f"SELECT b.sample_key, b.mention_id FROM mention_brands b WHERE {where} AND {upto}",
         [*params, *upto_params],
@@ -91,29 +92,31 @@ def count_terms(
     )
     con.register("_term_groups", table)
     try:
-        found = one(
-            con,
-            "SELECT count(*) FROM mention_terms t JOIN _term_groups g USING (mention_id)",
-        )[0]
+        # The table is small (one mention in 256): scanning it beats reading rows by id.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _term_rows AS SELECT g.grp, t.terms"
+            " FROM mention_terms t JOIN _term_groups g USING (mention_id)"
+        )
+        found = one(con, "SELECT count(*) FROM _term_rows")[0]
         if int(found) != len(ids):
             return None
         columns = ", ".join(
             f"count(*) FILTER (WHERE grp = {g})::BIGINT AS g{g}" for g in range(len(groups))
         )
+        words = sorted(set(dropped))
+        # A term has a brand word when one of its words is that word after any # or @.
+        branded = "regexp_matches(term, ?)" if words else "false AND ? IS NULL"
         counts = con.execute(
             f"""
-            WITH used AS (
-                SELECT g.grp, unnest(t.terms) AS term
-                FROM mention_terms t JOIN _term_groups g USING (mention_id)
-            )
-            SELECT term, {columns} FROM used
-            WHERE NOT list_has_any(
-                list_transform(string_split(term, ' '), w -> ltrim(w, '#@')), ?::VARCHAR[])
-            GROUP BY term
+            SELECT term, {columns}
+            FROM (SELECT grp, unnest(string_split(terms, chr(10))) AS term FROM _term_rows)
+            WHERE term <> ''
+            GROUP BY term HAVING NOT {branded}
             """,
-            [sorted(set(dropped))],
+            [f"(^| )[#@]*({'|'.join(re.escape(w) for w in words)})( |$)"],
         ).df()
     finally:
+        con.execute("DROP TABLE IF EXISTS _term_rows")
         con.unregister("_term_groups")
     totals = [int(counts[f"g{g}"].sum()) for g in range(len(groups))]
     documents = [len(members) for members in groups]
@@ -153,9 +156,10 @@ def store(
         {
             "mention_id": pa.array([d[0] for d in docs], pa.string()),
             "published_at": pa.array([d[1] for d in docs], _TS),
+            # One string, a term a line: scanned several times faster than a list.
             "terms": pa.array(
-                [sorted(set(tokenize(text, language))) for _, _, text, language in docs],
-                pa.list_(pa.string()),
+                ["\n".join(sorted(set(tokenize(text, language)))) for _, _, text, language in docs],
+                pa.string(),
             ),
         }
     )
