@@ -231,16 +231,16 @@ def compute_emerging_terms(
     otherwise (or without `stored`) the sampled texts are read and tokenised here. Both
     give the same result.
     """
-    now_rows, now_total = term_cache.sample(con, now, TERM_SAMPLE)
-    before_rows, before_total = term_cache.sample(con, before, TERM_SAMPLE)
-    now_ids = [i for _, i in now_rows]
-    before_ids = [i for _, i in before_rows]
+    now_keys, now_total = term_cache.sample(con, now, TERM_SAMPLE)
+    before_keys, before_total = term_cache.sample(con, before, TERM_SAMPLE)
     counted = None
-    if stored and term_cache.cached(k for k, _ in now_rows + before_rows):
+    if stored and term_cache.cached(now_keys + before_keys):
         counted = term_cache.count_terms(
-            con, [now_ids, before_ids], terms.brand_words(exclude), terms.MIN_MENTIONS
+            con, [now_keys, before_keys], terms.brand_words(exclude), terms.MIN_MENTIONS
         )
     if counted is None:
+        now_ids = term_cache.sample_ids(con, now, now_keys)
+        before_ids = term_cache.sample_ids(con, before, before_keys)
         current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
         baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
         totals = None
@@ -255,8 +255,8 @@ def compute_emerging_terms(
     sizes = {
         "now": now_total,
         "before": before_total,
-        "now_sampled": len(now_ids),
-        "before_sampled": len(before_ids),
+        "now_sampled": n,
+        "before_sampled": m,
     }
     return result, sizes
 

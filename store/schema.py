@@ -322,6 +322,7 @@ MIGRATIONS: Sequence[Migration] = (
         -- the mentions whose key is below the cache limit, written with the mention's text.
         CREATE TABLE mention_terms (
             mention_id    VARCHAR PRIMARY KEY,
+            sample_key    UBIGINT NOT NULL,
             published_at  TIMESTAMPTZ NOT NULL,
             terms         VARCHAR NOT NULL
         );

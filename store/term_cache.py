@@ -34,34 +34,45 @@ Tokenize = Callable[[str, str | None], Iterable[str]]
 _TS = pa.timestamp("us", tz="UTC")
 
 
-def sample(
-    con: duckdb.DuckDBPyConnection, scope: Scope, size: int
-) -> tuple[list[tuple[int, str]], int]:
-    """Return the (sample key, mention id) of the `size` brand matches in scope with the
-    lowest keys (ties by id), one per mention, and how many brand matches the scope has.
+def sample(con: duckdb.DuckDBPyConnection, scope: Scope, size: int) -> tuple[list[int], int]:
+    """Return the distinct sample keys of the `size` brand matches in scope with the lowest
+    keys, and how many brand matches the scope has.
 
-    The count is of mention×brand rows, as a reservoir sample of rows would see them.
+    The mentions in scope with these keys are the sample (`sample_ids`); the count is of
+    mention×brand rows, as a reservoir sample of rows would see them.
     """
     where, params = scope.where()
     table, n = rollups.rows_of(scope)
     total = int(one(con, f"SELECT coalesce({n}, 0) FROM {table} b WHERE {where}", params)[0])
-    # The size-th lowest key first (integers only), then the few rows up to it: carrying
-    # every id through the ordering costs several times more.
-    last = con.execute(
-        f"SELECT b.sample_key FROM mention_brands b WHERE {where} AND b.sample_key IS NOT NULL"
-        " ORDER BY b.sample_key LIMIT 1 OFFSET ?",
-        [*params, max(int(size) - 1, 0)],
-    ).fetchall()
-    if not last:
-        upto, upto_params = "b.sample_key IS NOT NULL", []
-    else:
-        upto, upto_params = "b.sample_key <= ?", [last[0][0]]
+    # Keys are uniform: the `size` lowest of `total` rows lie below about size/total of the
+    # key range. Rows below twice that bound are read (integers only, no sort); in the rare
+    # case they are fewer than `size`, the bound grows until they are not, or covers all.
+    share = 2.0 * size / total if total else 1.0
+    while True:
+        bound = int(min(share, 1.0) * 2**64)
+        if bound >= 2**64:
+            upto, upto_params = "b.sample_key IS NOT NULL", []
+        else:
+            upto, upto_params = "b.sample_key < ?::UBIGINT", [bound]
+        rows = con.execute(
+            f"SELECT b.sample_key FROM mention_brands b WHERE {where} AND {upto}",
+            [*params, *upto_params],
+        ).fetchall()
+        if len(rows) >= size or bound >= 2**64:
+            break
+        share *= 4
+    return sorted({int(k) for k in sorted(int(r[0]) for r in rows)[: int(size)]}), total
+
+
+def sample_ids(con: duckdb.DuckDBPyConnection, scope: Scope, keys: Sequence[int]) -> list[str]:
+    """Return the ids of the mentions in scope with these sample keys, sorted by key and id."""
+    where, params = scope.where()
     rows = con.execute(
-        f"SELECT b.sample_key, b.mention_id FROM mention_brands b WHERE {where} AND {upto}",
-        [*params, *upto_params],
+        f"SELECT DISTINCT b.sample_key, b.mention_id FROM mention_brands b WHERE {where}"
+        " AND b.sample_key IN (SELECT unnest(?::UBIGINT[]))",
+        [*params, list(keys)],
     ).fetchall()
-    rows = sorted((int(k), str(i)) for k, i in rows)[: int(size)]
-    return list(dict.fromkeys(rows)), total
+    return [str(i) for _, i in sorted(rows)]
 
 
 def cached(keys: Iterable[int]) -> bool:
@@ -71,23 +82,24 @@ def cached(keys: Iterable[int]) -> bool:
 
 def count_terms(
     con: duckdb.DuckDBPyConnection,
-    groups: Sequence[Sequence[str]],
+    groups: Sequence[Sequence[int]],
     dropped: Iterable[str],
     min_mentions: int,
 ) -> tuple[pd.DataFrame, list[int], list[int]] | None:
-    """Count the stored terms of each group of mention ids, leaving out those with a word in
-    `dropped` (lower-case brand words without # or @).
+    """Count the stored terms of the mentions with each group of sample keys, leaving out
+    those with a word in `dropped` (lower-case brand words without # or @).
 
     Returns (frame, totals, documents): the frame has term and one count column per group
     (g0, g1, ...) for the terms in at least `min_mentions` mentions of the first group;
     totals are each group's sum of counts over every term, documents its mention count.
-    None when a mention of the groups has no stored terms.
+    None unless each key has exactly one mention with stored terms (two mentions sharing a
+    key, a chance of about one in ten million at ten million mentions, take the texts).
     """
-    ids = [(g, i) for g, members in enumerate(groups) for i in members]
+    keys = [(g, k) for g, members in enumerate(groups) for k in members]
     table = pa.table(
         {
-            "grp": pa.array([g for g, _ in ids], pa.int32()),
-            "mention_id": pa.array([i for _, i in ids], pa.string()),
+            "grp": pa.array([g for g, _ in keys], pa.int32()),
+            "sample_key": pa.array([k for _, k in keys], pa.uint64()),
         }
     )
     con.register("_term_groups", table)
@@ -95,10 +107,10 @@ def count_terms(
         # The table is small (one mention in 256): scanning it beats reading rows by id.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _term_rows AS SELECT g.grp, t.terms"
-            " FROM mention_terms t JOIN _term_groups g USING (mention_id)"
+            " FROM mention_terms t JOIN _term_groups g USING (sample_key)"
         )
         found = one(con, "SELECT count(*) FROM _term_rows")[0]
-        if int(found) != len(ids):
+        if int(found) != len(keys):
             return None
         columns = ", ".join(
             f"count(*) FILTER (WHERE grp = {g})::BIGINT AS g{g}" for g in range(len(groups))
@@ -126,17 +138,17 @@ def count_terms(
 
 def texts_to_store(
     con: duckdb.DuckDBPyConnection, ids_sql: str, params: Sequence[Any] = ()
-) -> list[tuple[str, Any, str, str | None]]:
-    """Return (id, published_at, title + text, language) of the mentions `ids_sql` selects
-    whose terms are kept (sample key below CACHED_BELOW)."""
+) -> list[tuple[str, int, Any, str, str | None]]:
+    """Return (id, sample key, published_at, title + text, language) of the mentions
+    `ids_sql` selects whose terms are kept (sample key below CACHED_BELOW)."""
+    key = SAMPLE_KEY_SQL.format(column="id")
     rows = con.execute(
-        "SELECT id, published_at, title, text, json_extract_string(extra, '$.language')"
-        f" FROM mentions WHERE id IN ({ids_sql})"
-        f" AND {SAMPLE_KEY_SQL.format(column='id')} < ?",
+        f"SELECT id, {key}, published_at, title, text, json_extract_string(extra, '$.language')"
+        f" FROM mentions WHERE id IN ({ids_sql}) AND {key} < ?::UBIGINT",
         [*params, CACHED_BELOW],
     ).fetchall()
     # The same document as signals.mention_texts reads for counting.
-    return [(i, at, f"{title}. {text}", language) for i, at, title, text, language in rows]
+    return [(i, k, at, f"{title}. {text}", language) for i, k, at, title, text, language in rows]
 
 
 def store(
@@ -155,17 +167,21 @@ def store(
     table = pa.table(
         {
             "mention_id": pa.array([d[0] for d in docs], pa.string()),
-            "published_at": pa.array([d[1] for d in docs], _TS),
+            "sample_key": pa.array([d[1] for d in docs], pa.uint64()),
+            "published_at": pa.array([d[2] for d in docs], _TS),
             # One string, a term a line: scanned several times faster than a list.
             "terms": pa.array(
-                ["\n".join(sorted(set(tokenize(text, language)))) for _, _, text, language in docs],
+                ["\n".join(sorted(set(tokenize(text, language)))) for *_, text, language in docs],
                 pa.string(),
             ),
         }
     )
     con.register("_terms", table)
     try:
-        con.execute("INSERT INTO mention_terms SELECT * FROM _terms")
+        con.execute(
+            "INSERT INTO mention_terms (mention_id, sample_key, published_at, terms)"
+            " SELECT * FROM _terms"
+        )
     finally:
         con.unregister("_terms")
     return len(docs)
@@ -188,7 +204,7 @@ def missing(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
     """Return up to `limit` ids of mentions below the cache limit without stored terms
     (stored before terms were, or by a writer that does not store them)."""
     rows = con.execute(
-        f"SELECT id FROM mentions WHERE {SAMPLE_KEY_SQL.format(column='id')} < ?"
+        f"SELECT id FROM mentions WHERE {SAMPLE_KEY_SQL.format(column='id')} < ?::UBIGINT"
         " AND id NOT IN (SELECT mention_id FROM mention_terms) ORDER BY id LIMIT ?",
         [CACHED_BELOW, int(limit)],
     ).fetchall()

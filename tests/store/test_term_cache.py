@@ -82,10 +82,8 @@ def took_fast_path(db: Path) -> bool:
     with read_connection(db) as con:
         now, _ = term_cache.sample(con, NOW, 2000)
         before, _ = term_cache.sample(con, BEFORE, 2000)
-        groups = [[i for _, i in now], [i for _, i in before]]
-        keys = [k for k, _ in now + before]
-        return term_cache.cached(keys) and (
-            term_cache.count_terms(con, groups, terms.brand_words(EXCLUDE), 3) is not None
+        return term_cache.cached(now + before) and (
+            term_cache.count_terms(con, [now, before], terms.brand_words(EXCLUDE), 3) is not None
         )
 
 
@@ -99,7 +97,7 @@ def assert_same(db: Path) -> pd.DataFrame:
 @pytest.fixture
 def cache_all(monkeypatch: pytest.MonkeyPatch) -> None:
     # Every mention's terms are stored, so these few mentions take the stored path.
-    monkeypatch.setattr(term_cache, "CACHED_BELOW", 2**64)
+    monkeypatch.setattr(term_cache, "CACHED_BELOW", 2**64 - 1)
 
 
 def test_leaving_brand_words_out_afterwards_equals_the_tokeniser() -> None:
@@ -109,9 +107,7 @@ def test_leaving_brand_words_out_afterwards_equals_the_tokeniser() -> None:
         sample = text(rnd, rnd.random() < 0.3)
         language = rnd.choice([None, "en", "nl", "de"])
         stored = terms.stored_terms(sample, language)
-        kept = {
-            t for t in stored if not any(w.lstrip("#@") in dropped for w in t.split(" "))
-        }
+        kept = {t for t in stored if not any(w.lstrip("#@") in dropped for w in t.split(" "))}
         assert kept == terms.mention_terms(sample, language, dropped), sample
 
 
@@ -182,9 +178,11 @@ def test_the_sample_is_the_lowest_md5_keys_in_scope(db_path: Path, size: int) ->
         matched = con.execute(
             f"SELECT b.mention_id FROM mention_brands b WHERE {where}", params
         ).fetchall()
-        got, total = term_cache.sample(con, NOW, size)
-    expected = sorted((md5_key(i), i) for (i,) in matched)[:size]
-    assert got == list(dict.fromkeys(expected))
+        keys, total = term_cache.sample(con, NOW, size)
+        ids = term_cache.sample_ids(con, NOW, keys)
+    lowest = sorted((md5_key(i), i) for (i,) in matched)[:size]
+    assert keys == sorted({k for k, _ in lowest})
+    assert ids == list(dict.fromkeys(i for _, i in lowest))
     assert total == len(matched)
 
 
