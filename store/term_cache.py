@@ -104,35 +104,38 @@ def count_terms(
     )
     con.register("_term_groups", table)
     try:
-        # The table is small (one mention in 256): scanning it beats reading rows by id.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _term_rows AS SELECT g.grp, t.terms"
-            " FROM mention_terms t JOIN _term_groups g USING (sample_key)"
-        )
-        found = one(con, "SELECT count(*) FROM _term_rows")[0]
+        found = one(
+            con, "SELECT count(*) FROM mention_terms t JOIN _term_groups g USING (sample_key)"
+        )[0]
         if int(found) != len(keys):
             return None
+        groups_sql = range(len(groups))
         columns = ", ".join(
-            f"count(*) FILTER (WHERE grp = {g})::BIGINT AS g{g}" for g in range(len(groups))
+            f"count(*) FILTER (WHERE grp = {g})::BIGINT AS g{g}" for g in groups_sql
         )
+        sums = ", ".join(f"sum(g{g}) OVER ()::BIGINT AS t{g}" for g in groups_sql)
         words = sorted(set(dropped))
         # A term has a brand word when one of its words is that word after any # or @.
         branded = "regexp_matches(term, ?)" if words else "false AND ? IS NULL"
+        # Every term counts in the totals; only the frequent ones come back, with them.
         counts = con.execute(
             f"""
-            SELECT term, {columns}
-            FROM (SELECT grp, unnest(string_split(terms, chr(10))) AS term FROM _term_rows)
-            WHERE term <> ''
-            GROUP BY term HAVING NOT {branded}
+            WITH counted AS (
+                SELECT term, {columns}
+                FROM (SELECT g.grp, unnest(string_split(t.terms, chr(10))) AS term
+                      FROM mention_terms t JOIN _term_groups g USING (sample_key))
+                WHERE term <> ''
+                GROUP BY term HAVING NOT {branded}
+            )
+            SELECT *, {sums} FROM counted QUALIFY g0 >= ?
             """,
-            [f"(^| )[#@]*({'|'.join(re.escape(w) for w in words)})( |$)"],
+            [f"(^| )[#@]*({'|'.join(re.escape(w) for w in words)})( |$)", int(min_mentions)],
         ).df()
     finally:
-        con.execute("DROP TABLE IF EXISTS _term_rows")
         con.unregister("_term_groups")
-    totals = [int(counts[f"g{g}"].sum()) for g in range(len(groups))]
+    totals = [int(counts[f"t{g}"].iloc[0]) if len(counts) else 0 for g in groups_sql]
     documents = [len(members) for members in groups]
-    frequent = counts[counts["g0"] >= min_mentions].reset_index(drop=True)
+    frequent = counts[["term", *(f"g{g}" for g in groups_sql)]].reset_index(drop=True)
     return frequent, totals, documents
 
 
