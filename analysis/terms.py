@@ -33,6 +33,7 @@ import pandas as pd
 Z_MIN = 1.96
 MAX_WORDS = 3  # mention_terms builds phrases of two and three words
 MIN_LENGTH = 3
+MIN_MENTIONS = 3  # a term is shown only when this many mentions use it now
 
 _STOP = {
     "en": """
@@ -133,6 +134,17 @@ def mention_terms(text: str, language: str | None, exclude: frozenset[str]) -> s
     return found
 
 
+def stored_terms(text: str, language: str | None) -> list[str]:
+    """Return a mention's distinct terms with no brand words left out, sorted, as the store
+    keeps them (leaving out the terms with a brand word later gives `mention_terms`)."""
+    return sorted(mention_terms(text, language, frozenset()))
+
+
+def brand_words(exclude: Iterable[str]) -> frozenset[str]:
+    """Return the lower-case words, without # or @, of the brands' names and query terms."""
+    return frozenset(w.lower().lstrip("#@") for phrase in exclude for w in phrase.split())
+
+
 def count_terms(
     docs: Iterable[tuple[str, str | None]], exclude: Iterable[str] = ()
 ) -> tuple[pd.DataFrame, int]:
@@ -141,7 +153,7 @@ def count_terms(
     `exclude` holds the brands' own words (names, query terms): every mention of a brand
     uses them, so they say nothing about what changed.
     """
-    dropped = frozenset(w.lower().lstrip("#@") for phrase in exclude for w in phrase.split())
+    dropped = brand_words(exclude)
     counts: Counter[str] = Counter()
     n = 0
     for text, language in docs:
@@ -168,28 +180,33 @@ def emerging_terms(
     baseline: pd.DataFrame,
     baseline_mentions: int,
     *,
-    min_mentions: int = 3,
+    min_mentions: int = MIN_MENTIONS,
     exclude: Iterable[str] = (),
     limit: int = 20,
     z_min: float = Z_MIN,
+    totals: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Return the terms significantly more used than in the baseline, highest z first.
 
     `current` and `baseline` have columns term and mentions (mentions using the term), as
-    count_terms returns them. A phrase used exactly as often as a shorter term inside it
-    replaces that term ("batteries overheating" rather than "batteries"). Columns: term,
-    mentions, baseline_mentions, share, baseline_share, lift, log_odds, z.
+    count_terms returns them. With `totals` (the sums of mentions over every term now and
+    before), `current` may hold only the terms in at least `min_mentions` mentions and
+    `baseline` only those terms: the result is the same. A phrase used exactly as often as
+    a shorter term inside it replaces that term ("batteries overheating" rather than
+    "batteries"). Columns: term, mentions, baseline_mentions, share, baseline_share, lift,
+    log_odds, z.
     """
     columns = ["term", "mentions", "baseline_mentions", "share", "baseline_share", "lift"]
     columns += ["log_odds", "z"]
     dropped = {t.lower().lstrip("#@") for t in exclude}
-    n = float(current["mentions"].sum())
-    m = float(baseline["mentions"].sum())
-    if current.empty or not n or not m or not baseline_mentions:
-        return pd.DataFrame(columns=columns)
+    if totals is None:
+        totals = (int(current["mentions"].sum()), int(baseline["mentions"].sum()))
+    n, m = float(totals[0]), float(totals[1])
     # Most terms (nearly every phrase) are in fewer than `min_mentions` mentions and can
     # never be shown: the totals above count them, the statistics skip them.
     frequent = current[current["mentions"] >= min_mentions]
+    if frequent.empty or not n or not m or not baseline_mentions:
+        return pd.DataFrame(columns=columns)
     merged = frequent.merge(
         baseline.rename(columns={"mentions": "baseline_mentions"}), on="term", how="left"
     )

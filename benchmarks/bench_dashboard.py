@@ -43,9 +43,10 @@ from brandpulse.analysis import terms  # noqa: E402
 from brandpulse.dashboard import charts, data, panels  # noqa: E402
 from brandpulse.dashboard.db import Reader  # noqa: E402
 from brandpulse.dashboard.filters import Filters  # noqa: E402
-from brandpulse.store import rollups  # noqa: E402
+from brandpulse.store import rollups, term_cache  # noqa: E402
 from brandpulse.store.connection import write_connection  # noqa: E402
-from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL  # noqa: E402
+from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL, SAMPLE_KEY_SQL  # noqa: E402
+from brandpulse.store.writes import transaction  # noqa: E402
 
 from benchmarks.common import peak_rss_mb, report  # noqa: E402
 
@@ -113,10 +114,10 @@ def generate(db: Path, rows: int) -> None:
             f"""
             INSERT INTO mention_brands
                 (mention_id, brand, term, published_at, source, label, engagement,
-                 author, channel_kind, channel, shared)
+                 author, channel_kind, channel, shared, sample_key)
             SELECT m.id, b.brand, lower(b.brand), m.published_at, m.source, s.label,
                    m.score + m.comments, m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL},
-                   hash(m.id, 'two') % 100 < 8
+                   hash(m.id, 'two') % 100 < 8, {SAMPLE_KEY_SQL.format(column="m.id")}
             FROM mentions m JOIN sentiments s ON s.mention_id = m.id,
             LATERAL (SELECT unnest(CASE WHEN hash(m.id, 'two') % 100 < 8
                 THEN [split_part(m.title, ' ', 3),
@@ -144,6 +145,19 @@ def generate(db: Path, rows: int) -> None:
         con.execute("UPDATE store_meta SET value = 1 WHERE key = 'data_version'")
     finally:
         con.close()
+    store_terms(db)
+
+
+def store_terms(db: Path) -> int:
+    """Store the sampled mentions' terms the writers would have stored; return how many."""
+    stored = 0
+    with write_connection(db) as con:
+        while True:  # in batches: a batch's terms are held in memory while written
+            with transaction(con):
+                batch = term_cache.fill(con, terms.stored_terms, 50_000)
+            stored += batch
+            if not batch:
+                return stored
 
 
 def window(last: date) -> Filters:
@@ -390,6 +404,7 @@ def prepare(db: Path) -> float:
     if db.exists():
         with write_connection(db):
             pass  # a kept file from an older schema gets the new migrations
+        store_terms(db)  # and the terms a kept file from before them lacks
     else:
         generate(db, ROWS)
     return time.perf_counter() - began

@@ -17,10 +17,11 @@ from typing import Any
 
 from brandpulse import analysis, collectors, deletions, privacy, progress, redact
 from brandpulse import relevance as relevance_step
+from brandpulse.analysis.terms import stored_terms
 from brandpulse.config import Config, Secrets
 from brandpulse.copies import group_on as group_copies
 from brandpulse.rules import rules_from_config
-from brandpulse.store import queries, spill
+from brandpulse.store import queries, spill, term_cache
 from brandpulse.store.backend import database_exists, retry_conflicts, source_lock, sources_lock
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.erasure import Suppressions, load_suppressions
@@ -135,6 +136,8 @@ class _Writer:
                 )
                 write_relevance(con, relevance_step.score(models, marked, kept, fresh))
                 group_copies(con, [m for m in kept if m.id in changed])
+                # The sampled ones' terms, for emerging terms (store/term_cache.py).
+                term_cache.store(con, stored_terms, "SELECT unnest(?::VARCHAR[])", [list(changed)])
             return new, updated, changed
 
         # On a lake, the sources' writers take turns (before the transaction begins), so the

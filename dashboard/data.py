@@ -18,7 +18,7 @@ from brandpulse.analysis import spikes as spikes_module
 from brandpulse.analysis import terms
 from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
 from brandpulse.dashboard.db import Reader
-from brandpulse.store import browse, learning, outbox, signals, trends, triage
+from brandpulse.store import browse, learning, outbox, signals, term_cache, trends, triage
 from brandpulse.store import copies as copies_store
 from brandpulse.store import kpis as kpis_store
 from brandpulse.store import relevance as relevance_store
@@ -210,21 +210,53 @@ def emerging_terms(
     """Return the terms and phrases significantly more used in `now` than in `before`, and
     the sample sizes used.
 
-    Each period is read from a random sample of TERM_SAMPLE mentions (all of them when it
-    has fewer), so the cost stays flat at any database size; counts are of the samples then,
-    and the page says so.
+    Each period is read from a fixed random sample of TERM_SAMPLE mentions (all of them when
+    it has fewer), so the cost stays flat at any database size; counts are of the samples
+    then, and the page says so.
     """
-    con = _reader.con
-    now_ids, now_total = browse.sample_mention_ids(con, now, TERM_SAMPLE)
-    before_ids, before_total = browse.sample_mention_ids(con, before, TERM_SAMPLE)
-    current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
-    baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
-    result = terms.emerging_terms(current, n, baseline, m, exclude=exclude, limit=limit)
+    return compute_emerging_terms(_reader.con, now, before, exclude, limit)
+
+
+def compute_emerging_terms(
+    con: Any,
+    now: Scope,
+    before: Scope,
+    exclude: tuple[str, ...],
+    limit: int,
+    stored: bool = True,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return emerging terms and sample sizes (see `emerging_terms`).
+
+    With `stored`, a sample whose mentions all have stored terms is counted in SQL;
+    otherwise (or without `stored`) the sampled texts are read and tokenised here. Both
+    give the same result.
+    """
+    now_keys, now_total = term_cache.sample(con, now, TERM_SAMPLE)
+    before_keys, before_total = term_cache.sample(con, before, TERM_SAMPLE)
+    counted = None
+    if stored and term_cache.cached(now_keys + before_keys):
+        counted = term_cache.count_terms(
+            con, [now_keys, before_keys], terms.brand_words(exclude), terms.MIN_MENTIONS
+        )
+    if counted is None:
+        now_ids = term_cache.sample_ids(con, now, now_keys)
+        before_ids = term_cache.sample_ids(con, before, before_keys)
+        current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
+        baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
+        totals = None
+    else:
+        frame, sums, (n, m) = counted
+        current = frame[["term", "g0"]].rename(columns={"g0": "mentions"})
+        baseline = frame[["term", "g1"]].rename(columns={"g1": "mentions"})
+        totals = (sums[0], sums[1])
+    result = terms.emerging_terms(
+        current, n, baseline, m, exclude=exclude, limit=limit, totals=totals
+    )
     sizes = {
         "now": now_total,
         "before": before_total,
-        "now_sampled": len(now_ids),
-        "before_sampled": len(before_ids),
+        "now_sampled": n,
+        "before_sampled": m,
     }
     return result, sizes
 

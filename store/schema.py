@@ -17,6 +17,10 @@ CHANNEL_SQL = (
 )
 
 
+# A mention's sample key, from its id.
+SAMPLE_KEY_SQL = "md5_number_upper({column})"
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -303,6 +307,25 @@ MIGRATIONS: Sequence[Migration] = (
         ALTER TABLE mention_reads ADD COLUMN published_at TIMESTAMPTZ;
         UPDATE mention_reads SET published_at = m.published_at
         FROM mentions m WHERE m.id = mention_reads.mention_id;
+        """,
+    ),
+    Migration(
+        10,
+        "sample keys, stored terms of sampled mentions",
+        f"""
+        -- A fixed pseudo-random key per mention (the first 8 bytes of its id's MD5), copied
+        -- to each of its matches: the mentions with the lowest keys in scope are a uniform
+        -- sample that is the same on every read (store/term_cache.py).
+        ALTER TABLE mention_brands ADD COLUMN sample_key UBIGINT;
+        UPDATE mention_brands SET sample_key = {SAMPLE_KEY_SQL.format(column="mention_id")};
+        -- The distinct terms (analysis/terms.py, no brand words left out), one a line, of
+        -- the mentions whose key is below the cache limit, written with the mention's text.
+        CREATE TABLE mention_terms (
+            mention_id    VARCHAR PRIMARY KEY,
+            sample_key    UBIGINT NOT NULL,
+            published_at  TIMESTAMPTZ NOT NULL,
+            terms         VARCHAR NOT NULL
+        );
         """,
     ),
 )

@@ -15,9 +15,9 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from brandpulse.store import lake, rollups
+from brandpulse.store import lake, rollups, term_cache
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
-from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL
+from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL, SAMPLE_KEY_SQL
 from brandpulse.store.sql import one
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -139,6 +139,8 @@ def upsert_mentions(
                 " AND m.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
             rollups.refresh_mentions(con, "SELECT id FROM _changes WHERE NOT is_new")
+            # Stored terms were of the old text: the writer stores new ones (term_cache.store).
+            term_cache.forget(con, "SELECT id FROM _changes WHERE NOT is_new")
         con.execute("DROP TABLE _changes")
         if new or updated:
             bump_data_version(con)
@@ -224,12 +226,13 @@ def write_analysis(
             f"""
             INSERT INTO mention_brands
                 (mention_id, brand, term, published_at, source, label, engagement,
-                 author, channel_kind, channel, shared)
+                 author, channel_kind, channel, shared, sample_key)
             SELECT b.mention_id, b.brand, b.term, m.published_at, m.source,
                    coalesce(c.label, s.label),
                    coalesce(m.score, 0) + coalesce(m.comments, 0),
                    m.author, {CHANNEL_KIND_SQL}, {CHANNEL_SQL},
-                   count(*) OVER (PARTITION BY b.mention_id) > 1
+                   count(*) OVER (PARTITION BY b.mention_id) > 1,
+                   {SAMPLE_KEY_SQL.format(column="b.mention_id")}
             FROM _brands b
             JOIN mentions m ON m.id = b.mention_id
             LEFT JOIN sentiments s ON s.mention_id = b.mention_id
@@ -376,6 +379,7 @@ def _delete_mentions_where(con: duckdb.DuckDBPyConnection, where: str, params: l
         "mention_reads",
         "mention_notes",
         "triage_audit",
+        "mention_terms",
     ):
         con.execute(f"DELETE FROM {table} WHERE mention_id IN (SELECT id FROM _gone)")
     # Copies of an erased original count on their own again (never fewer than were said).

@@ -18,10 +18,11 @@ from brandpulse import relevance as relevance_step
 from brandpulse.analysis.campaigns import match_campaigns
 from brandpulse.analysis.matcher import match_mentions
 from brandpulse.analysis.sentiment import rules_scorer, score_mentions
+from brandpulse.analysis.terms import stored_terms
 from brandpulse.copies import group_on as group_copies
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
-from brandpulse.store import analytics
+from brandpulse.store import analytics, term_cache
 from brandpulse.store.backend import retry_conflicts, sources_lock
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import ConfigError
@@ -144,3 +145,7 @@ def _write_batch(db: Path, rescore: bool, batch: tuple[list[Any], ...]) -> None:
         if rescore:
             # Fingerprints too, so mentions stored before copy grouping join it.
             group_copies(con, matched)
+            # And the sampled mentions' terms, for those stored before terms were.
+            term_cache.store(
+                con, stored_terms, "SELECT unnest(?::VARCHAR[])", [[m.id for m in mentions]]
+            )
