@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals, train
-from brandpulse.analysis.relevance_vectors import train_vectors
+from brandpulse.analysis.relevance_vectors import combine, train_vectors
 
 
 @dataclass
@@ -102,7 +102,7 @@ def evaluate(
             logits = model.logits([t for _, t, _ in rest]) if rest else np.zeros(0)
             head = None if vectors is None else train_vectors(vectors[_at(marked)], labels)
             if head is not None and rest:
-                logits = logits + head.logits(vectors[_at(rest)])
+                logits = combine(logits, head.logits(vectors[_at(rest)]))
             marks.append(len(marked))
             for (truth, _, _), logit in zip(rest, logits, strict=True):
                 kept = bool(_probability(logit) >= threshold)

@@ -4,15 +4,20 @@ Character grams see how a mention is written; a sentence embedding sees what it 
 ("a donut and coffee run" is near "my morning latte" with no word in common). Each brand
 gets a logistic regression on the embeddings of its marks; its log-odds are added to the
 gram model's (two experts that each saw the same marks), so without enough marks of both
-kinds it adds nothing.
+kinds it adds nothing. `Combined` is that pair as the product scores with it
+(`[analysis] accurate_relevance = true`) and as `relevance eval --accurate` measures it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brandpulse.analysis.relevance import MIN_EACH
+from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, train
+
+# Named in the version stored beside every score the head took part in.
+HEAD_VERSION = "minilm-head-1"
 
 # The same L2 strength as the gram model (`relevance._C`): marks are few and precise.
 _C = 100.0
@@ -52,3 +57,63 @@ def train_vectors(vectors: np.ndarray, labels: list[bool] | np.ndarray) -> Vecto
         if np.abs(step).max() < 1e-8:
             break
     return VectorHead(weights=w[:-1], bias=float(w[-1]))
+
+
+def combine(gram_logits: np.ndarray, head_logits: np.ndarray | None) -> np.ndarray:
+    """Return the log-odds of the gram model and the head together (the head's added)."""
+    if head_logits is None:
+        return gram_logits
+    return gram_logits + head_logits
+
+
+def embedded_texts(texts: Sequence[str], signals: Signals) -> list[str]:
+    """Return what is embedded of each text: the passages around the brand's names."""
+    return [focus(text, signals.names) for text in texts]
+
+
+@dataclass(frozen=True)
+class Combined:
+    """A brand's gram model and its embedding head; scores like `relevance.Model`."""
+
+    model: Model
+    head: VectorHead | None
+    embed: Callable[[Sequence[str]], np.ndarray]
+
+    @property
+    def signals(self) -> Signals:
+        """Return the brand's config signals."""
+        return self.model.signals
+
+    @property
+    def version(self) -> str:
+        """Return the gram model's version, plus the head's name when the head scores too."""
+        if self.head is None:
+            return self.model.version
+        return f"{self.model.version}+{HEAD_VERSION}"
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the log-odds that each text is about the brand."""
+        grams = self.model.logits(texts)
+        if self.head is None or not len(texts):
+            return grams
+        vectors = self.embed(embedded_texts(texts, self.signals))
+        return combine(grams, self.head.logits(vectors))
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the probability that each text is about the brand."""
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(texts), -30, 30)))
+
+
+def train_combined(
+    signals: Signals,
+    texts: Sequence[str],
+    labels: Sequence[bool],
+    embed: Callable[[Sequence[str]], np.ndarray],
+) -> Combined:
+    """Fit the gram model and, with `MIN_EACH` marks of each kind, the head on the marks."""
+    model = train(signals, texts, labels)
+    y = [bool(label) for label in labels]
+    head = None
+    if min(sum(y), len(y) - sum(y)) >= MIN_EACH:
+        head = train_vectors(embed(embedded_texts(texts, signals)), y)
+    return Combined(model, head, embed)
