@@ -68,19 +68,36 @@ def models_from_marks(
     models = {}
     for name, brand_signals in signals.items():
         texts, labels = by_brand.get(name, ([], []))
-        models[name] = _trained(brand_signals, texts, labels, accurate)
+        unmarked: list[str] = []
+        if accurate and texts:
+            sample = store.unmarked_sample(con, name, UNMARKED_SAMPLE)
+            unmarked = [text_of(r.title, r.text) for r in sample.itertuples(index=False)]
+        models[name] = _trained(brand_signals, texts, labels, accurate, unmarked)
     return models, marked
 
 
-def _trained(signals: Signals, texts: list[str], labels: list[bool], accurate: bool) -> BrandModel:
-    version = model_version(signals, texts, labels) + ("+accurate" if accurate else "")
+# The accurate path's mixture sees at most this many of a brand's unmarked mentions (each
+# is embedded whenever the brand retrains).
+UNMARKED_SAMPLE = 200
+
+
+def _trained(
+    signals: Signals,
+    texts: list[str],
+    labels: list[bool],
+    accurate: bool,
+    unmarked: Sequence[str] = (),
+) -> BrandModel:
+    version = model_version(signals, texts, labels)
+    if accurate:
+        version += ":" + model_version(signals, unmarked, [False] * len(unmarked))
     if version not in _CACHE:
         if len(_CACHE) > 64:
             _CACHE.clear()
         if accurate:
             from brandpulse.analysis.relevance_vectors import train_combined
 
-            _CACHE[version] = train_combined(signals, texts, labels, _embed)
+            _CACHE[version] = train_combined(signals, texts, labels, _embed, unmarked)
         else:
             _CACHE[version] = train(signals, texts, labels)
     return _CACHE[version]
