@@ -156,8 +156,10 @@ def fit_combined(
         grams = fold_model.logits([texts[i] for i in held])
         oof[held] = combine(grams, None if fold_head is None else fold_head.logits(vectors[held]))
     unmarked_texts, unmarked_vectors = unmarked
-    scores = combined.logits_of(unmarked_texts, unmarked_vectors) if len(unmarked_texts) else []
-    mixture = fit_mixture(oof, labels, np.asarray(scores, dtype=float))
+    scores = np.zeros(0)
+    if len(unmarked_texts):
+        scores = combined.logits_of(unmarked_texts, unmarked_vectors)
+    mixture = fit_mixture(oof, labels, scores)
     return Combined(model, head, combined.embed, mixture)
 
 
