@@ -19,6 +19,7 @@ import re
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from brandpulse.store.records import BrandMatch, RelevanceScore
@@ -111,6 +112,18 @@ class Model:
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Return the probability that each text is about the brand."""
         return _sigmoid(self.logits(texts))
+
+
+class BrandModel(Protocol):
+    """What scoring needs of a brand's model: its signals, version and scores."""
+
+    @property
+    def signals(self) -> Signals: ...
+
+    @property
+    def version(self) -> str: ...
+
+    def score(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -424,7 +437,7 @@ def text_of(title: str | None, text: str | None) -> str:
 
 
 def score_matches(
-    models: Mapping[str, Model],
+    models: Mapping[str, BrandModel],
     texts: Mapping[str, str],
     matches: Sequence[BrandMatch],
     marked: Mapping[tuple[str, str], bool] | None = None,
@@ -440,7 +453,7 @@ def score_matches(
         by_brand.setdefault(match.brand, []).append(match)
     out: list[RelevanceScore] = []
     for brand, group in by_brand.items():
-        model = models.get(brand) or train(Signals(brand), [], [])
+        model: BrandModel = models.get(brand) or train(Signals(brand), [], [])
         scores = model.score([texts.get(m.mention_id, "") for m in group])
         threshold = model.signals.threshold
         for match, score in zip(group, scores, strict=True):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals, train
-from brandpulse.analysis.relevance_vectors import train_vectors
+from brandpulse.analysis.relevance_vectors import fit_combined
 
 
 @dataclass
@@ -83,7 +83,8 @@ def evaluate(
     pooled over every scored text of every brand; marked texts are never scored by a model
     that learnt from them. A brand with too few texts to leave some unmarked after N marks
     is cross-validated (see `_rounds`); its `marks` figure is then the mean per fold.
-    `vectors` (one sentence embedding per row) adds the accurate tier's embedding head.
+    `vectors` (one sentence embedding per row) adds the accurate tier's embedding head and
+    its mixture, fitted as the product does (`relevance_vectors.fit_combined`).
     """
     by_brand: dict[str, list[Item]] = {}
     for index, (brand, related, text) in enumerate(rows):
@@ -98,11 +99,14 @@ def evaluate(
         marks = []
         for marked, rest in _rounds([items[i] for i in order], labels_per_brand):
             labels = [r for r, _, _ in marked]
-            model = train(signals, [t for _, t, _ in marked], labels)
-            logits = model.logits([t for _, t, _ in rest]) if rest else np.zeros(0)
-            head = None if vectors is None else train_vectors(vectors[_at(marked)], labels)
-            if head is not None and rest:
-                logits = logits + head.logits(vectors[_at(rest)])
+            texts, scored = [t for _, t, _ in marked], [t for _, t, _ in rest]
+            if vectors is None:
+                logits = train(signals, texts, labels).logits(scored)
+            else:
+                # The product fits the mixture on the brand's unmarked mentions: here, the rest.
+                unmarked = (scored, vectors[_at(rest)])
+                model = fit_combined(signals, texts, labels, vectors[_at(marked)], unmarked)
+                logits = model.logits_of(scored, vectors[_at(rest)])
             marks.append(len(marked))
             for (truth, _, _), logit in zip(rest, logits, strict=True):
                 kept = bool(_probability(logit) >= threshold)

@@ -4,15 +4,23 @@ Character grams see how a mention is written; a sentence embedding sees what it 
 ("a donut and coffee run" is near "my morning latte" with no word in common). Each brand
 gets a logistic regression on the embeddings of its marks; its log-odds are added to the
 gram model's (two experts that each saw the same marks), so without enough marks of both
-kinds it adds nothing.
+kinds it adds nothing; a two-Gaussian mixture over the summed log-odds
+(`relevance_mixture`) then places the decision. `Combined` is all of it as the product
+scores with it (`[analysis] accurate_relevance = true`) and as `relevance eval --accurate`
+measures it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brandpulse.analysis.relevance import MIN_EACH
+from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, train
+from brandpulse.analysis.relevance_mixture import Mixture, fit_mixture
+
+# Named in the version stored beside every score the head took part in.
+HEAD_VERSION = "minilm-head-2"
 
 # The same L2 strength as the gram model (`relevance._C`): marks are few and precise.
 _C = 100.0
@@ -52,3 +60,124 @@ def train_vectors(vectors: np.ndarray, labels: list[bool] | np.ndarray) -> Vecto
         if np.abs(step).max() < 1e-8:
             break
     return VectorHead(weights=w[:-1], bias=float(w[-1]))
+
+
+def combine(gram_logits: np.ndarray, head_logits: np.ndarray | None) -> np.ndarray:
+    """Return the log-odds of the gram model and the head together (the head's added)."""
+    if head_logits is None:
+        return gram_logits
+    return gram_logits + head_logits
+
+
+def embedded_texts(texts: Sequence[str], signals: Signals) -> list[str]:
+    """Return what is embedded of each text: the passages around the brand's names."""
+    return [focus(text, signals.names) for text in texts]
+
+
+@dataclass(frozen=True)
+class Combined:
+    """A brand's gram model, its embedding head and the mixture that places the decision.
+
+    Scores like `relevance.Model`; `embed` embeds texts (see `embedded_texts`)."""
+
+    model: Model
+    head: VectorHead | None
+    embed: Callable[[Sequence[str]], np.ndarray]
+    mixture: Mixture | None = None
+
+    @property
+    def signals(self) -> Signals:
+        """Return the brand's config signals."""
+        return self.model.signals
+
+    @property
+    def version(self) -> str:
+        """Return the gram model's version, plus the head's name when the head scores too."""
+        if self.head is None:
+            return self.model.version
+        return f"{self.model.version}+{HEAD_VERSION}"
+
+    def logits_of(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """Return the log-odds of texts whose embeddings are already at hand."""
+        grams = self.model.logits(texts)
+        if self.head is None or not len(texts):
+            return grams
+        summed = combine(grams, self.head.logits(vectors))
+        return summed if self.mixture is None else self.mixture.logits(summed)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the log-odds that each text is about the brand."""
+        if self.head is None or not len(texts):
+            return self.model.logits(texts)
+        return self.logits_of(texts, self.embed(embedded_texts(texts, self.signals)))
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the probability that each text is about the brand."""
+        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(texts), -30, 30)))
+
+
+# Out-of-fold scores of the marks: each fold's marks scored by models of the other folds.
+FOLDS = 5
+
+
+def _summed(
+    signals: Signals, texts: Sequence[str], labels: Sequence[bool], vectors: np.ndarray
+) -> tuple[Model, VectorHead | None]:
+    return train(signals, texts, labels), train_vectors(vectors, list(labels))
+
+
+def fit_combined(
+    signals: Signals,
+    texts: Sequence[str],
+    labels: Sequence[bool],
+    vectors: np.ndarray,
+    unmarked: tuple[Sequence[str], np.ndarray] = ((), np.zeros((0, 0))),
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+) -> Combined:
+    """Fit the gram model and head on the marks (`vectors`: their embeddings), then the
+    mixture on the marks' out-of-fold log-odds and the unmarked (texts, embeddings) ones.
+
+    Without `MIN_EACH` marks of each kind there is no head: the gram model alone.
+    """
+    labels = [bool(label) for label in labels]
+    model, head = _summed(signals, texts, labels, vectors)
+    combined = Combined(model, head, embed or _no_embed)
+    if head is None:
+        return combined
+    oof = np.zeros(len(texts))
+    for k in range(FOLDS):
+        held = list(range(k, len(texts), FOLDS))
+        kept = [i for i in range(len(texts)) if i % FOLDS != k]
+        if not held or not kept:
+            continue
+        fold_model, fold_head = _summed(
+            signals, [texts[i] for i in kept], [labels[i] for i in kept], vectors[kept]
+        )
+        grams = fold_model.logits([texts[i] for i in held])
+        oof[held] = combine(grams, None if fold_head is None else fold_head.logits(vectors[held]))
+    unmarked_texts, unmarked_vectors = unmarked
+    scores = np.zeros(0)
+    if len(unmarked_texts):
+        scores = combined.logits_of(unmarked_texts, unmarked_vectors)
+    mixture = fit_mixture(oof, labels, scores)
+    return Combined(model, head, combined.embed, mixture)
+
+
+def _no_embed(texts: Sequence[str]) -> np.ndarray:
+    raise ValueError("this model was fitted on given embeddings and cannot embed texts")
+
+
+def train_combined(
+    signals: Signals,
+    texts: Sequence[str],
+    labels: Sequence[bool],
+    embed: Callable[[Sequence[str]], np.ndarray],
+    unmarked: Sequence[str] = (),
+) -> Combined:
+    """Embed the marks (and the sample of unmarked texts) and fit as `fit_combined` does."""
+    y = [bool(label) for label in labels]
+    if min(sum(y), len(y) - sum(y)) < MIN_EACH:
+        return Combined(train(signals, texts, y), None, embed)
+    vectors = embed(embedded_texts(texts, signals))
+    others = embed(embedded_texts(unmarked, signals)) if unmarked else np.zeros((0, 0))
+    return fit_combined(signals, texts, y, vectors, (unmarked, others), embed)

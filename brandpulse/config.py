@@ -62,6 +62,8 @@ class Analysis:
     scorer: str = "model"
     # The accurate tier (embedding head) on the model's least-confident mentions.
     accurate_tier: bool = False
+    # Relevance: add the embedding head to the gram model of brands with marks of both kinds.
+    accurate_relevance: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,6 +439,7 @@ def parse_config(text: str, path: Path) -> Config:
     if scorer not in SCORERS:
         raise analysis_reader.fail("scorer", '"model" or "vader"', scorer)
     accurate_tier = analysis_reader.get("accurate_tier", bool, False, "true or false")
+    accurate_relevance = analysis_reader.get("accurate_relevance", bool, False, "true or false")
     analysis_reader.reject_unknown()
     lake_reader = _Reader(source, data.get("lake", {}), "[lake]", source.header_line("lake"))
     data_path = lake_reader.optional_str("data_path", "a folder, or s3://bucket/prefix")
@@ -455,7 +458,9 @@ def parse_config(text: str, path: Path) -> Config:
         campaigns=tuple(campaigns),
         sections=sections,
         alerts=alerts,
-        analysis=Analysis(scorer=scorer, accurate_tier=accurate_tier),
+        analysis=Analysis(
+            scorer=scorer, accurate_tier=accurate_tier, accurate_relevance=accurate_relevance
+        ),
         lake=Lake(data_path=data_path),
     )
 

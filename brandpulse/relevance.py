@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from brandpulse.analysis.relevance import (
-    Model,
+    BrandModel,
     Signals,
     model_version,
     score_matches,
@@ -29,13 +30,32 @@ from brandpulse.store.writes import transaction
 
 # Models by version: a version names the algorithm, the signals and the marks, so an
 # unchanged brand is not retrained on every collection.
-_CACHE: dict[str, Model] = {}
+_CACHE: dict[str, BrandModel] = {}
+
+Models = dict[str, BrandModel]
+Marked = dict[tuple[str, str], bool]
+
+
+def _embed(texts: Sequence[str]) -> np.ndarray:
+    from brandpulse.analysis import embedding  # the accurate extra: imported only when asked
+
+    return embedding.embed(texts)
+
+
+def check_accurate(config: Config) -> None:
+    """Raise MissingExtra (error and fix) when `accurate_relevance` is on without the extra."""
+    if config.analysis.accurate_relevance:
+        from brandpulse.analysis import embedding
+
+        embedding.encoder()
 
 
 def models_from_marks(
-    con: duckdb.DuckDBPyConnection, signals: Mapping[str, Signals]
-) -> tuple[dict[str, Model], dict[tuple[str, str], bool]]:
-    """Train (or reuse) each brand's model from its marks; return models and marks by match."""
+    con: duckdb.DuckDBPyConnection, signals: Mapping[str, Signals], accurate: bool = False
+) -> tuple[Models, Marked]:
+    """Train (or reuse) each brand's model from its marks; return models and marks by match.
+
+    `accurate` adds the embedding head to the brands with marks of both kinds."""
     frame = store.marks(con)
     marked: dict[tuple[str, str], bool] = {}
     by_brand: dict[str, tuple[list[str], list[bool]]] = {}
@@ -48,30 +68,56 @@ def models_from_marks(
     models = {}
     for name, brand_signals in signals.items():
         texts, labels = by_brand.get(name, ([], []))
-        models[name] = _trained(brand_signals, texts, labels)
+        unmarked: list[str] = []
+        if accurate and texts:
+            sample = store.unmarked_sample(con, name, UNMARKED_SAMPLE)
+            unmarked = [text_of(r.title, r.text) for r in sample.itertuples(index=False)]
+        models[name] = _trained(brand_signals, texts, labels, accurate, unmarked)
     return models, marked
 
 
-def _trained(signals: Signals, texts: list[str], labels: list[bool]) -> Model:
+# The accurate path's mixture sees at most this many of a brand's unmarked mentions (each
+# is embedded whenever the brand retrains).
+UNMARKED_SAMPLE = 200
+
+
+def _trained(
+    signals: Signals,
+    texts: list[str],
+    labels: list[bool],
+    accurate: bool,
+    unmarked: Sequence[str] = (),
+) -> BrandModel:
     version = model_version(signals, texts, labels)
+    if accurate:
+        version += ":" + model_version(signals, unmarked, [False] * len(unmarked))
     if version not in _CACHE:
         if len(_CACHE) > 64:
             _CACHE.clear()
-        _CACHE[version] = train(signals, texts, labels)
+        if accurate:
+            from brandpulse.analysis.relevance_vectors import train_combined
+
+            _CACHE[version] = train_combined(signals, texts, labels, _embed, unmarked)
+        else:
+            _CACHE[version] = train(signals, texts, labels)
     return _CACHE[version]
 
 
-def load_models(db: Path, config: Config) -> tuple[dict[str, Model], dict[tuple[str, str], bool]]:
-    """Return the brands' models and marks from the database (config priors on a new one)."""
+def load_models(db: Path, config: Config) -> tuple[Models, Marked]:
+    """Return the brands' models and marks from the database (config priors on a new one).
+
+    With `[analysis] accurate_relevance` and the accurate extra missing, raise MissingExtra."""
+    check_accurate(config)
     signals = relevance_signals(config)
+    accurate = config.analysis.accurate_relevance
     if not database_exists(db) or not schema_is_current(db):
-        return {n: _trained(s, [], []) for n, s in signals.items()}, {}
+        return {n: _trained(s, [], [], accurate) for n, s in signals.items()}, {}
     with read_connection(db) as con:
-        return models_from_marks(con, signals)
+        return models_from_marks(con, signals, accurate)
 
 
 def score(
-    models: Mapping[str, Model],
+    models: Mapping[str, BrandModel],
     marked: Mapping[tuple[str, str], bool],
     mentions: Iterable[object],
     matches: Sequence[BrandMatch],
@@ -86,9 +132,11 @@ def rescore_on(
 ) -> int:
     """Retrain from the marks and re-score every stored match of the brands, on a write
     connection (all brands by default); return how many matches changed counting."""
+    check_accurate(config)
     signals = relevance_signals(config)
     names = [b for b in (brands or list(signals)) if b in signals]
-    models, marked = models_from_marks(con, {n: signals[n] for n in names})
+    accurate = config.analysis.accurate_relevance
+    models, marked = models_from_marks(con, {n: signals[n] for n in names}, accurate)
     scores: list[RelevanceScore] = []
     for name in names:
         frame = store.brand_mention_texts(con, name)

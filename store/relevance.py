@@ -113,6 +113,18 @@ def brand_mention_texts(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFr
     ).df()
 
 
+def unmarked_sample(con: duckdb.DuckDBPyConnection, brand: str, limit: int) -> pd.DataFrame:
+    """Return up to `limit` unmarked mentions of `brand` (title, text), the same ones each
+    time the mentions are the same (ordered by a hash of the id)."""
+    return con.execute(
+        "SELECT m.title, m.text FROM mention_brands b JOIN mentions m ON m.id = b.mention_id"
+        " WHERE b.brand = ? AND NOT EXISTS (SELECT 1 FROM relevance_marks k"
+        "  WHERE k.mention_id = b.mention_id AND k.brand = b.brand)"
+        " ORDER BY md5(m.id) LIMIT ?",
+        [brand, limit],
+    ).df()
+
+
 def mark_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return per brand: marks, related marks, counted and not-counted matches."""
     return con.execute(

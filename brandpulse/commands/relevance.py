@@ -127,7 +127,8 @@ def eval_command(
         bool,
         typer.Option(
             "--accurate",
-            help="Add the sentence-embedding head (needs the accurate extra; ~100 texts/s).",
+            help="Add the sentence-embedding head and its mixture, as `[analysis]"
+            " accurate_relevance` scores (needs the accurate extra; ~100 texts/s).",
         ),
     ] = False,
 ) -> int:

@@ -16,6 +16,7 @@ from brandpulse.analysis.relevance import (
     uncertainty_order,
 )
 from brandpulse.analysis.relevance_eval import evaluate
+from brandpulse.analysis.relevance_vectors import train_combined
 
 from brandpulse.commands.relevance import read_labelled
 
@@ -158,3 +159,19 @@ def test_marks_nine_in_ten_related_drop_at_most_3_percent_of_the_brands_mentions
     assert dropped <= 0.03 * len(rest), (seed, dropped, len(rest))
     # The marks still teach: a mention like the unrelated ones scores lower than the brand's.
     assert model.score(other[4:104]).mean() < model.score(rest).mean()
+
+
+@pytest.mark.corpus
+def test_the_accurate_path_also_keeps_a_name_nine_in_ten_related(corpora: Path, embed) -> None:  # type: ignore[no-untyped-def]
+    """The head and its mixture, fitted as the product does, on the @united marks above."""
+    about, other = _united(corpora)
+    rng = random.Random(0)
+    rng.shuffle(about)
+    rng.shuffle(other)
+    signals = Signals("United")
+    marked = about[:46] + other[:4]
+    rest = about[46:246]
+    model = train_combined(signals, marked, [True] * 46 + [False] * 4, embed, unmarked=rest)
+    assert model.head is not None and model.mixture is not None
+    dropped = int((model.score(rest) < DEFAULT_THRESHOLD).sum())
+    assert dropped <= 0.03 * len(rest), (dropped, len(rest))
