@@ -14,12 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from brandpulse.analysis.relevance import MIN_EACH
 
 # A component narrower than this (in log-odds², about ±0.7) would turn a few marks into
 # a certainty.
 VARIANCE_FLOOR = 0.5
 _ITERATIONS = 50
+# Each kind's component is fitted on out-of-fold scores from five folds: with fewer marks
+# of a kind than folds, its mean and spread rest on a handful of guesses, and the plain
+# summed log-odds decide instead.
+MIN_EACH = 5
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, train
 from brandpulse.analysis.relevance_mixture import Mixture, fit_mixture
 
 # Named in the version stored beside every score the head took part in.
-HEAD_VERSION = "minilm-head-2"
+HEAD_VERSION = "minilm-head-3"
 
 # The same L2 strength as the gram model (`relevance._C`): marks are few and precise.
 _C = 100.0

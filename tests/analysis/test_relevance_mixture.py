@@ -38,6 +38,10 @@ def test_many_unmarked_mentions_do_not_outvote_the_marks() -> None:
     assert mixture.logits(np.array([1.0]))[0] < 0 < mixture.logits(np.array([3.0]))[0]
 
 
-def test_without_two_marks_of_each_kind_there_is_no_mixture() -> None:
+def test_without_five_marks_of_each_kind_there_is_no_mixture() -> None:
     assert fit_mixture(np.array([1.0, 2.0, 3.0]), [True, True, False], np.zeros(5)) is None
+    four_related = np.array([3.0, 3.1, 2.9, 3.2, 1.0, 1.1, 0.9, 1.2, 1.05])
+    labels = [True] * 4 + [False] * 5
+    assert fit_mixture(four_related, labels, np.zeros(5)) is None
+    assert fit_mixture(np.append(four_related, 3.05), [*labels, True], np.zeros(5)) is not None
     assert fit_mixture(np.zeros(0), [], np.zeros(5)) is None

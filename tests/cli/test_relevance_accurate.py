@@ -27,8 +27,9 @@ database = "bp.duckdb"
 name = "Jaguar"
 keywords = ["jaguar"]
 """
-# Three of each kind: enough for the head (two of each), few enough that it still matters.
-MARKED = {0: True, 1: True, 2: True, 6: False, 7: False, 8: False}
+# Five of each kind: enough for the head (two of each) and for the mixture (five of each);
+# one of each is left unmarked for the mixture to refine on.
+MARKED = {n: n < 6 for n in (0, 1, 2, 3, 4, 6, 7, 8, 9, 10)}
 LATER = [
     "Jaguar dealer offers a free service on every XF car",
     "A jaguar crossed the river in the rainforest at dawn",
@@ -75,7 +76,7 @@ def _mark(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def _expected(texts: list[str]) -> np.ndarray:
     """Score as `relevance eval --accurate` does: the gram model, the head and the mixture
-    fitted on the marks and the brand's unmarked mentions (all six here)."""
+    fitted on the marks and the brand's unmarked mentions (two here)."""
     signals = Signals(name="Jaguar", terms=("jaguar",))
     everything = CARS + CATS
     marked = [everything[n] for n in MARKED]
