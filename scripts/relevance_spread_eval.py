@@ -11,15 +11,22 @@ Spreading (Zhou et al. 2004): the marks and the brand's unmarked texts are the n
 k-nearest-neighbour graph over the embeddings (cosine; binary edges, symmetrised);
 F = (I - alpha S)^-1 Y with S = D^-1/2 W D^-1/2 and Y one column per kind, each kind's
 marks weighted 1 / their count (so the larger kind does not flood the graph). A node's
-spread log-odds is log(F_related / F_other).
+spread log-odds is log(F_related / F_other). Figures: docs/analysis.md, "fourth round".
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/relevance_spread_eval.py \
-        /work/shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --seeds 0 1 2 3 4
+        /work/shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --check
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/relevance_spread_eval.py \
+        /work/shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --check \
+        --seeds 0 --marks 10 25
+
+The folder keeps the embeddings and each seed's fitted pieces (about a minute for five
+seeds from scratch); empty it after changing the gram model or the head.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import pickle
 import random
 import statistics
@@ -32,7 +39,8 @@ import numpy as np
 from brandpulse.analysis import embedding
 from brandpulse.analysis.relevance import Signals, focus, train
 from brandpulse.analysis.relevance_eval import Counts, _at, _rounds, evaluate
-from brandpulse.analysis.relevance_mixture import fit_mixture
+from brandpulse.analysis.relevance_mixture import MIN_EACH as MIXTURE_MIN_EACH
+from brandpulse.analysis.relevance_mixture import _components, fit_mixture
 from brandpulse.analysis.relevance_vectors import FOLDS, VectorHead, train_vectors
 
 from brandpulse.commands.relevance import read_labelled
@@ -202,6 +210,46 @@ def third_term(k: int, alpha: float, scaled: bool) -> Decide:
     return decide
 
 
+def sklearn_terms(r: Round, k: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """`spread_terms` by scikit-learn's LabelSpreading (needs the `train` extra)."""
+    from sklearn.semi_supervised import LabelSpreading
+
+    nodes = np.vstack([r.marked, r.rest])
+    m = len(r.marked)
+
+    def run(labelled: np.ndarray) -> np.ndarray:
+        y = np.full(len(nodes), -1)
+        y[np.flatnonzero(labelled)] = r.labels[labelled[:m]].astype(int)
+        model = LabelSpreading(kernel="knn", n_neighbors=k, alpha=alpha, max_iter=1000)
+        dist = np.clip(model.fit(nodes, y).label_distributions_, 1e-6, 1)
+        return np.log(dist[:, 1] / dist[:, 0])
+
+    oof = np.zeros(m)
+    for held in r.folds:
+        labelled = np.zeros(len(nodes), dtype=bool)
+        labelled[:m] = True
+        labelled[held] = False
+        oof[held] = run(labelled)[held]
+    labelled = np.zeros(len(nodes), dtype=bool)
+    labelled[:m] = True
+    return oof, run(labelled)[m:]
+
+
+def sklearn_third_term(k: int, alpha: float, scaled: bool) -> Decide:
+    """(a) as `third_term`, the spreading done by scikit-learn's LabelSpreading."""
+
+    def decide(r: Round) -> np.ndarray:
+        if r.head_rest is None:
+            return r.grams_rest
+        oof_s, rest_s = sklearn_terms(r, k, alpha)
+        b = slope(oof_s, r.labels) if scaled else 1.0
+        return mixed(
+            r.oof_grams + r.oof_head + b * oof_s, r.grams_rest + r.head_rest + b * rest_s, r
+        )
+
+    return decide
+
+
 def chosen_third_term(grid: list[tuple[int, float]]) -> Decide:
     """(a) with k and alpha chosen per brand by the marks' out-of-fold log-loss of the
     scaled spread term alone."""
@@ -281,6 +329,42 @@ def smoothed(k: int, alpha: float) -> Decide:
     return decide
 
 
+def graph_em(k: int, beta: float) -> Decide:
+    """(d) The mixture's EM with each held-back text's responsibility mixed, at weight
+    `beta`, with the mean over its graph neighbours (marks count as their kind); the
+    decision is the smoothed responsibility."""
+
+    def decide(r: Round) -> np.ndarray:
+        if r.head_rest is None:
+            return r.grams_rest
+        summed = r.grams_rest + r.head_rest
+        oof = r.oof_grams + r.oof_head
+        y = r.labels
+        if min(y.sum(), len(y) - y.sum()) < MIXTURE_MIN_EACH:
+            return summed
+        nodes = np.vstack([r.marked, r.rest])
+        w = graph(nodes, k) > 0
+        walk = w / np.maximum(w.sum(axis=1, keepdims=True), 1)
+        m = len(y)
+        mixture = _components(oof, y, 1 - y)
+        weight = min(1.0, len(oof) / len(summed))
+        scores = np.concatenate([summed, oof])
+        for _ in range(50):
+            own = _sig(mixture.logits(summed))
+            resp = (1 - beta) * own + beta * (walk @ np.concatenate([y, own]))[m:]
+            mixture = _components(
+                scores,
+                np.concatenate([weight * resp, y]),
+                np.concatenate([weight * (1 - resp), 1 - y]),
+            )
+        own = _sig(mixture.logits(summed))
+        resp = (1 - beta) * own + beta * (walk @ np.concatenate([y, own]))[m:]
+        resp = np.clip(resp, 1e-9, 1 - 1e-9)
+        return np.log(resp / (1 - resp))
+
+    return decide
+
+
 def _sig(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 
@@ -313,7 +397,7 @@ def figures(rounds: list[Round], decide: Decide) -> tuple[float, float]:
 
 def variants() -> dict[str, Decide]:
     grid = [(k, a) for k in (5, 10, 20) for a in (0.5, 0.9, 0.99)]
-    return {
+    chosen: dict[str, Decide] = {
         "baseline (fit_combined, minilm-head-3)": baseline,
         "(a) spread term, k=10 alpha=0.99, weight 1": third_term(10, 0.99, scaled=False),
         "(a) spread term, k=10 alpha=0.99, slope from OOF marks": third_term(10, 0.99, True),
@@ -326,7 +410,29 @@ def variants() -> dict[str, Decide]:
         "(b) head retrained with spread soft labels, k=10 alpha=0.99": soft_head(10, 0.99),
         "(c) summed log-odds smoothed, k=10 alpha=0.5": smoothed(10, 0.5),
         "(c) summed log-odds smoothed, k=10 alpha=0.9": smoothed(10, 0.9),
+        "(c) summed log-odds smoothed, k=10 alpha=0.25": smoothed(10, 0.25),
+        "(c) summed log-odds smoothed, k=5 alpha=0.5": smoothed(5, 0.5),
+        "(c) summed log-odds smoothed, k=20 alpha=0.5": smoothed(20, 0.5),
+        "(d) mixture EM with graph-smoothed responsibilities, k=10 beta=0.5": graph_em(10, 0.5),
     }
+    # The reference implementation, when scikit-learn (the `train` extra) is installed.
+    if importlib.util.find_spec("sklearn") is not None:
+        chosen["(a) sklearn LabelSpreading(knn, k=7, alpha=0.2), weight 1"] = sklearn_third_term(
+            7, 0.2, scaled=False
+        )
+        chosen["(a) sklearn LabelSpreading(knn, k=7, alpha=0.2), slope from OOF"] = (
+            sklearn_third_term(7, 0.2, scaled=True)
+        )
+    return chosen
+
+
+VARIANTS_BASELINE = ("baseline (fit_combined, minilm-head-3)",)
+
+
+def _mean(values: list[float]) -> str:
+    if len(values) < 2:
+        return f"{values[0]:.3f}"
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -368,14 +474,16 @@ def main(argv: list[str] | None = None) -> int:
                 f1, acc = table[name][-1]
                 print(f"n={n} seed={seed} {name}: F1 {f1:.4f} acc {acc:.4f}", flush=True)
         print(f"\n{n} marks, seeds {args.seeds}:")
-        print("| variant | F1 | accuracy |\n|---|---|---|")
+        print("| variant | F1 | accuracy | F1 − baseline, seeds better |\n|---|---|---|---|")
+        base = table.get(next(iter(VARIANTS_BASELINE)), [])
         for name, got in table.items():
             f1s, accs = [g[0] for g in got], [g[1] for g in got]
-            sd = (lambda v: f" ± {statistics.stdev(v):.3f}") if len(got) > 1 else (lambda v: "")
-            print(
-                f"| {name} | {statistics.mean(f1s):.3f}{sd(f1s)} | "
-                f"{statistics.mean(accs):.3f}{sd(accs)} |"
-            )
+            gain = ""
+            if base and len(base) == len(got):
+                deltas = [g[0] - b[0] for g, b in zip(got, base, strict=True)]
+                better = sum(d > 0 for d in deltas)
+                gain = f"{statistics.mean(deltas):+.3f}, {better} of {len(deltas)}"
+            print(f"| {name} | {_mean(f1s)} | {_mean(accs)} | {gain} |")
     return 0
 
 
