@@ -14,9 +14,9 @@ marks weighted 1 / their count (so the larger kind does not flood the graph). A 
 spread log-odds is log(F_related / F_other). Figures: docs/analysis.md, "fourth round".
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/relevance_spread_eval.py \
-        /work/shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --check
+        ../shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --check
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/relevance_spread_eval.py \
-        /work/shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --check \
+        ../shared/corpora/relevance/weps3_trial.tsv --cache /tmp/rel5 --check \
         --seeds 0 --marks 10 25
 
 The folder keeps the embeddings and each seed's fitted pieces (about a minute for five
