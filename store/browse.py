@@ -426,34 +426,31 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     )
     if len(scope.brands) != 1:
         params = params * 2
-    # Authors and channels are counted apart: one grouping each is several times faster
-    # than GROUPING SETS over both, and channels are few.
-    authors = con.execute(
+    # Authors and channels are grouped apart (one grouping each is several times faster
+    # than GROUPING SETS over both), in one statement that reads the rows once.
+    df = con.execute(
         f"""
-        SELECT 'author' AS dimension, author AS name, count(*) AS mentions,
-               coalesce(sum(engagement), 0) AS engagement
-        FROM ({rows}) WHERE author IS NOT NULL AND author <> ''
-        GROUP BY author ORDER BY mentions DESC, name LIMIT ?
+        WITH r AS MATERIALIZED ({rows})
+        (
+            SELECT 'author' AS dimension, author AS name, count(*) AS mentions,
+                   coalesce(sum(engagement), 0) AS engagement
+            FROM r WHERE author IS NOT NULL AND author <> ''
+            GROUP BY author ORDER BY mentions DESC, name LIMIT ?
+        )
+        UNION ALL
+        (
+            SELECT channel_kind AS dimension, channel AS name, count(*) AS mentions,
+                   coalesce(sum(engagement), 0) AS engagement
+            FROM r WHERE channel IS NOT NULL AND channel <> ''
+                AND channel_kind IN ('subreddit', 'site')
+            GROUP BY channel_kind, channel
+            QUALIFY row_number() OVER (PARTITION BY channel_kind ORDER BY mentions DESC, name)
+                <= ?
+        )
+        ORDER BY dimension, mentions DESC, name
         """,
-        [*params, int(limit)],
+        [*params, int(limit), int(limit)],
     ).df()
-    channels = con.execute(
-        f"""
-        SELECT channel_kind AS dimension, channel AS name, count(*) AS mentions,
-               coalesce(sum(engagement), 0) AS engagement
-        FROM ({rows}) WHERE channel IS NOT NULL AND channel <> ''
-            AND channel_kind IN ('subreddit', 'site')
-        GROUP BY channel_kind, channel
-        QUALIFY row_number() OVER (PARTITION BY channel_kind ORDER BY mentions DESC, name) <= ?
-        """,
-        [*params, int(limit)],
-    ).df()
-    # Concatenating an empty frame is deprecated in pandas: leave it out.
-    parts = [f for f in (authors, channels) if not f.empty] or [authors]
-    df = pd.concat(parts, ignore_index=True)
-    df = df.sort_values(
-        ["dimension", "mentions", "name"], ascending=[True, False, True], ignore_index=True
-    )
     for column in ("mentions", "engagement"):
         df[column] = df[column].astype("int64")
     return df
