@@ -46,9 +46,22 @@ def learning_status(_reader: Reader, key: Key) -> dict[str, Any]:
 
 
 @cached
+def searched_keys(_reader: Reader, key: Key, scope: Scope) -> list[tuple[Any, str]] | None:
+    """Return a searched scope's keys when its other filters leave few mentions, else None.
+
+    Only a search pays for reading texts, so only then is this worth a first query; the
+    count and every page of such a scope come from these keys.
+    """
+    if not scope.search.split():
+        return None
+    return browse.sparse_keys(_reader.con, scope)
+
+
+@cached
 def count_mentions(_reader: Reader, key: Key, scope: Scope) -> int:
     """Return how many mentions match the scope (search words included)."""
-    return browse.count_mentions(_reader.con, scope)
+    keys = searched_keys(_reader, key, scope)
+    return len(keys) if keys is not None else browse.count_mentions(_reader.con, scope)
 
 
 @cached
@@ -60,6 +73,9 @@ def mention_page(
     limit: int,
 ) -> pd.DataFrame:
     """Return one page of mentions, newest first, after the key `before` (None: the first)."""
+    keys = searched_keys(_reader, key, scope)
+    if keys is not None:
+        return browse.page_of_keys(_reader.con, keys, before=before, limit=limit)
     return browse.mention_page(_reader.con, scope, before=before, limit=limit)
 
 

@@ -7,6 +7,7 @@ DataFrame or a number; none of them loads whole tables into pandas.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,9 @@ SNIPPET_CHARS = 280
 # longer spans; beyond LAST_SLICE_DAYS the whole window is read at once.
 FIRST_SLICE_DAYS = 1
 LAST_SLICE_DAYS = 400
+# A searched scope whose other filters leave at most this many brand rows is searched by
+# looking up those mentions' texts, not by reading every text of the window.
+SPARSE_ROWS = 2_000
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -136,6 +140,49 @@ def mention_page(
         # the filters are sparse, read the whole window.
         days = days * max(4, -(-2 * size // len(keys))) if keys else LAST_SLICE_DAYS + 1
     df = mentions_by_id(con, [k[0] for k in keys], [k[1] for k in keys])
+    return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
+
+
+def sparse_keys(
+    con: duckdb.DuckDBPyConnection, scope: Scope, cap: int = SPARSE_ROWS
+) -> list[tuple[datetime, str]] | None:
+    """Return every matching mention's (published_at, id) key, newest first, when the
+    scope's filters other than the search leave at most `cap` brand rows; else None.
+
+    Triage filters (a tag, an assignee, unread) often leave a few hundred mentions of a
+    window of millions: reading those few texts by id beats reading every text, and the
+    keys then give the count and every page without another scan.
+    """
+    where, params = replace(scope, search="").where()
+    rows = con.execute(
+        f"SELECT b.mention_id, b.published_at FROM mention_brands b WHERE {where}"
+        f" LIMIT {int(cap) + 1}",
+        params,
+    ).fetchall()
+    if len(rows) > cap:
+        return None
+    times = dict(rows)  # a mention's brand rows share its time
+    if times and scope.search.split():
+        words, word_params = scope.search_condition("m")
+        ids = list(times)
+        found = con.execute(
+            f"SELECT m.id FROM mentions m WHERE m.id IN ({_marks(ids)}) AND {words}",
+            [*ids, *word_params],
+        ).fetchall()
+        times = {i: times[i] for (i,) in found}
+    return sorted(((t, i) for i, t in times.items()), reverse=True)
+
+
+def page_of_keys(
+    con: duckdb.DuckDBPyConnection,
+    keys: Sequence[tuple[datetime, str]],
+    *,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Return the page of `mention_page` from a scope's keys (`sparse_keys`, newest first)."""
+    after = [k for k in keys if before is None or k < tuple(before)][: max(1, int(limit))]
+    df = mentions_by_id(con, [k[1] for k in after], [k[0] for k in after])
     return df.sort_values(["published_at", "id"], ascending=False, ignore_index=True)
 
 
@@ -379,34 +426,31 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     )
     if len(scope.brands) != 1:
         params = params * 2
-    # Authors and channels are counted apart: one grouping each is several times faster
-    # than GROUPING SETS over both, and channels are few.
-    authors = con.execute(
+    # Authors and channels are grouped apart (one grouping each is several times faster
+    # than GROUPING SETS over both), in one statement that reads the rows once.
+    df = con.execute(
         f"""
-        SELECT 'author' AS dimension, author AS name, count(*) AS mentions,
-               coalesce(sum(engagement), 0) AS engagement
-        FROM ({rows}) WHERE author IS NOT NULL AND author <> ''
-        GROUP BY author ORDER BY mentions DESC, name LIMIT ?
+        WITH r AS MATERIALIZED ({rows})
+        (
+            SELECT 'author' AS dimension, author AS name, count(*) AS mentions,
+                   coalesce(sum(engagement), 0) AS engagement
+            FROM r WHERE author IS NOT NULL AND author <> ''
+            GROUP BY author ORDER BY mentions DESC, name LIMIT ?
+        )
+        UNION ALL
+        (
+            SELECT channel_kind AS dimension, channel AS name, count(*) AS mentions,
+                   coalesce(sum(engagement), 0) AS engagement
+            FROM r WHERE channel IS NOT NULL AND channel <> ''
+                AND channel_kind IN ('subreddit', 'site')
+            GROUP BY channel_kind, channel
+            QUALIFY row_number() OVER (PARTITION BY channel_kind ORDER BY mentions DESC, name)
+                <= ?
+        )
+        ORDER BY dimension, mentions DESC, name
         """,
-        [*params, int(limit)],
+        [*params, int(limit), int(limit)],
     ).df()
-    channels = con.execute(
-        f"""
-        SELECT channel_kind AS dimension, channel AS name, count(*) AS mentions,
-               coalesce(sum(engagement), 0) AS engagement
-        FROM ({rows}) WHERE channel IS NOT NULL AND channel <> ''
-            AND channel_kind IN ('subreddit', 'site')
-        GROUP BY channel_kind, channel
-        QUALIFY row_number() OVER (PARTITION BY channel_kind ORDER BY mentions DESC, name) <= ?
-        """,
-        [*params, int(limit)],
-    ).df()
-    # Concatenating an empty frame is deprecated in pandas: leave it out.
-    parts = [f for f in (authors, channels) if not f.empty] or [authors]
-    df = pd.concat(parts, ignore_index=True)
-    df = df.sort_values(
-        ["dimension", "mentions", "name"], ascending=[True, False, True], ignore_index=True
-    )
     for column in ("mentions", "engagement"):
         df[column] = df[column].astype("int64")
     return df

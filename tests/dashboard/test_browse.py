@@ -68,6 +68,33 @@ def test_search_takes_percent_and_underscore_literally(con: duckdb.DuckDBPyConne
     assert browse.count_mentions(con, replace(scope(), search="ReCaLL")) == recall
 
 
+@pytest.mark.parametrize("search", ["recall", "ReCaLL", "%", "the recall"])
+@pytest.mark.parametrize("brands", [(), ("Acme",), ("Acme", "Globex")])
+def test_a_searched_scope_read_by_its_keys_gives_the_same_count_and_pages(
+    con: duckdb.DuckDBPyConnection, search: str, brands: tuple[str, ...]
+) -> None:
+    where = replace(scope(brands), search=search)
+    keys = browse.sparse_keys(con, where, cap=100_000)
+    assert keys is not None
+    assert len(keys) == browse.count_mentions(con, where)
+    before = None
+    while True:
+        page = browse.mention_page(con, where, before=before, limit=7)
+        from_keys = browse.page_of_keys(con, keys, before=before, limit=7)
+        assert list(from_keys["id"]) == list(page["id"])
+        if page.empty:
+            break
+        last = page.iloc[-1]
+        before = (last["published_at"].to_pydatetime(), last["id"])
+
+
+def test_a_scope_with_more_rows_than_the_cap_has_no_keys(con: duckdb.DuckDBPyConnection) -> None:
+    where = replace(scope(), search="recall")
+    rows = len(browse.mention_page(con, scope(), limit=10_000))
+    assert browse.sparse_keys(con, where, cap=rows - 1) is None
+    assert browse.sparse_keys(con, where, cap=10 * rows) is not None
+
+
 def test_top_voices_count_each_mention_once(con: duckdb.DuckDBPyConnection) -> None:
     voices = browse.top_voices(con, scope(("Acme", "Globex")), limit=100)
     items = {i.mention.id: i for i, _ in ex.rows(FIRST_DAY, LAST_DAY)}.values()
