@@ -177,6 +177,8 @@ def slope(scores: np.ndarray, y: np.ndarray, prior: float = 1.0) -> float:
 # --- decisions ------------------------------------------------------------------------
 
 Decide = Callable[[Round], np.ndarray]
+# Spread log-odds of a round's marks (out-of-fold) and of its rest, for a k and an alpha.
+Terms = Callable[[Round, int, float], tuple[np.ndarray, np.ndarray]]
 
 
 def baseline(r: Round) -> np.ndarray:
@@ -193,15 +195,16 @@ def mixed(oof: np.ndarray, rest: np.ndarray, r: Round) -> np.ndarray:
     return rest if mixture is None else mixture.logits(rest)
 
 
-def third_term(k: int, alpha: float, scaled: bool) -> Decide:
+def third_term(k: int, alpha: float, scaled: bool, terms: Terms | None = None) -> Decide:
     """(a) The spread log-odds as a third term in the sum before the mixture.
 
-    `scaled`: multiplied by a slope fitted on the marks' out-of-fold spread log-odds."""
+    `scaled`: multiplied by a slope fitted on the marks' out-of-fold spread log-odds;
+    `terms`: how the spread log-odds are found (`spread_terms` unless given)."""
 
     def decide(r: Round) -> np.ndarray:
         if r.head_rest is None:
             return r.grams_rest
-        oof_s, rest_s = spread_terms(r, k, alpha)
+        oof_s, rest_s = (terms or spread_terms)(r, k, alpha)
         b = slope(oof_s, r.labels) if scaled else 1.0
         return mixed(
             r.oof_grams + r.oof_head + b * oof_s, r.grams_rest + r.head_rest + b * rest_s, r
@@ -233,21 +236,6 @@ def sklearn_terms(r: Round, k: int, alpha: float) -> tuple[np.ndarray, np.ndarra
     labelled = np.zeros(len(nodes), dtype=bool)
     labelled[:m] = True
     return oof, run(labelled)[m:]
-
-
-def sklearn_third_term(k: int, alpha: float, scaled: bool) -> Decide:
-    """(a) as `third_term`, the spreading done by scikit-learn's LabelSpreading."""
-
-    def decide(r: Round) -> np.ndarray:
-        if r.head_rest is None:
-            return r.grams_rest
-        oof_s, rest_s = sklearn_terms(r, k, alpha)
-        b = slope(oof_s, r.labels) if scaled else 1.0
-        return mixed(
-            r.oof_grams + r.oof_head + b * oof_s, r.grams_rest + r.head_rest + b * rest_s, r
-        )
-
-    return decide
 
 
 def chosen_third_term(grid: list[tuple[int, float]]) -> Decide:
@@ -417,12 +405,10 @@ def variants() -> dict[str, Decide]:
     }
     # The reference implementation, when scikit-learn (the `train` extra) is installed.
     if importlib.util.find_spec("sklearn") is not None:
-        chosen["(a) sklearn LabelSpreading(knn, k=7, alpha=0.2), weight 1"] = sklearn_third_term(
-            7, 0.2, scaled=False
-        )
-        chosen["(a) sklearn LabelSpreading(knn, k=7, alpha=0.2), slope from OOF"] = (
-            sklearn_third_term(7, 0.2, scaled=True)
-        )
+        for scaled, how in ((False, "weight 1"), (True, "slope from OOF")):
+            chosen[f"(a) sklearn LabelSpreading(knn, k=7, alpha=0.2), {how}"] = third_term(
+                7, 0.2, scaled, sklearn_terms
+            )
     return chosen
 
 

@@ -18,15 +18,8 @@ from brandpulse.store.writes import transaction
 from brandpulse.cli import main
 from brandpulse.config import Secrets, parse_config
 from brandpulse.pipeline import store_mentions
+from tests.pipeline.test_copies import CONFIG
 
-CONFIG = """\
-[settings]
-database = "bp.duckdb"
-
-[[brands]]
-name = "Norvelo"
-keywords = ["norvelo"]
-"""
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 TEXTS = [
     "Norvelo recalls City 3 e-bikes after a hub motor fault. Owners book a free repair.",
