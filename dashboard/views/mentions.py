@@ -65,7 +65,6 @@ if state.get("m_signature") != signature:
 cursors: list[tuple[object, str]] = state["m_cursors"]
 before = cursors[-1] if cursors else None
 
-total = data.count_mentions(here.reader, here.key, scope)
 rows = data.mention_page(here.reader, here.key, scope, before, size)
 ids = tuple(str(i) for i in rows["id"])
 # A selection belongs to the rows it was made on: when they change, it is cleared, so the
@@ -75,9 +74,10 @@ if state.get("m_shown") != ids:
     state.pop("m_table", None)
 triage_rows = data.triage_of(here.reader, here.key, ids, me)
 page_number = len(cursors) + 1
-pages = max(1, -(-total // size))
 ui.note_window(f.first, f.last, tz)
-st.markdown(f"**{total:,}** mentions match · page {page_number:,} of {pages:,}")
+# The rows are drawn before the count is known: a search over a long window spends most of
+# its time counting every match, and the page of newest matches is ready long before.
+heading = st.empty()
 
 shown = inbox.table_frame(rows, triage_rows, tz, data.copy_sizes(here.reader, here.key, ids))
 # Actions and the open mention sit above the table, in view when a row is ticked; they are
@@ -94,6 +94,9 @@ event = st.dataframe(
     height=38 + 35 * max(1, len(shown)),
     column_config=inbox.table_columns(tz),
 )
+total = data.count_mentions(here.reader, here.key, scope)
+pages = max(1, -(-total // size))
+heading.markdown(f"**{total:,}** mentions match · page {page_number:,} of {pages:,}")
 
 left, middle, right = st.columns([1, 1, 2])
 if left.button("← Newer", disabled=not cursors, width="stretch"):
