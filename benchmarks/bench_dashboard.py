@@ -49,6 +49,7 @@ from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL, SAMPLE_KEY_SQ
 from brandpulse.store.writes import transaction  # noqa: E402
 
 from benchmarks.common import peak_rss_mb, report  # noqa: E402
+from brandpulse import signals  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_DASHBOARD_ROWS", "10000000"))
 KEEP = os.environ.get("BENCH_DASHBOARD_DB", "")
@@ -290,7 +291,7 @@ def baseline(db: Path) -> tuple[dict[str, float], float]:
         counts = []
         for first, last_day in ((f.first, f.last), (f.previous().first, f.previous().last)):
             ids = focus_ids(first, last_day)
-            sample = ids.sample(n=min(len(ids), data.TERM_SAMPLE), random_state=7)
+            sample = ids.sample(n=min(len(ids), signals.TERM_SAMPLE), random_state=7)
             texts = mentions.loc[mentions["id"].isin(sample), ["title", "text"]]
             words = (
                 (texts["title"] + " " + texts["text"])

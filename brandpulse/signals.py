@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from brandpulse.analysis import spikes
+from brandpulse.analysis import spikes, terms
 from brandpulse.analysis.query import text_terms
-from brandpulse.analysis.terms import count_terms, emerging_terms
 from brandpulse.config import Config
 from brandpulse.rules import rules_from_config
-from brandpulse.store import browse, signals, trends, voices
+from brandpulse.store import signals, term_cache, trends, voices
 from brandpulse.store.scope import Scope
 
-# Mentions read per window for terms, as the dashboard does: counts stay cheap at any size.
+# Mentions read per period for terms: enough for shares to within about a point, and cheap
+# at any size.
 TERM_SAMPLE = 2000
 
 
@@ -79,15 +79,58 @@ def drivers(
         if b.name == brand:
             own += [*b.keywords, *b.aliases]
 
-    def sample(first: date, last: date) -> tuple[pd.DataFrame, int]:
-        window = scope.over(first, last)
-        ids, _ = browse.sample_mention_ids(con, window, TERM_SAMPLE)
-        return count_terms(signals.mention_texts(con, ids, window), own)
-
-    now, n_now = sample(start, end)
-    before, n_before = sample(start - timedelta(days=spikes.WINDOW_DAYS), start - timedelta(days=1))
-    terms = emerging_terms(
-        now, n_now, before, n_before, min_mentions=2, exclude=own, limit=top_terms
-    )
+    before = scope.over(start - timedelta(days=spikes.WINDOW_DAYS), start - timedelta(days=1))
+    found, _ = sampled_emerging_terms(con, scope, before, tuple(own), top_terms, min_mentions=2)
     top = voices.top_mentions(con, scope, top_mentions)
-    return terms, top
+    return found, top
+
+
+def sampled_emerging_terms(
+    con: duckdb.DuckDBPyConnection,
+    now: Scope,
+    before: Scope,
+    exclude: tuple[str, ...],
+    limit: int,
+    *,
+    min_mentions: int = terms.MIN_MENTIONS,
+    stored: bool = True,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Return the terms and phrases significantly more used in `now` than in `before`, and
+    the sample sizes used.
+
+    Each period is read from a fixed random sample of TERM_SAMPLE mentions (the lowest
+    sample keys in scope; all of them when it has fewer), so the cost stays flat at any
+    database size and every reader sees the same sample. With `stored`, a sample whose
+    mentions all have stored terms is counted in SQL; otherwise (or without `stored`) the
+    sampled texts are read and tokenised. Both give the same result.
+    """
+    now_keys, now_total = term_cache.sample(con, now, TERM_SAMPLE)
+    before_keys, before_total = term_cache.sample(con, before, TERM_SAMPLE)
+    counted = None
+    if stored and term_cache.cached(now_keys + before_keys):
+        counted = term_cache.count_terms(
+            con, [now_keys, before_keys], terms.brand_words(exclude), min_mentions
+        )
+    if counted is None:
+        now_ids = term_cache.sample_ids(con, now, now_keys)
+        before_ids = term_cache.sample_ids(con, before, before_keys)
+        current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
+        baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
+        totals = None
+    else:
+        frame, sums, (n, m) = counted
+        current = frame[["term", "g0"]].rename(columns={"g0": "mentions"})
+        baseline = frame[["term", "g1"]].rename(columns={"g1": "mentions"})
+        totals = (sums[0], sums[1])
+    result = terms.emerging_terms(
+        current,
+        n,
+        baseline,
+        m,
+        min_mentions=min_mentions,
+        exclude=exclude,
+        limit=limit,
+        totals=totals,
+    )
+    sizes = {"now": now_total, "before": before_total, "now_sampled": n, "before_sampled": m}
+    return result, sizes

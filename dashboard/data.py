@@ -15,21 +15,20 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 from brandpulse.analysis import spikes as spikes_module
-from brandpulse.analysis import terms
 from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
 from brandpulse.dashboard.db import Reader
-from brandpulse.store import browse, learning, outbox, signals, term_cache, trends, triage
+from brandpulse.store import browse, learning, outbox, signals, trends, triage
 from brandpulse.store import copies as copies_store
 from brandpulse.store import kpis as kpis_store
 from brandpulse.store import relevance as relevance_store
 from brandpulse.store.scope import Scope
 
+from brandpulse.signals import sampled_emerging_terms
+
 Key = tuple[str, int]
 # Results for a few dozen filter combinations per page stay in memory; older ones are dropped.
 ENTRIES = 64
 cached = st.cache_data(show_spinner=False, max_entries=ENTRIES)
-# Mentions read per period for emerging terms: enough for shares to within about a point.
-TERM_SAMPLE = 2000
 
 
 @cached
@@ -226,55 +225,10 @@ def emerging_terms(
     """Return the terms and phrases significantly more used in `now` than in `before`, and
     the sample sizes used.
 
-    Each period is read from a fixed random sample of TERM_SAMPLE mentions (all of them when
-    it has fewer), so the cost stays flat at any database size; counts are of the samples
-    then, and the page says so.
+    Counts are of a fixed sample of each period (`signals.sampled_emerging_terms`), and the
+    page says so.
     """
-    return compute_emerging_terms(_reader.con, now, before, exclude, limit)
-
-
-def compute_emerging_terms(
-    con: Any,
-    now: Scope,
-    before: Scope,
-    exclude: tuple[str, ...],
-    limit: int,
-    stored: bool = True,
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Return emerging terms and sample sizes (see `emerging_terms`).
-
-    With `stored`, a sample whose mentions all have stored terms is counted in SQL;
-    otherwise (or without `stored`) the sampled texts are read and tokenised here. Both
-    give the same result.
-    """
-    now_keys, now_total = term_cache.sample(con, now, TERM_SAMPLE)
-    before_keys, before_total = term_cache.sample(con, before, TERM_SAMPLE)
-    counted = None
-    if stored and term_cache.cached(now_keys + before_keys):
-        counted = term_cache.count_terms(
-            con, [now_keys, before_keys], terms.brand_words(exclude), terms.MIN_MENTIONS
-        )
-    if counted is None:
-        now_ids = term_cache.sample_ids(con, now, now_keys)
-        before_ids = term_cache.sample_ids(con, before, before_keys)
-        current, n = terms.count_terms(signals.mention_texts(con, now_ids, now), exclude)
-        baseline, m = terms.count_terms(signals.mention_texts(con, before_ids, before), exclude)
-        totals = None
-    else:
-        frame, sums, (n, m) = counted
-        current = frame[["term", "g0"]].rename(columns={"g0": "mentions"})
-        baseline = frame[["term", "g1"]].rename(columns={"g1": "mentions"})
-        totals = (sums[0], sums[1])
-    result = terms.emerging_terms(
-        current, n, baseline, m, exclude=exclude, limit=limit, totals=totals
-    )
-    sizes = {
-        "now": now_total,
-        "before": before_total,
-        "now_sampled": n,
-        "before_sampled": m,
-    }
-    return result, sizes
+    return sampled_emerging_terms(_reader.con, now, before, exclude, limit)
 
 
 @cached

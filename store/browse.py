@@ -456,30 +456,6 @@ def top_voices(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 10) ->
     return df
 
 
-def sample_mention_ids(
-    con: duckdb.DuckDBPyConnection, scope: Scope, size: int, seed: int = 7
-) -> tuple[list[str], int]:
-    """Return up to `size` random mention ids in scope, and how many brand rows the scope has.
-
-    The count is of mention×brand rows (a mention naming two brands in scope counts twice),
-    which is cheap; below `size` every id is returned, so small windows are exact.
-    """
-    where, params = scope.where()
-    table, n = rollups.rows_of(scope)
-    total = int(one(con, f"SELECT coalesce({n}, 0) FROM {table} b WHERE {where}", params)[0])
-    if total <= size:
-        rows = con.execute(
-            f"SELECT DISTINCT b.mention_id FROM mention_brands b WHERE {where}", params
-        ).fetchall()
-    else:
-        rows = con.execute(
-            f"SELECT mention_id FROM (SELECT b.mention_id FROM mention_brands b WHERE {where})"
-            f" USING SAMPLE reservoir({int(size)} ROWS) REPEATABLE ({int(seed)})",
-            params,
-        ).fetchall()
-    return list(dict.fromkeys(r[0] for r in rows)), total
-
-
 def term_mentions(
     con: duckdb.DuckDBPyConnection, groups: dict[str, list[str]], min_length: int = 3
 ) -> pd.DataFrame:

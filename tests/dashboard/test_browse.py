@@ -117,15 +117,6 @@ def test_volume_by_source_counts_distinct_mentions(con: duckdb.DuckDBPyConnectio
     assert dict(zip(got["source"], got["mentions"], strict=True)) == dict(want)
 
 
-def test_sampled_ids_are_exact_below_the_sample_size(con: duckdb.DuckDBPyConnection) -> None:
-    where = scope(("Acme",), days=3)
-    ids, total = browse.sample_mention_ids(con, where, 10_000)
-    want = ex.mentions(ex.rows(LAST_DAY - timedelta(days=2), LAST_DAY, ["Acme"]))
-    assert set(ids) == want and total == len(want)
-    few, total = browse.sample_mention_ids(con, where, 5)
-    assert len(few) == 5 and set(few) <= want and total == len(want)
-
-
 def test_term_mentions_count_each_mention_once_per_term(con: duckdb.DuckDBPyConnection) -> None:
     spike = [i.mention.id for i in SPEC if "recall" in i.mention.text]
     calm = [i.mention.id for i in SPEC if i.label == "neutral"][:30]

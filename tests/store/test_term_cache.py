@@ -17,13 +17,13 @@ import duckdb
 import pandas as pd
 import pytest
 from brandpulse.analysis import terms
-from brandpulse.dashboard.data import compute_emerging_terms
 from brandpulse.store import term_cache
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.schema import migrate
 from brandpulse.store.scope import Scope
 from brandpulse.store.writes import transaction
 
+from brandpulse.signals import sampled_emerging_terms
 from tests.reports.seed import Row, at, seed
 from tests.store.old_schema import apply_migrations_up_to
 from tests.store.test_rollups import WRITES
@@ -73,8 +73,8 @@ def store_all(db: Path) -> None:
 
 def both(db: Path, limit: int = 50) -> tuple[tuple[pd.DataFrame, dict], tuple[pd.DataFrame, dict]]:
     with read_connection(db) as con:
-        fast = compute_emerging_terms(con, NOW, BEFORE, EXCLUDE, limit)
-        plain = compute_emerging_terms(con, NOW, BEFORE, EXCLUDE, limit, stored=False)
+        fast = sampled_emerging_terms(con, NOW, BEFORE, EXCLUDE, limit)
+        plain = sampled_emerging_terms(con, NOW, BEFORE, EXCLUDE, limit, stored=False)
     return fast, plain
 
 
