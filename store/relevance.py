@@ -115,12 +115,12 @@ def brand_mention_texts(con: duckdb.DuckDBPyConnection, brand: str) -> pd.DataFr
 
 def unmarked_sample(con: duckdb.DuckDBPyConnection, brand: str, limit: int) -> pd.DataFrame:
     """Return up to `limit` unmarked mentions of `brand` (title, text), the same ones each
-    time the mentions are the same (ordered by a hash of the id)."""
+    time the mentions are the same (the lowest sample keys, as store/term_cache.py samples)."""
     return con.execute(
         "SELECT m.title, m.text FROM mention_brands b JOIN mentions m ON m.id = b.mention_id"
         " WHERE b.brand = ? AND NOT EXISTS (SELECT 1 FROM relevance_marks k"
         "  WHERE k.mention_id = b.mention_id AND k.brand = b.brand)"
-        " ORDER BY md5(m.id) LIMIT ?",
+        " ORDER BY b.sample_key, m.id LIMIT ?",
         [brand, limit],
     ).df()
 

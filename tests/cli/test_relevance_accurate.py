@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from brandpulse.analysis import embedding
 from brandpulse.analysis.relevance import Signals
 from brandpulse.analysis.relevance_vectors import HEAD_VERSION, embedded_texts, fit_combined
+from brandpulse.store import relevance as relevance_store
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import RunReport, mention_id
 
@@ -89,7 +91,8 @@ def _expected(texts: list[str]) -> np.ndarray:
         (unmarked, embedding.embed(embedded_texts(unmarked, signals))),
     )
     assert model.head is not None and model.mixture is not None
-    return 1.0 / (1.0 + np.exp(-model.logits_of(texts, embedding.embed(texts))))
+    vectors = embedding.embed(embedded_texts(texts, signals))
+    return 1.0 / (1.0 + np.exp(-model.logits_of(texts, vectors)))
 
 
 def test_marked_brands_score_with_the_head_at_marking_rescore_and_collection(
@@ -130,6 +133,28 @@ def test_marked_brands_score_with_the_head_at_marking_rescore_and_collection(
     assert all(HEAD_VERSION not in plain_stored[i][1] for i in ids)
     plain_scores = [plain_stored[i][0] for i in ids]
     assert not np.allclose(plain_scores, expected[: len(texts)], atol=1e-3)
+
+
+def test_the_unmarked_sample_is_the_brands_unmarked_mentions_with_the_lowest_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _config(tmp_path, accurate=False)
+    texts = CARS + CATS
+    db = _collect(path, texts)
+    _mark(path, capsys)
+    unmarked = [n for n in range(len(texts)) if n not in MARKED]
+
+    def key(n: int) -> int:  # the sample key: the first 8 bytes of the id's MD5
+        digest = hashlib.md5(mention_id("test", str(n)).encode()).digest()
+        return int.from_bytes(digest[:8], "little")
+
+    with read_connection(db) as con:
+        every = relevance_store.unmarked_sample(con, "Jaguar", 100)
+        first = relevance_store.unmarked_sample(con, "Jaguar", 1)
+        other = relevance_store.unmarked_sample(con, "Nobody", 100)
+    assert sorted(every["text"]) == sorted(texts[n] for n in unmarked)
+    assert list(first["text"]) == [texts[min(unmarked, key=key)]]
+    assert other.empty
 
 
 def test_without_the_extra_it_is_one_error_with_the_fix(
