@@ -111,7 +111,7 @@ class Model:
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Return the probability that each text is about the brand."""
-        return _sigmoid(self.logits(texts))
+        return sigmoid(self.logits(texts))
 
 
 class BrandModel(Protocol):
@@ -126,7 +126,8 @@ class BrandModel(Protocol):
     def score(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """Return the probabilities of log-odds (clipped, so extreme ones do not overflow)."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
@@ -367,7 +368,7 @@ def _fit(
     v = np.zeros(size + 1)
     for step in range(1, _STEPS + 1):
         z = np.bincount(rid, weights=val * w[ind], minlength=n) + b + offset
-        r = (_sigmoid(z) - y) / n
+        r = (sigmoid(z) - y) / n
         grad = np.empty(size + 1)
         grad[:size] = np.bincount(ind, weights=val * r[rid], minlength=size) + lam * w
         grad[size] = r.sum() + lam_b * b

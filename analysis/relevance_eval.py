@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals, train
+from brandpulse.analysis.relevance import DEFAULT_THRESHOLD, Signals, sigmoid, train
 from brandpulse.analysis.relevance_vectors import fit_combined
 
 
@@ -135,7 +135,7 @@ def _at(items: list[Item]) -> list[int]:
 
 
 def _probability(logit: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
+    return float(sigmoid(np.float64(logit)))
 
 
 def _rounds(shuffled: list[Item], n: int) -> list[tuple[list[Item], list[Item]]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from brandpulse.analysis.relevance import sigmoid
 
 # A component narrower than this (in log-odds², about ±0.7) would turn a few marks into
 # a certainty.
@@ -77,7 +78,7 @@ def fit_mixture(
     weight = min(1.0, len(marked) / len(unmarked))
     scores = np.concatenate([unmarked, marked])
     for _ in range(_ITERATIONS):
-        responsibility = 1.0 / (1.0 + np.exp(-np.clip(mixture.logits(unmarked), -30, 30)))
+        responsibility = sigmoid(mixture.logits(unmarked))
         related = np.concatenate([weight * responsibility, y])
         other = np.concatenate([weight * (1 - responsibility), 1 - y])
         mixture = _components(scores, related, other)

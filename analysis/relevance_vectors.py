@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, train
+from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, sigmoid, train
 from brandpulse.analysis.relevance_mixture import Mixture, fit_mixture
 
 # Named in the version stored beside every score the head took part in.
@@ -52,7 +52,7 @@ def train_vectors(vectors: np.ndarray, labels: list[bool] | np.ndarray) -> Vecto
     w = np.zeros(x.shape[1])
     # Newton's method: a few hundred marks by 385 inputs converge in a handful of steps.
     for _ in range(_NEWTON_STEPS):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        p = sigmoid(x @ w)
         grad = x.T @ (p - y) + penalty * w
         hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
         step = np.linalg.solve(hess, grad)
@@ -113,7 +113,7 @@ class Combined:
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """Return the probability that each text is about the brand."""
-        return 1.0 / (1.0 + np.exp(-np.clip(self.logits(texts), -30, 30)))
+        return sigmoid(self.logits(texts))
 
 
 # Out-of-fold scores of the marks: each fold's marks scored by models of the other folds.
