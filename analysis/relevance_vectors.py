@@ -45,6 +45,16 @@ def train_vectors(vectors: np.ndarray, labels: list[bool] | np.ndarray) -> Vecto
     related = int(y.sum())
     if min(related, len(y) - related) < MIN_EACH:
         return None
+    return fit_head(vectors, y)
+
+
+def fit_head(
+    vectors: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None
+) -> VectorHead:
+    """Fit a logistic regression of `targets` (0 to 1) on `vectors`, each row weighted by
+    `weights` (1 when not given)."""
+    y = np.asarray(targets, dtype=float)
+    weight = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     x = np.hstack([np.asarray(vectors, dtype=float), np.ones((len(y), 1))])
     # The intercept is barely penalised: the share of related marks sets it.
     penalty = np.full(x.shape[1], 1.0 / _C)
@@ -53,8 +63,8 @@ def train_vectors(vectors: np.ndarray, labels: list[bool] | np.ndarray) -> Vecto
     # Newton's method: a few hundred marks by 385 inputs converge in a handful of steps.
     for _ in range(_NEWTON_STEPS):
         p = sigmoid(x @ w)
-        grad = x.T @ (p - y) + penalty * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        grad = x.T @ (weight * (p - y)) + penalty * w
+        hess = (x * (weight * p * (1 - p))[:, None]).T @ x + np.diag(penalty)
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:

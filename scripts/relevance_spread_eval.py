@@ -31,17 +31,17 @@ import pickle
 import random
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from brandpulse.analysis import embedding
-from brandpulse.analysis.relevance import Signals, focus, train
+from brandpulse.analysis.relevance import Signals, focus, sigmoid, train
 from brandpulse.analysis.relevance_eval import Counts, _at, _rounds, evaluate
 from brandpulse.analysis.relevance_mixture import MIN_EACH as MIXTURE_MIN_EACH
 from brandpulse.analysis.relevance_mixture import _components, fit_mixture
-from brandpulse.analysis.relevance_vectors import FOLDS, VectorHead, train_vectors
+from brandpulse.analysis.relevance_vectors import FOLDS, VectorHead, fit_head, train_vectors
 
 from brandpulse.commands.relevance import read_labelled
 
@@ -122,6 +122,15 @@ def graph(nodes: np.ndarray, k: int) -> np.ndarray:
     return w * d[:, None] * d[None, :]
 
 
+def _labelled(nodes: int, marks: int, held: Sequence[int] = ()) -> np.ndarray:
+    """Return which graph nodes carry their label: the marks (the first `marks` nodes) but
+    the `held` fold."""
+    labelled = np.zeros(nodes, dtype=bool)
+    labelled[:marks] = True
+    labelled[list(held)] = False
+    return labelled
+
+
 def spread(s: np.ndarray, labelled: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
     """Return each node's spread log-odds of "related" from the labelled nodes' kinds."""
     seeds = np.zeros((len(s), 2))
@@ -144,13 +153,10 @@ def spread_terms(r: Round, k: int, alpha: float) -> tuple[np.ndarray, np.ndarray
     m = len(r.marked)
     oof = np.zeros(m)
     for held in r.folds:
-        labelled = np.zeros(len(nodes), dtype=bool)
-        labelled[:m] = True
-        labelled[held] = False
+        labelled = _labelled(len(nodes), m, held)
         keep = labelled[:m]
         oof[held] = spread(s, labelled, r.labels[keep], alpha)[held]
-    labelled = np.zeros(len(nodes), dtype=bool)
-    labelled[:m] = True
+    labelled = _labelled(len(nodes), m)
     rest = spread(s, labelled, r.labels, alpha)[m:]
     return oof, rest
 
@@ -161,7 +167,7 @@ def slope(scores: np.ndarray, y: np.ndarray, prior: float = 1.0) -> float:
     b is pulled toward 0 by a Gaussian prior of unit strength; c is free (and dropped)."""
     b, c = 0.0, 0.0
     for _ in range(50):
-        p = 1 / (1 + np.exp(-np.clip(b * scores + c, -30, 30)))
+        p = sigmoid(b * scores + c)
         g = np.array([((p - y) * scores).sum() + prior * b, (p - y).sum()])
         w = p * (1 - p)
         h = np.array(
@@ -229,12 +235,9 @@ def sklearn_terms(r: Round, k: int, alpha: float) -> tuple[np.ndarray, np.ndarra
 
     oof = np.zeros(m)
     for held in r.folds:
-        labelled = np.zeros(len(nodes), dtype=bool)
-        labelled[:m] = True
-        labelled[held] = False
+        labelled = _labelled(len(nodes), m, held)
         oof[held] = run(labelled)[held]
-    labelled = np.zeros(len(nodes), dtype=bool)
-    labelled[:m] = True
+    labelled = _labelled(len(nodes), m)
     return oof, run(labelled)[m:]
 
 
@@ -251,7 +254,7 @@ def chosen_third_term(grid: list[tuple[int, float]]) -> Decide:
             b = slope(oof_s, r.labels)
             z = b * oof_s
             c = np.log(r.labels.mean() / (1 - r.labels.mean()))
-            p = 1 / (1 + np.exp(-np.clip(z + c, -30, 30)))
+            p = sigmoid(z + c)
             loss = -np.mean(r.labels * np.log(p + 1e-12) + (1 - r.labels) * np.log(1 - p + 1e-12))
             if best is None or loss < best[0]:
                 best = (loss, b * oof_s, b * rest_s)
@@ -270,7 +273,7 @@ def soft_head(k: int, alpha: float) -> Decide:
         x = np.vstack([x_marked, x_other])
         t = np.concatenate([y, p_other])
         w = np.concatenate([np.ones(len(y)), np.full(len(p_other), weight)])
-        return _weighted_head(x, t, w)
+        return fit_head(x, t, w)
 
     def decide(r: Round) -> np.ndarray:
         if r.head_rest is None:
@@ -280,18 +283,15 @@ def soft_head(k: int, alpha: float) -> Decide:
         m = len(r.marked)
         oof_h = np.zeros(m)
         for held in r.folds:
-            labelled = np.zeros(len(nodes), dtype=bool)
-            labelled[:m] = True
-            labelled[held] = False
+            labelled = _labelled(len(nodes), m, held)
             keep = labelled[:m]
             z = spread(s, labelled, r.labels[keep], alpha)
             others = np.flatnonzero(~labelled)
-            head = fit(nodes[labelled], r.labels[keep], nodes[others], _sig(z[others]))
+            head = fit(nodes[labelled], r.labels[keep], nodes[others], sigmoid(z[others]))
             oof_h[held] = head.logits(r.marked[held])
-        labelled = np.zeros(len(nodes), dtype=bool)
-        labelled[:m] = True
+        labelled = _labelled(len(nodes), m)
         z = spread(s, labelled, r.labels, alpha)
-        head = fit(r.marked, r.labels, r.rest, _sig(z[m:]))
+        head = fit(r.marked, r.labels, r.rest, sigmoid(z[m:]))
         return mixed(r.oof_grams + oof_h, r.grams_rest + head.logits(r.rest), r)
 
     return decide
@@ -338,14 +338,14 @@ def graph_em(k: int, beta: float) -> Decide:
         weight = min(1.0, len(oof) / len(summed))
         scores = np.concatenate([summed, oof])
         for _ in range(50):
-            own = _sig(mixture.logits(summed))
+            own = sigmoid(mixture.logits(summed))
             resp = (1 - beta) * own + beta * (walk @ np.concatenate([y, own]))[m:]
             mixture = _components(
                 scores,
                 np.concatenate([weight * resp, y]),
                 np.concatenate([weight * (1 - resp), 1 - y]),
             )
-        own = _sig(mixture.logits(summed))
+        own = sigmoid(mixture.logits(summed))
         resp = (1 - beta) * own + beta * (walk @ np.concatenate([y, own]))[m:]
         resp = np.clip(resp, 1e-9, 1 - 1e-9)
         return np.log(resp / (1 - resp))
@@ -353,32 +353,11 @@ def graph_em(k: int, beta: float) -> Decide:
     return decide
 
 
-def _sig(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
-
-
-def _weighted_head(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> VectorHead:
-    """`train_vectors`'s Newton fit with soft targets `t` and example weights `w`."""
-    x = np.hstack([x, np.ones((len(t), 1))])
-    penalty = np.full(x.shape[1], 1.0 / 100.0)
-    penalty[-1] = 1e-3
-    beta = np.zeros(x.shape[1])
-    for _ in range(25):
-        p = _sig(x @ beta)
-        grad = x.T @ (w * (p - t)) + penalty * beta
-        hess = (x * (w * p * (1 - p))[:, None]).T @ x + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return VectorHead(weights=beta[:-1], bias=float(beta[-1]))
-
-
 def figures(rounds: list[Round], decide: Decide) -> tuple[float, float]:
     counts = Counts()
     for r in rounds:
         for truth, logit in zip(r.truth, decide(r), strict=True):
-            counts.add(bool(truth), bool(_sig(logit) >= 0.5))
+            counts.add(bool(truth), bool(sigmoid(logit) >= 0.5))
     f = counts.figures()
     return f["f1"], f["accuracy"]
 
