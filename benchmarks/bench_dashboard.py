@@ -43,7 +43,7 @@ from brandpulse.analysis import terms  # noqa: E402
 from brandpulse.dashboard import charts, data, panels  # noqa: E402
 from brandpulse.dashboard.db import Reader  # noqa: E402
 from brandpulse.dashboard.filters import Filters  # noqa: E402
-from brandpulse.store import rollups, term_cache  # noqa: E402
+from brandpulse.store import rollups, term_cache, trigram_bits  # noqa: E402
 from brandpulse.store.connection import write_connection  # noqa: E402
 from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL, SAMPLE_KEY_SQL  # noqa: E402
 from brandpulse.store.writes import transaction  # noqa: E402
@@ -147,6 +147,7 @@ def generate(db: Path, rows: int) -> None:
     finally:
         con.close()
     store_terms(db)
+    store_trigram_bits(db)
 
 
 def store_terms(db: Path) -> int:
@@ -159,6 +160,15 @@ def store_terms(db: Path) -> int:
             stored += batch
             if not batch:
                 return stored
+
+
+def store_trigram_bits(db: Path) -> int:
+    """Give every mention the trigram bits the writers would have stored; return how many."""
+    stored = 0
+    with write_connection(db) as con:
+        while batch := trigram_bits.fill(con, 200_000):
+            stored += batch
+    return stored
 
 
 def window(last: date) -> Filters:
@@ -406,6 +416,7 @@ def prepare(db: Path) -> float:
         with write_connection(db):
             pass  # a kept file from an older schema gets the new migrations
         store_terms(db)  # and the terms a kept file from before them lacks
+        store_trigram_bits(db)  # and the bits
     else:
         generate(db, ROWS)
     return time.perf_counter() - began

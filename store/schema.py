@@ -328,6 +328,23 @@ MIGRATIONS: Sequence[Migration] = (
         );
         """,
     ),
+    Migration(
+        11,
+        "trigram bits of each mention's title and text",
+        """
+        -- Which three-letter pieces a mention's title and text hold, as 512 bits
+        -- (store/trigram_bits.py): a search reads only the texts whose bits hold all of its
+        -- pieces. NULL (mentions stored before): always read.
+        ALTER TABLE mentions ADD COLUMN trigram_bits_0 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_1 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_2 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_3 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_4 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_5 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_6 UBIGINT;
+        ALTER TABLE mentions ADD COLUMN trigram_bits_7 UBIGINT;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from brandpulse.store import trigram_bits
 from brandpulse.store.days import utc_bounds
 from brandpulse.store.sql import counted_condition
 
@@ -42,6 +43,9 @@ class Scope:
     tags: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
     unread_by: str | None = None
+    # True: the search reads only the texts whose trigram bits hold its words' pieces
+    # (store/trigram_bits.py); browse.plan_search sets it where that reads fewer texts.
+    prefilter: bool = False
 
     @property
     def start(self) -> datetime | None:
@@ -170,15 +174,31 @@ class Scope:
             params += [pattern, pattern]
         return " AND ".join(conditions), params
 
+    def search_matches(self) -> tuple[str, list[Any]]:
+        """Return a query of the ids (as `id`) of the window's mentions holding every search
+        word, and its parameters; the scope must have search words."""
+        words, params = self.search_condition("m")
+        mask = trigram_bits.search_mask(self.search.split()) if self.prefilter else None
+        if mask is None:
+            window, window_params = self.window("m")
+            return f"SELECT m.id FROM mentions m WHERE {words} AND {window}", [
+                *params,
+                *window_params,
+            ]
+        # The candidates' row ids first, then only their texts are read: a filter on the
+        # same scan would still read every text of the window.
+        window, window_params = self.window("c")
+        return (
+            "SELECT m.id FROM mentions m WHERE m.rowid IN (SELECT c.rowid FROM mentions c"
+            f" WHERE {window} AND {trigram_bits.condition('c', mask)}) AND {words}",
+            [*window_params, *params],
+        )
+
     def _search(self, alias: str) -> tuple[str, list[Any]]:
         if not self.search.split():
             return "TRUE", []
-        words, params = self.search_condition("m")
-        window, window_params = self.window("m")
-        return (
-            f"{alias}.mention_id IN (SELECT m.id FROM mentions m WHERE {words} AND {window})",
-            [*params, *window_params],
-        )
+        matches, params = self.search_matches()
+        return f"{alias}.mention_id IN ({matches})", params
 
 
 def _marks(values: Sequence[Any]) -> str:

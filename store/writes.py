@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from brandpulse.store import lake, rollups, term_cache
+from brandpulse.store import lake, rollups, term_cache, trigram_bits
 from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
 from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL, SAMPLE_KEY_SQL
 from brandpulse.store.sql import one
@@ -103,6 +103,8 @@ def upsert_mentions(
         # No unique key in a lake: the check below and the insert are one source's writer's
         # alone until this transaction ends (ids are namespaced by source).
         lake.lock_sources(con, [str(s) for s in batch.column("source").unique().to_pylist()])
+    # The bits follow the title and text (only those decide whether a row changed).
+    batch = trigram_bits.with_bits(batch)
     con.register("_batch", batch)
     try:
         differs = " OR ".join(f"b.{c} IS DISTINCT FROM m.{c}" for c in _UPDATABLE)
@@ -120,11 +122,11 @@ def upsert_mentions(
             changed.update(con.execute("SELECT id, is_new FROM _changes").fetchall())
         if new:
             con.execute(
-                f"INSERT INTO mentions ({', '.join(MENTION_SCHEMA.names)}) SELECT b.* FROM _batch b"
+                f"INSERT INTO mentions ({', '.join(batch.schema.names)}) SELECT b.* FROM _batch b"
                 " WHERE b.id IN (SELECT id FROM _changes WHERE is_new)"
             )
         if updated:
-            assignments = ", ".join(f"{c} = b.{c}" for c in _UPDATABLE)
+            assignments = ", ".join(f"{c} = b.{c}" for c in _UPDATABLE + trigram_bits.COLUMNS)
             con.execute(
                 f"UPDATE mentions SET {assignments} FROM _batch b"
                 " WHERE mentions.id = b.id AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
