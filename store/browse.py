@@ -58,9 +58,9 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 def plan_search(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
     """Return the scope set to prefilter its search by trigram bits when that pays.
 
-    Reading the candidates' texts by row id costs about as much per text as reading the
-    whole window does per text twice over (measured at 10M): worth it only while the bits
-    leave at most half of the window's texts, as they do for any but the commonest words.
+    Fetching a text by row id costs about twice what reading it in a scan does (measured
+    at 10M): worth it only while the bits leave at most half of the window's texts, as
+    they do for all but the commonest words.
     """
     mask = trigram_bits.search_mask(scope.search.split())
     if mask is None or scope.prefilter or lake.is_lake_connection(con):

@@ -22,7 +22,7 @@ from brandpulse.analysis.terms import stored_terms
 from brandpulse.copies import group_on as group_copies
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.rules import rules_from_config
-from brandpulse.store import analytics, term_cache
+from brandpulse.store import analytics, term_cache, trigram_bits
 from brandpulse.store.backend import retry_conflicts, sources_lock
 from brandpulse.store.connection import collection_lock, read_connection, write_connection
 from brandpulse.store.errors import ConfigError
@@ -149,3 +149,5 @@ def _write_batch(db: Path, rescore: bool, batch: tuple[list[Any], ...]) -> None:
             term_cache.store(
                 con, stored_terms, "SELECT unnest(?::VARCHAR[])", [[m.id for m in mentions]]
             )
+            # And the trigram bits a search narrows by, for those stored before them.
+            trigram_bits.fill(con, len(mentions), [m.id for m in mentions])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from brandpulse.analysis.terms import stored_terms
-from brandpulse.store import term_cache
+from brandpulse.store import term_cache, trigram_bits
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
 from brandpulse.store.writes import transaction
@@ -106,3 +106,20 @@ def test_rescore_stores_the_terms_of_mentions_stored_before_them(
     assert stored(db) == {}
     assert main(["analyze", "--rescore", "--config", str(path)]) == 0
     assert stored(db) == expected(made)
+
+
+def test_rescore_gives_mentions_stored_before_trigram_bits_the_bits_a_write_gives(
+    config: tuple[Path, object],
+) -> None:
+    path, parsed = config
+    db = parsed.settings.database
+    store_mentions(db, parsed, Secrets(), mentions(), RunReport("feeds"))
+    columns = ", ".join(trigram_bits.COLUMNS)
+    with read_connection(db) as con:
+        written = con.execute(f"SELECT id, {columns} FROM mentions ORDER BY id").fetchall()
+    with write_connection(db) as con, transaction(con):
+        con.execute(f"UPDATE mentions SET {', '.join(f'{c} = NULL' for c in trigram_bits.COLUMNS)}")
+    assert main(["analyze", "--rescore", "--config", str(path)]) == 0
+    with read_connection(db) as con:
+        assert con.execute(f"SELECT id, {columns} FROM mentions ORDER BY id").fetchall() == written
+    assert all(row[1] is not None for row in written)
