@@ -86,12 +86,12 @@ def condition(alias: str, mask: tuple[int, ...]) -> str:
 
 def with_bits(batch: pa.Table) -> pa.Table:
     """Return a mentions batch with its trigram bits columns appended (title and text)."""
-    titles = batch.column("title").to_pylist()
-    texts = batch.column("text").to_pylist()
-    both = [f"{t or ''}\n{x or ''}" for t, x in zip(titles, texts, strict=True)]
-    found = np.concatenate(
-        [bits(both[i : i + _CHUNK]) for i in range(0, len(both), _CHUNK)] or [bits([])]
-    )
+    parts = [bits([])]
+    for start in range(0, batch.num_rows, _CHUNK):
+        titles = batch.column("title").slice(start, _CHUNK).to_pylist()
+        texts = batch.column("text").slice(start, _CHUNK).to_pylist()
+        parts.append(bits([f"{t or ''}\n{x or ''}" for t, x in zip(titles, texts, strict=True)]))
+    found = np.concatenate(parts)
     for i, column in enumerate(COLUMNS):
         batch = batch.append_column(column, pa.array(np.ascontiguousarray(found[:, i])))
     return batch

@@ -103,8 +103,6 @@ def upsert_mentions(
         # No unique key in a lake: the check below and the insert are one source's writer's
         # alone until this transaction ends (ids are namespaced by source).
         lake.lock_sources(con, [str(s) for s in batch.column("source").unique().to_pylist()])
-    # The bits follow the title and text (only those decide whether a row changed).
-    batch = trigram_bits.with_bits(batch)
     con.register("_batch", batch)
     try:
         differs = " OR ".join(f"b.{c} IS DISTINCT FROM m.{c}" for c in _UPDATABLE)
@@ -120,15 +118,20 @@ def upsert_mentions(
         new, updated = int(row[0]), int(row[1])
         if changed is not None:
             changed.update(con.execute("SELECT id, is_new FROM _changes").fetchall())
+        if new or updated:
+            # The trigram bits follow the title and text, so a batch that writes nothing
+            # does not compute them; the batch's own columns are shared, not copied.
+            written = trigram_bits.with_bits(batch)
+            con.register("_written", written)
         if new:
             con.execute(
-                f"INSERT INTO mentions ({', '.join(batch.schema.names)}) SELECT b.* FROM _batch b"
-                " WHERE b.id IN (SELECT id FROM _changes WHERE is_new)"
+                f"INSERT INTO mentions ({', '.join(written.schema.names)})"
+                " SELECT b.* FROM _written b WHERE b.id IN (SELECT id FROM _changes WHERE is_new)"
             )
         if updated:
             assignments = ", ".join(f"{c} = b.{c}" for c in _UPDATABLE + trigram_bits.COLUMNS)
             con.execute(
-                f"UPDATE mentions SET {assignments} FROM _batch b"
+                f"UPDATE mentions SET {assignments} FROM _written b"
                 " WHERE mentions.id = b.id AND b.id IN (SELECT id FROM _changes WHERE NOT is_new)"
             )
             # Engagement, author and channel are copied into mention_brands for fast
@@ -148,6 +151,7 @@ def upsert_mentions(
             bump_data_version(con)
     finally:
         con.unregister("_batch")
+        con.unregister("_written")
     return new, updated
 
 
