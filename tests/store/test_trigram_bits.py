@@ -166,3 +166,18 @@ def test_the_bits_are_used_only_where_they_leave_at_most_half_the_texts(tmp_path
         for word in ("İstanbul", "Post", "battery", "zzzq"):
             scope = replace(SCOPE, search=word)
             assert browse.count_mentions(con, scope) == len(matched_ids(con, scope))
+
+
+def test_pages_through_the_bits_are_the_newest_matches(tmp_path: Path) -> None:
+    db = stored(tmp_path, texts())
+    with read_connection(db) as con:
+        for word in ("refund", "İstanbul", "Post", "zzzq"):
+            plain = replace(SCOPE, search=word)
+            found = matched_ids(con, plain)  # ILIKE alone: plain scopes never use the bits
+            newest = con.execute(
+                "SELECT id FROM mentions WHERE id IN (SELECT unnest(?::VARCHAR[]))"
+                " ORDER BY published_at DESC, id DESC LIMIT 5",
+                [sorted(found)],
+            ).fetchall()
+            page = browse.mention_page(con, replace(plain, prefilter=True), limit=5, fanout=1)
+            assert page["id"].tolist() == [r[0] for r in newest]
