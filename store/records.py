@@ -22,6 +22,23 @@ def mention_id(namespace: str, native_id: str) -> str:
     return f"{namespace}-{digest.hexdigest()}"
 
 
+def valid_text(value: str) -> str:
+    """Return `value` storable as UTF-8: a lone UTF-16 surrogate becomes U+FFFD.
+
+    JSON allows escapes such as "\\ud83d" alone (an emoji cut in half by a truncating
+    API), Python decodes them as lone surrogates, and Arrow and DuckDB refuse those: one
+    such character would cost its whole batch. Surrogate pairs are joined into the
+    character they encode.
+    """
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One post, comment or article as every collector yields it and the store keeps it.
@@ -50,6 +67,10 @@ class Mention:
     language: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("url", "author", "title", "text"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, valid_text(value))
         for name in ("published_at", "collected_at"):
             value = getattr(self, name)
             if value.tzinfo is None or value.utcoffset() is None:

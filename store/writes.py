@@ -16,7 +16,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from brandpulse.store import lake, rollups, term_cache, trigram_bits
-from brandpulse.store.records import BrandMatch, CampaignMatch, Mention, RunReport, SentimentLabel
+from brandpulse.store.records import (
+    BrandMatch,
+    CampaignMatch,
+    Mention,
+    RunReport,
+    SentimentLabel,
+    valid_text,
+)
 from brandpulse.store.schema import CHANNEL_KIND_SQL, CHANNEL_SQL, SAMPLE_KEY_SQL
 from brandpulse.store.sql import one
 
@@ -74,7 +81,9 @@ def mentions_to_arrow(mentions: Iterable[Mention]) -> pa.Table:
     def column(name: str) -> list[Any]:
         if name == "extra":
             return [
-                json.dumps(m.extra, ensure_ascii=False, sort_keys=True) if m.extra else None
+                valid_text(json.dumps(m.extra, ensure_ascii=False, sort_keys=True))
+                if m.extra
+                else None
                 for m in rows
             ]
         return [getattr(m, name) for m in rows]
