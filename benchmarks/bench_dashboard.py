@@ -164,11 +164,8 @@ def store_terms(db: Path) -> int:
 
 def store_trigram_bits(db: Path) -> int:
     """Give every mention the trigram bits the writers would have stored; return how many."""
-    stored = 0
     with write_connection(db) as con:
-        while batch := trigram_bits.fill(con, 200_000):
-            stored += batch
-    return stored
+        return trigram_bits.fill_all(con)
 
 
 def window(last: date) -> Filters:
@@ -416,7 +413,6 @@ def prepare(db: Path) -> float:
         with write_connection(db):
             pass  # a kept file from an older schema gets the new migrations
         store_terms(db)  # and the terms a kept file from before them lacks
-        store_trigram_bits(db)  # and the bits
     else:
         generate(db, ROWS)
     return time.perf_counter() - began

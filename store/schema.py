@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
+from brandpulse.store import trigram_bits
 from brandpulse.store.sql import one
 
 # Where a mention was posted, from `mentions m`: its subreddit, else its site (the feed's
@@ -26,6 +27,9 @@ class Migration:
     version: int
     name: str
     sql: str
+    # Run once the migration has committed, for data SQL cannot compute; it commits in
+    # steps of its own, so an interruption keeps what was done (see each one for the rest).
+    then: Callable[[duckdb.DuckDBPyConnection], object] | None = None
 
 
 MIGRATIONS: Sequence[Migration] = (
@@ -344,6 +348,7 @@ MIGRATIONS: Sequence[Migration] = (
         ALTER TABLE mentions ADD COLUMN trigram_bits_6 UBIGINT;
         ALTER TABLE mentions ADD COLUMN trigram_bits_7 UBIGINT;
         """,
+        then=trigram_bits.fill_all,
     ),
 )
 
@@ -384,4 +389,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
             con.execute("ROLLBACK")
             raise
         applied.append(migration)
+        if migration.then is not None:
+            migration.then(con)
     return applied

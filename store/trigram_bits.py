@@ -11,7 +11,7 @@ where three text characters lower to those ASCII characters, and `fold` turns ea
 character into the same ASCII character (tests/store/test_trigram_bits.py checks every code
 point against DuckDB's lower()). Only pieces of three printable ASCII characters are kept,
 in texts and words alike: other characters make the candidate set wider, never narrower.
-Mentions stored before these columns existed have NULL bits and are always candidates.
+Mentions without bits (NULL: a migration 11 cut short) are always candidates.
 """
 
 from __future__ import annotations
@@ -101,8 +101,8 @@ def fill(con: duckdb.DuckDBPyConnection, limit: int, ids: Sequence[str] | None =
     """Give up to `limit` mentions stored without trigram bits (of `ids`, when given) their
     bits; return how many.
 
-    Mentions stored before the bits existed are searched correctly without them, just by
-    reading their texts; this gives an older database the faster search.
+    Mentions without bits are searched correctly, just by reading their texts; this
+    gives them the faster search.
     """
     among, params = "TRUE", []
     if ids is not None:
@@ -121,3 +121,24 @@ def fill(con: duckdb.DuckDBPyConnection, limit: int, ids: Sequence[str] | None =
     finally:
         con.unregister("_bits")
     return batch.num_rows
+
+
+def fill_all(con: duckdb.DuckDBPyConnection, step: int = 100_000) -> int:
+    """Give every mention stored without trigram bits its bits, committing every `step`
+    mentions; return how many (about 5 s a million on two cores).
+
+    Migration 11 runs it once. Interrupted, it leaves the rest without bits: they are
+    still found, by reading their texts, and `brandpulse analyze --rescore` fills them.
+    """
+    done = 0
+    while True:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            filled = fill(con, step)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        if not filled:
+            return done
+        done += filled

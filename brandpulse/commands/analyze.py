@@ -149,5 +149,5 @@ def _write_batch(db: Path, rescore: bool, batch: tuple[list[Any], ...]) -> None:
             term_cache.store(
                 con, stored_terms, "SELECT unnest(?::VARCHAR[])", [[m.id for m in mentions]]
             )
-            # And the trigram bits a search narrows by, for those stored before them.
+            # And the trigram bits a search narrows by, for any a cut-short migration left.
             trigram_bits.fill(con, len(mentions), [m.id for m in mentions])

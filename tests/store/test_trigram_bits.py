@@ -14,14 +14,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from brandpulse.store import browse, trigram_bits
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.records import Mention, mention_id
+from brandpulse.store.schema import migrate
 from brandpulse.store.scope import Scope
 from brandpulse.store.sql import one
 from brandpulse.store.writes import transaction, upsert_mentions
 
 from tests.reports.seed import Row, seed
+from tests.store.old_schema import apply_migrations_up_to
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 SCOPE = Scope(first=date(2026, 5, 1), last=date(2026, 5, 3))
@@ -181,3 +184,25 @@ def test_pages_through_the_bits_are_the_newest_matches(tmp_path: Path) -> None:
             ).fetchall()
             page = browse.mention_page(con, replace(plain, prefilter=True), limit=5, fanout=1)
             assert page["id"].tolist() == [r[0] for r in newest]
+
+
+def test_migration_11_gives_the_mentions_stored_before_it_their_bits(tmp_path: Path) -> None:
+    titles, bodies = ["İSTANBUL office", "", "Post"], ["Battery recall", "", "x" * 5000]
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    try:
+        apply_migrations_up_to(con, 10)
+        for n, (title, text) in enumerate(zip(titles, bodies, strict=True)):
+            con.execute(
+                "INSERT INTO mentions (id, source, native_id, title, text, published_at,"
+                " collected_at) VALUES (?, 'news', ?, ?, ?, now(), now())",
+                [f"m{n}", str(n), title, text],
+            )
+        migrate(con)
+        got = con.execute(
+            f"SELECT {', '.join(trigram_bits.COLUMNS)} FROM mentions ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    written = trigram_bits.with_bits(pa.table({"title": titles, "text": bodies}))
+    assert got == [tuple(row[c] for c in trigram_bits.COLUMNS) for row in written.to_pylist()]
+    assert any(got[0]) and not any(got[1])  # an empty text has no pieces
