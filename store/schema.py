@@ -338,7 +338,8 @@ MIGRATIONS: Sequence[Migration] = (
         """
         -- Which three-letter pieces a mention's title and text hold, as 512 bits
         -- (store/trigram_bits.py): a search reads only the texts whose bits hold all of its
-        -- pieces. NULL (mentions stored before): always read.
+        -- pieces. The mentions already stored get theirs from `then`; NULL (a fill cut
+        -- short): always read.
         ALTER TABLE mentions ADD COLUMN trigram_bits_0 UBIGINT;
         ALTER TABLE mentions ADD COLUMN trigram_bits_1 UBIGINT;
         ALTER TABLE mentions ADD COLUMN trigram_bits_2 UBIGINT;
