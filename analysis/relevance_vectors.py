@@ -13,7 +13,7 @@ measures it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, sigmoid, train
@@ -72,13 +72,6 @@ def fit_head(
     return VectorHead(weights=w[:-1], bias=float(w[-1]))
 
 
-def combine(gram_logits: np.ndarray, head_logits: np.ndarray | None) -> np.ndarray:
-    """Return the log-odds of the gram model and the head together (the head's added)."""
-    if head_logits is None:
-        return gram_logits
-    return gram_logits + head_logits
-
-
 def embedded_texts(texts: Sequence[str], signals: Signals) -> list[str]:
     """Return what is embedded of each text: the passages around the brand's names."""
     return [focus(text, signals.names) for text in texts]
@@ -112,7 +105,7 @@ class Combined:
         grams = self.model.logits(texts)
         if self.head is None or not len(texts):
             return grams
-        summed = combine(grams, self.head.logits(vectors))
+        summed = grams + self.head.logits(vectors)  # two experts on the same marks: added
         return summed if self.mixture is None else self.mixture.logits(summed)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -130,9 +123,10 @@ class Combined:
 FOLDS = 5
 
 
-def _summed(
+def _fit_both(
     signals: Signals, texts: Sequence[str], labels: Sequence[bool], vectors: np.ndarray
 ) -> tuple[Model, VectorHead | None]:
+    """Return the gram model and the head (None with too few marks) fitted on the marks."""
     return train(signals, texts, labels), train_vectors(vectors, list(labels))
 
 
@@ -150,7 +144,7 @@ def fit_combined(
     Without `MIN_EACH` marks of each kind there is no head: the gram model alone.
     """
     labels = [bool(label) for label in labels]
-    model, head = _summed(signals, texts, labels, vectors)
+    model, head = _fit_both(signals, texts, labels, vectors)
     combined = Combined(model, head, embed or _no_embed)
     if head is None:
         return combined
@@ -160,17 +154,17 @@ def fit_combined(
         kept = [i for i in range(len(texts)) if i % FOLDS != k]
         if not held or not kept:
             continue
-        fold_model, fold_head = _summed(
+        fold_model, fold_head = _fit_both(
             signals, [texts[i] for i in kept], [labels[i] for i in kept], vectors[kept]
         )
-        grams = fold_model.logits([texts[i] for i in held])
-        oof[held] = combine(grams, None if fold_head is None else fold_head.logits(vectors[held]))
+        oof[held] = fold_model.logits([texts[i] for i in held])
+        if fold_head is not None:
+            oof[held] += fold_head.logits(vectors[held])
     unmarked_texts, unmarked_vectors = unmarked
     scores = np.zeros(0)
     if len(unmarked_texts):
         scores = combined.logits_of(unmarked_texts, unmarked_vectors)
-    mixture = fit_mixture(oof, labels, scores)
-    return Combined(model, head, combined.embed, mixture)
+    return replace(combined, mixture=fit_mixture(oof, labels, scores))
 
 
 def _no_embed(texts: Sequence[str]) -> np.ndarray:
