@@ -57,10 +57,19 @@ def searched_keys(_reader: Reader, key: Key, scope: Scope) -> list[tuple[Any, st
 
 
 @cached
+def planned(_reader: Reader, key: Key, scope: Scope) -> Scope:
+    """Return the scope with its search's use of trigram bits decided, once for the count
+    and every page."""
+    return browse.plan_search(_reader.con, scope)
+
+
+@cached
 def count_mentions(_reader: Reader, key: Key, scope: Scope) -> int:
     """Return how many mentions match the scope (search words included)."""
     keys = searched_keys(_reader, key, scope)
-    return len(keys) if keys is not None else browse.count_mentions(_reader.con, scope)
+    if keys is not None:
+        return len(keys)
+    return browse.count_mentions(_reader.con, planned(_reader, key, scope))
 
 
 @cached
@@ -75,7 +84,9 @@ def mention_page(
     keys = searched_keys(_reader, key, scope)
     if keys is not None:
         return browse.page_of_keys(_reader.con, keys, before=before, limit=limit)
-    return browse.mention_page(_reader.con, scope, before=before, limit=limit)
+    return browse.mention_page(
+        _reader.con, planned(_reader, key, scope), before=before, limit=limit
+    )
 
 
 @cached

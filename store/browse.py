@@ -56,15 +56,18 @@ def overview_bounds(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def plan_search(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
-    """Return the scope set to prefilter its search by trigram bits when that pays.
+    """Return the scope with `prefilter` decided: True where trigram bits pay.
 
     Fetching a text by row id costs about twice what reading it in a scan does (measured
     at 10M): worth it only while the bits leave at most half of the window's texts, as
-    they do for all but the commonest words.
+    they do for all but the commonest words. A scope already decided is returned as is.
     """
+    if scope.prefilter is not None:
+        return scope
     mask = trigram_bits.search_mask(scope.search.split())
-    if mask is None or scope.prefilter or lake.is_lake_connection(con):
-        return scope  # a lake's rows live in Parquet files: no cheap fetch by row id
+    # A lake's rows live in Parquet files: no cheap fetch by row id.
+    if mask is None or lake.is_lake_connection(con):
+        return replace(scope, prefilter=False)
     window, params = scope.window("m")
     candidates, texts = one(
         con,
@@ -72,7 +75,7 @@ def plan_search(con: duckdb.DuckDBPyConnection, scope: Scope) -> Scope:
         f" FROM mentions m WHERE {window}",
         params,
     )
-    return replace(scope, prefilter=True) if 2 * candidates <= texts else scope
+    return replace(scope, prefilter=2 * candidates <= texts)
 
 
 def count_mentions(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:

@@ -44,8 +44,9 @@ class Scope:
     assignees: tuple[str, ...] = ()
     unread_by: str | None = None
     # True: the search reads only the texts whose trigram bits hold its words' pieces
-    # (store/trigram_bits.py); browse.plan_search sets it where that reads fewer texts.
-    prefilter: bool = False
+    # (store/trigram_bits.py); False: every text of the window; None: not decided yet,
+    # read as False. browse.plan_search decides.
+    prefilter: bool | None = None
 
     @property
     def start(self) -> datetime | None:
