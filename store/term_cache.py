@@ -61,7 +61,8 @@ def sample(con: duckdb.DuckDBPyConnection, scope: Scope, size: int) -> tuple[lis
         if len(rows) >= size or bound >= 2**64:
             break
         share *= 4
-    return sorted({int(k) for k in sorted(int(r[0]) for r in rows)[: int(size)]}), total
+    lowest = sorted(int(r[0]) for r in rows)[: int(size)]
+    return sorted(set(lowest)), total
 
 
 def sample_ids(con: duckdb.DuckDBPyConnection, scope: Scope, keys: Sequence[int]) -> list[str]:
