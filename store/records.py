@@ -18,7 +18,9 @@ def mention_id(namespace: str, native_id: str) -> str:
     For example `mention_id("reddit", "t3_abc")` is "reddit-" plus 20 hex characters, the
     same on every run, so re-collecting a post updates it instead of adding it again.
     """
-    digest = hashlib.blake2b(f"{namespace}\x1f{native_id}".encode(), digest_size=ID_BYTES)
+    # valid_text: an id holding half an emoji hashes as the native id that is stored.
+    key = f"{namespace}\x1f{valid_text(native_id)}"
+    digest = hashlib.blake2b(key.encode(), digest_size=ID_BYTES)
     return f"{namespace}-{digest.hexdigest()}"
 
 
@@ -67,7 +69,7 @@ class Mention:
     language: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("url", "author", "title", "text"):
+        for name in ("native_id", "url", "author", "title", "text"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, valid_text(value))

@@ -25,7 +25,8 @@ PAYLOAD = """[
    "extra": {"display_name": "Ri \\udc4d"}},
   {"id": "2", "author": "ok", "text": "Norvelo service was quick \\ud83d\\ude00",
    "extra": {"display_name": "fine"}},
-  {"id": "3", "author": "plain", "text": "Norvelo opens a store in Ghent", "extra": {}}
+  {"id": "3", "author": "plain", "text": "Norvelo opens a store in Ghent", "extra": {}},
+  {"id": "4\ud83d", "author": "cut", "text": "Norvelo id cut in half", "extra": {}}
 ]"""
 
 
@@ -57,7 +58,7 @@ def test_lone_surrogates_become_replacement_characters_and_the_batch_is_stored(
         config.settings.database, config, Secrets(), mentions(), RunReport("mastodon")
     )
     assert not report.errors
-    assert report.new == 3
+    assert report.new == 4
     with read_connection(config.settings.database) as con:
         sql = "SELECT native_id, text || '|' || coalesce(extra::VARCHAR, '') FROM mentions"
         rows = dict(con.execute(sql).fetchall())
@@ -65,6 +66,9 @@ def test_lone_surrogates_become_replacement_characters_and_the_batch_is_stored(
     assert json.loads(rows["1"].split("|", 1)[1]) == {"display_name": "Ri \ufffd"}
     assert rows["2"].startswith("Norvelo service was quick 😀|")  # a whole pair is kept
     assert rows["3"].startswith("Norvelo opens a store in Ghent")
+    assert rows["4\ufffd"].startswith("Norvelo id cut in half")
+    # The id hashes the native id as stored, so re-collecting the post updates it.
+    assert mention_id("mastodon", "4\ud83d") == mention_id("mastodon", "4\ufffd")
 
 
 def test_the_outbox_takes_them_too(tmp_path: Path) -> None:
