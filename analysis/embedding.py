@@ -66,6 +66,44 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
+def write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
+    """Write float32 tensors as a safetensors file, names sorted (the same bytes every time)."""
+    header: dict[str, object] = {}
+    blobs = []
+    offset = 0
+    for name in sorted(tensors):
+        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
+        header[name] = {
+            "dtype": "F32",
+            "shape": list(tensors[name].shape),
+            "data_offsets": [offset, offset + len(data)],
+        }
+        blobs.append(data)
+        offset += len(data)
+    raw = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
+    raw += b" " * (-len(raw) % 8)
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
+
+
+def merge_adapter(
+    weights: dict[str, np.ndarray], adapter: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Return `weights` with an adapter merged in: each `NAME.lora_a` (r x in) and
+    `NAME.lora_b` (out x r, its scale folded in) add B @ A to `NAME.weight`; any other
+    adapter tensor (the layer norms) replaces the weight of its name."""
+    merged = dict(weights)
+    for name, value in adapter.items():
+        if name.endswith(".lora_a"):
+            base = name.removesuffix(".lora_a")
+            update = np.asarray(adapter[base + ".lora_b"], np.float32) @ np.asarray(value)
+            merged[base + ".weight"] = np.asarray(weights[base + ".weight"], np.float32) + update
+        elif not name.endswith(".lora_b"):
+            if name not in weights:
+                raise ValueError(f"adapter tensor {name} is not in the encoder")
+            merged[name] = np.asarray(value, np.float32)
+    return merged
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
     # The tanh form of GELU, in place: five times faster than the exact erf form here, and
     # the head was trained on embeddings made with it.
@@ -91,7 +129,9 @@ def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) 
 class Encoder:
     """The MiniLM-L6 sentence encoder: tokenizer, weights, and `embed`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, adapter: Path | None = None) -> None:
+        """Load the encoder in `folder`; `adapter` (a safetensors file of low-rank updates
+        and layer norms, scripts/sentiment_finetune.py) is merged into its weights."""
         try:
             from tokenizers import Tokenizer
         except ImportError as exc:
@@ -106,6 +146,8 @@ class Encoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         t = read_safetensors(folder / "model.safetensors")
+        if adapter is not None:
+            t = merge_adapter(t, read_safetensors(adapter))
         f32 = np.float32
         self.word = t["embeddings.word_embeddings.weight"]
         # Position and token-type 0 embeddings are always added together: one table.
@@ -212,15 +254,17 @@ class Encoder:
         return (out / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-@lru_cache(maxsize=1)
-def encoder() -> Encoder:
-    """Return the encoder, loaded once per process (raises MissingExtra without the extra)."""
-    return Encoder(model_dir())
+@lru_cache(maxsize=2)
+def encoder(adapter: Path | None = None) -> Encoder:
+    """Return the encoder (with `adapter` merged in), loaded once per process (raises
+    MissingExtra without the extra)."""
+    return Encoder(model_dir(), adapter)
 
 
-def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Return L2-normalised float32 sentence embeddings of `texts`, shape (len(texts), 384)."""
-    return encoder().embed(texts, batch_size)
+def embed(texts: Sequence[str], batch_size: int = 64, adapter: Path | None = None) -> np.ndarray:
+    """Return L2-normalised float32 sentence embeddings of `texts`, shape (len(texts), 384),
+    by the encoder with `adapter` merged in (None: the encoder as shipped)."""
+    return encoder(adapter).embed(texts, batch_size)
 
 
 @lru_cache(maxsize=1)
@@ -244,14 +288,17 @@ class EmbeddingCache:
     same texts and weights reads the arrays back, unchanged. Without a folder it only embeds.
     """
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, adapter: Path | None = None) -> None:
         self.folder = folder
+        self.adapter = adapter
 
     def path_for(self, texts: Sequence[str]) -> Path:
         """Return the file that holds (or will hold) the embeddings of `texts`."""
         if self.folder is None:
             raise ValueError("this cache has no folder")
         digest = hashlib.sha256(weights_sha256().encode())
+        if self.adapter is not None:
+            digest.update(hashlib.sha256(self.adapter.read_bytes()).hexdigest().encode())
         for text in texts:
             digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
         return self.folder / f"{digest.hexdigest()[:24]}.npy"
@@ -264,7 +311,7 @@ class EmbeddingCache:
         """
         parts = []
         for start in range(0, len(texts), CHUNK):
-            parts.append(embed(texts[start : start + CHUNK]))
+            parts.append(embed(texts[start : start + CHUNK], adapter=self.adapter))
             if len(texts) > CHUNK:
                 print(f"  embedded {start + len(parts[-1]):,} of {len(texts):,}", flush=True)
         return np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)

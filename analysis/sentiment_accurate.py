@@ -1,11 +1,13 @@
-"""The accurate sentiment tier: a linear head on sentence embeddings, averaged with the model.
+"""The accurate sentiment tier: MiniLM fine-tuned for sentiment, averaged with the model.
 
-The head (analysis/models/sentiment-head.json, built by scripts/build_sentiment_model.py
-from the same SemEval pool as the linear model) turns a text's MiniLM embedding
-(embedding.py) into class probabilities; the tier's probabilities are the mean of the
-head's and the linear model's. It costs an embedding per text (tens of texts a second on
-one core), so by default only texts the linear model is unsure of (its top probability
-below `below`) take it; the rest keep the linear model's verdict.
+The head (analysis/models/sentiment-head.json) is a softmax layer over the embedding of a
+MiniLM encoder (embedding.py) with the adapter named in the head merged into its weights
+(analysis/models/sentiment-adapter.safetensors); both are trained together on the same
+SemEval pool as the linear model by scripts/build_sentiment_model.py --head. The tier's
+probabilities are the mean of the head's and the linear model's. It costs an encoder pass
+per text (tens of texts a second on one core), so by default only texts the linear model is
+unsure of (its top probability below `below`) take it; the rest keep the linear model's
+verdict.
 """
 
 from __future__ import annotations
@@ -28,21 +30,37 @@ _LINK = re.compile(r"https?://\S+|www\.\S+")
 
 
 class Head:
-    """A softmax layer over embeddings: weights (384 x classes), bias, its file's SHA-256."""
+    """A softmax layer over embeddings: weights (384 x classes), bias, its file's SHA-256,
+    and the adapter (if any) of the encoder whose embeddings it reads."""
 
-    def __init__(self, header: dict[str, Any], sha256: str) -> None:
+    def __init__(self, header: dict[str, Any], sha256: str, folder: Path | None = None) -> None:
         self.header = header
         self.name: str = header["name"]
         self.version: str = header["version"]
         self.sha256 = sha256
         self.weights = np.asarray(header["weights"], dtype=np.float32)
         self.bias = np.asarray(header["bias"], dtype=np.float32)
+        adapter = header.get("embedding", {}).get("adapter")
+        self.adapter: Path | None = None
+        if adapter is not None:
+            if folder is None:
+                raise ValueError("a head with an adapter needs the folder the adapter is in")
+            self.adapter = folder / adapter
+            digest = hashlib.sha256(self.adapter.read_bytes()).hexdigest()
+            if digest != header["embedding"]["adapter_sha256"]:
+                raise ValueError(f"{self.adapter} is not the adapter its head was trained with")
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_HEAD) -> Head:
-        """Read a head file written by `head_bytes`."""
+        """Read a head file written by `head_bytes` (its adapter beside it)."""
         data = path.read_bytes()
-        return cls(json.loads(data), hashlib.sha256(data).hexdigest())
+        return cls(json.loads(data), hashlib.sha256(data).hexdigest(), path.parent)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return the embeddings this head reads: the encoder's, with its adapter merged."""
+        from brandpulse.analysis.embedding import embed
+
+        return embed(texts, adapter=self.adapter)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """Return the (n, 3) class probabilities of embeddings in CLASSES order."""
@@ -78,7 +96,7 @@ def combine(
     A text is taken when the model's top probability is below `below` (above 1: every text).
     """
     if embed_fn is None:
-        from brandpulse.analysis.embedding import embed as embed_fn
+        embed_fn = head.embed
     probs = model.probabilities(texts)
     taken = probs.max(axis=1) < below
     if taken.any():
@@ -98,7 +116,7 @@ class AccurateScorer:
         self.model = model
         self.head = head
         self.below = below
-        # What turns texts into embeddings (default: embedding.embed); the evaluation
+        # What turns texts into embeddings (default: head.embed); the evaluation
         # script passes a cached one.
         self.embed_fn = embed_fn
         self.name = "brandpulse-accurate"

@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python scripts/sentiment_distill_cv.py [--corpora DIR] [--cache DIR]
 
-The accurate tier's head (MiniLM embeddings, scripts/build_sentiment_model.py --head) as a
-teacher for the fast model: on each training fold the head is fitted, and the linear model
+A head on the plain MiniLM embeddings (the accurate tier before its encoder was fine-tuned)
+as a teacher for the fast model: on each training fold the head is fitted, and the linear model
 learns from half its gold label and half the head's probabilities (each text repeated once
 per class, weighted by that mix and by its gold class's balanced weight). Printed per fold of
 the build script's 3-fold split of the SemEval pool: macro-recall and accuracy on the test
@@ -31,6 +31,19 @@ sys.path.insert(0, str(REPO / "scripts"))
 GOLD_SHARE = 0.5
 
 
+def fit_head(vectors: np.ndarray, y: np.ndarray):  # type: ignore[no-untyped-def]
+    """Fit a head on the encoder's own embeddings (no fine-tuning): multinomial logistic
+    regression, balanced class weights, C = 1, on float16-rounded vectors."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    x = vectors.astype(np.float16).astype(np.float64)
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(x, y)
+
+
 def main(argv: list[str]) -> int:
     import build_sentiment_model as build
     from brandpulse.analysis.embedding import EmbeddingCache
@@ -53,7 +66,7 @@ def main(argv: list[str]) -> int:
     folds = StratifiedKFold(build.FOLDS, shuffle=True, random_state=build.SEED).split(x, y)
     for n, (train, test) in enumerate(folds):
         base = build.fit(x[train], y[train], 1.0).predict_proba(x[test])
-        head = build.fit_head(vectors[train], y[train])
+        head = fit_head(vectors[train], y[train])
         rounded = vectors.astype(np.float16).astype(np.float64)
         teacher = head.predict_proba(rounded[train])
         head_test = head.predict_proba(rounded[test])

@@ -69,18 +69,19 @@ def accurate_scorers(
 ) -> list[tuple[str, Scorer]]:
     """Return the two accurate-tier scorers, their embeddings of the set computed once."""
     import numpy as np
-    from brandpulse.analysis.embedding import EmbeddingCache, embed
+    from brandpulse.analysis.embedding import EmbeddingCache
     from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
     from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
 
-    vectors = dict(zip(corpus.texts, EmbeddingCache(cache).embed(corpus.texts), strict=True))
+    linear, head = load_model(model or DEFAULT_MODEL), load_head()
+    embedded = EmbeddingCache(cache, adapter=head.adapter).embed(corpus.texts)
+    vectors = dict(zip(corpus.texts, embedded, strict=True))
 
     def lookup(texts: list[str]) -> np.ndarray:
         missing = [t for t in texts if t not in vectors]
-        vectors.update(zip(missing, embed(missing), strict=True))
+        vectors.update(zip(missing, head.embed(missing), strict=True))
         return np.stack([vectors[t] for t in texts])
 
-    linear, head = load_model(model or DEFAULT_MODEL), load_head()
     return [
         (f"accurate<{DEFAULT_BELOW:g}", AccurateScorer(linear, head, DEFAULT_BELOW, lookup)),
         ("accurate-all", AccurateScorer(linear, head, 2.0, lookup)),

@@ -148,10 +148,12 @@ def tier_probabilities(corpus: Corpus, cache: Path | None) -> np.ndarray:
     from brandpulse.analysis.embedding import EmbeddingCache
     from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, combine, load_head
 
-    vectors = dict(zip(corpus.texts, EmbeddingCache(cache).embed(corpus.texts), strict=True))
+    head = load_head()
+    embedded = EmbeddingCache(cache, adapter=head.adapter).embed(corpus.texts)
+    vectors = dict(zip(corpus.texts, embedded, strict=True))
     probs, _ = combine(
         load_model(DEFAULT_MODEL),
-        load_head(),
+        head,
         corpus.texts,
         DEFAULT_BELOW,
         embed_fn=lambda texts: np.stack([vectors[t] for t in texts]),

@@ -68,3 +68,39 @@ def test_missing_package_gives_error_and_fix(monkeypatch: pytest.MonkeyPatch) ->
     assert "not installed" in caught.value.message
     assert caught.value.fix == embedding.INSTALL_FIX
     assert "brandpulse[accurate]" in str(caught.value)
+
+
+def test_an_adapter_adds_its_low_rank_update_and_replaces_layer_norms() -> None:
+    rng = np.random.default_rng(3)
+    weights = {"lin.weight": rng.standard_normal((4, 5)), "norm.weight": np.ones(4)}
+    a, b = rng.standard_normal((2, 5)), rng.standard_normal((4, 2))
+    adapter = {"lin.lora_a": a, "lin.lora_b": b, "norm.weight": np.full(4, 2.0)}
+    merged = embedding.merge_adapter(weights, adapter)
+    np.testing.assert_allclose(merged["lin.weight"], weights["lin.weight"] + b @ a, rtol=1e-6)
+    np.testing.assert_array_equal(merged["norm.weight"], np.full(4, 2.0))
+    with pytest.raises(ValueError, match="not in the encoder"):
+        embedding.merge_adapter(weights, {"other.weight": np.ones(4)})
+
+
+def test_an_encoder_with_an_adapter_changes_only_by_its_update(embed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    texts = ["The delivery came two days late.", "great stuff!!!"]
+    base = embedding.read_safetensors(embedding.model_dir() / "model.safetensors")
+    name = "encoder.layer.0.attention.self.query"
+    norm = "encoder.layer.0.output.LayerNorm.weight"
+    rank = np.random.default_rng(5).standard_normal((2, embedding.DIM))
+    zero = tmp_path / "zero.safetensors"
+    embedding.write_safetensors(
+        zero,
+        {
+            f"{name}.lora_a": rank,
+            f"{name}.lora_b": np.zeros((embedding.DIM, 2)),
+            norm: base[norm],
+        },
+    )
+    np.testing.assert_array_equal(embedding.embed(texts, adapter=zero), embed(texts))
+    moved = tmp_path / "moved.safetensors"
+    embedding.write_safetensors(
+        moved, {f"{name}.lora_a": rank, f"{name}.lora_b": np.full((embedding.DIM, 2), 0.05)}
+    )
+    assert float(np.abs(embedding.embed(texts, adapter=moved) - embed(texts)).max()) > 1e-3
+    assert embedding.read_safetensors(moved)[f"{name}.lora_a"].dtype == np.float32

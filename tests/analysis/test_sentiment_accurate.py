@@ -32,6 +32,33 @@ def test_the_shipped_head_is_the_one_its_card_describes() -> None:
     assert card["linear_model_sha256"] == load_model(DEFAULT_MODEL).sha256
     head = load_head()
     assert head.weights.shape == (embedding.DIM, 3) and head.bias.shape == (3,)
+    assert head.adapter is not None and head.adapter.is_file()
+    adapter_sha256 = hashlib.sha256(head.adapter.read_bytes()).hexdigest()
+    assert card["embedding"]["adapter_sha256"] == adapter_sha256
+
+
+def test_a_head_refuses_an_adapter_it_was_not_trained_with(tmp_path: Path) -> None:
+    header = json.loads(DEFAULT_HEAD.read_bytes())
+    (tmp_path / DEFAULT_HEAD.name).write_bytes(DEFAULT_HEAD.read_bytes())
+    adapter = header["embedding"]["adapter"]
+    (tmp_path / adapter).write_bytes(b"0" * 64)
+    with pytest.raises(ValueError, match="not the adapter"):
+        Head.from_file(tmp_path / DEFAULT_HEAD.name)
+
+
+def test_the_head_reads_the_encoder_with_its_adapter(embed: object) -> None:
+    # The head was trained on the fine-tuned encoder's embeddings, not the plain ones.
+    head = load_head()
+    texts = [
+        "thanks for losing my bag again, great job",
+        "my flight was cancelled and nobody at the desk helped",
+        "the crew was wonderful, best flight I've had",
+        "loved the new lounge, thank you!",
+    ]
+    tuned = head.probabilities(head.embed(texts)).argmax(axis=1).tolist()
+    assert tuned == [0, 0, 2, 2]
+    plain = embedding.embed(texts)
+    assert float(np.abs(plain - head.embed(texts)).max()) > 0.05
 
 
 def test_only_texts_the_model_is_unsure_of_take_the_head(embed: object) -> None:
@@ -51,7 +78,7 @@ def test_only_texts_the_model_is_unsure_of_take_the_head(embed: object) -> None:
     np.testing.assert_array_equal(probs[~taken], alone[~taken])
     expected = (
         alone[taken]
-        + head.probabilities(embedding.embed([t for t, k in zip(texts, taken, strict=True) if k]))
+        + head.probabilities(head.embed([t for t, k in zip(texts, taken, strict=True) if k]))
     ) / 2
     np.testing.assert_allclose(probs[taken], expected, atol=1e-6)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
