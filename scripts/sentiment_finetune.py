@@ -8,8 +8,7 @@ value, attention output, feed-forward up and down) learns a rank-RANK update W +
 the layer norms and a softmax layer over the mean-pooled, L2-normalised embedding are trained
 with them, by AdamW on class-balanced cross-entropy. The adapter (A, B with the scale folded
 in, and the layer norms: 1.4 MB) is written as safetensors; the softmax layer becomes the
-head file. Deterministic for
-a given torch build and thread count (both recorded in the card).
+head file. Deterministic for a given torch build and thread count (both recorded in the card).
 """
 
 from __future__ import annotations
