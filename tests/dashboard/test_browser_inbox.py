@@ -265,10 +265,18 @@ def test_a_saved_view_reloads_with_its_search(server: str, browser: Any) -> None
     other.wait_for_function("() => !location.search.includes('q=')", timeout=30_000)
     searched(other, "")
     assert other.get_by_text("mentions match").first.inner_text() != matching
-    open_views(other)
-    views = other.locator('[data-testid="stExpander"]')
-    views.get_by_role("button", name="Open", exact=True).first.click()
-    settle(other, "Mentions")
-    searched(other, "recall")
+    # As in `press`: under load a click can land during a rerun and be dropped with it, so
+    # a click that did not bring the view back is made once more.
+    for attempt in range(2):
+        open_views(other)
+        views = other.locator('[data-testid="stExpander"]')
+        views.get_by_role("button", name="Open", exact=True).first.click()
+        settle(other, "Mentions")
+        try:
+            searched(other, "recall")
+            break
+        except Exception:
+            if attempt:
+                raise
     assert other.get_by_text("mentions match").first.inner_text() == matching
     other.context.close()
