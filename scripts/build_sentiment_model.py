@@ -1,9 +1,11 @@
 """Build the shipped sentiment model from the SemEval 2013-16 tweets, byte for byte.
 
 Usage:
-  .venv/bin/python scripts/build_sentiment_model.py [--corpora DIR] [--out DIR]
-  .venv/bin/python scripts/build_sentiment_model.py --check   # rebuild in a temporary folder
-                                                              # and compare the hash with the card
+  .venv/bin/python scripts/build_sentiment_model.py [--corpora DIR] [--out DIR] [--cache DIR]
+  .venv/bin/python scripts/build_sentiment_model.py --check [--cache DIR]
+      # rebuild in a temporary folder and compare the hash with the card
+  .venv/bin/python scripts/build_sentiment_model.py --no-teacher --out DIR
+      # a variant: the gold labels alone (no accurate extra needed, minutes instead of 30)
   .venv/bin/python scripts/build_sentiment_model.py --topic-examples --out DIR
       # a variant measured and not shipped: the SemEval topic (BD) training tweets added
 
@@ -11,8 +13,12 @@ Usage:
       # the accurate tier: MiniLM fine-tuned (scripts/sentiment_finetune.py), its adapter
       # and head; needs the `finetune` extra (torch) too, and takes about 30 minutes
 
-Needs the `train` extra (scikit-learn) and the shared corpora (default $BRANDPULSE_CORPORA,
-else ../shared/corpora beside the repository).
+Needs the `train` and `accurate` extras (scikit-learn; the committed accurate tier teaches
+the model) and the shared corpora (default $BRANDPULSE_CORPORA, else ../shared/corpora beside
+the repository). Embedding the pool with the tier takes 20-30 minutes on two cores; `--cache
+DIR` keeps the embeddings for the next run. The order of a full rebuild: `--head` (the tier,
+which learns from the gold labels alone), then the model, which ends by evaluating the tier's
+card again beside the new model (the tier's figures average the two).
 
 What it does, in order:
 1. Reads every subtask-A file (id, label, text); keeps the first row of each tweet id.
@@ -24,9 +30,16 @@ What it does, in order:
    snippets) or whose id is in a held-out topic (BD) set.
 4. Deduplicates by that same key: the majority label wins, ties are dropped.
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
-6. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
-   SEED), scored by macro-recall; the evaluation sets are not looked at here.
-7. Fits multinomial logistic regression (L-BFGS) on the whole pool, writes the model,
+6. Asks the committed accurate tier (a teacher) for each tweet's class probabilities,
+   rounded to TEACHER_DECIMALS; each tweet's target becomes GOLD_SHARE of its gold label
+   and the rest the teacher's probabilities.
+7. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
+   SEED), of a model fitted on the gold labels alone, scored by macro-recall; the
+   evaluation sets are not looked at here. (The teacher was fitted on the whole pool, so its
+   probabilities carry a little of each test fold into the training folds, and more the
+   closer a model follows them: taught folds would favour a weaker penalty.)
+8. Fits multinomial logistic regression (L-BFGS) to the targets on the whole pool, writes
+   the model,
    then evaluates it once on the evaluation sets and writes the card (data hashes,
    parameters, figures).
 
@@ -84,7 +97,7 @@ from brandpulse.sentiment_corpora import (  # noqa: E402
 )
 
 NAME = "brandpulse-linear"
-VERSION = "2.0"
+VERSION = "3.0"
 SEED = 20261130
 MIN_DF = 3
 CHAR_RANGE = (2, 5)
@@ -96,6 +109,12 @@ CHAR_RANGE = (2, 5)
 GRID_C = (1.0, 3.0)
 MAX_ITER = 300
 FOLDS = 3
+# The model learns from the accurate tier (a teacher): each training text's target is this
+# share of its gold label and the rest the tier's probabilities (measured against 0.5 and
+# 0.75 by scripts/sentiment_distill_cv.py). The probabilities are rounded, so the last bits
+# of an embedding (BLAS on another CPU) cannot move the model's bytes.
+GOLD_SHARE = 0.25
+TEACHER_DECIMALS = 3
 MODEL_FILE = "sentiment-linear.bin"
 CARD_FILE = "sentiment-linear.json"
 
@@ -179,18 +198,47 @@ def matrix(texts: list[str], vocab: dict[str, int]):  # type: ignore[no-untyped-
     return csr_matrix((values, indices, indptr), shape=(len(texts), len(vocab) + DENSE))
 
 
-def fit(x, y: np.ndarray, c: float):  # type: ignore[no-untyped-def]
-    """Fit multinomial logistic regression by L-BFGS (deterministic: no sampling)."""
+def teacher_probabilities(texts: list[str], cache_folder: Path | None) -> np.ndarray:
+    """Return the accurate tier's class probabilities for `texts` (the committed head and
+    adapter, every text embedded), rounded to TEACHER_DECIMALS."""
+    from brandpulse.analysis.embedding import EmbeddingCache
+    from brandpulse.analysis.sentiment_accurate import load_head
+
+    head = load_head()
+    vectors = EmbeddingCache(cache_folder, adapter=head.adapter).embed(texts)
+    return np.round(head.probabilities(vectors).astype(np.float64), TEACHER_DECIMALS)
+
+
+def fit(x, y: np.ndarray, c: float, teacher=None, gold_share: float = GOLD_SHARE):  # type: ignore[no-untyped-def]
+    """Fit multinomial logistic regression by L-BFGS (deterministic: no sampling).
+
+    Without `teacher`, on the gold labels, classes balanced. With it (a row of class
+    probabilities per text), each text's target is `gold_share` of its gold label and the
+    rest the teacher's probabilities: the text is repeated once per class, weighted by that
+    target and by its gold class's balanced weight.
+    """
     import warnings
 
+    from scipy.sparse import vstack
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=MAX_ITER, tol=1e-4)
+    balanced = None if teacher is not None else "balanced"
+    model = LogisticRegression(C=c, class_weight=balanced, max_iter=MAX_ITER, tol=1e-4)
     with warnings.catch_warnings():
         # A fixed iteration budget is part of the recipe; stopping there is reproducible.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(x, y)
+        if teacher is None:
+            return model.fit(x, y)
+        classes = len(CLASSES)
+        target = gold_share * np.eye(classes)[y] + (1 - gold_share) * teacher
+        weight = len(y) / (classes * np.bincount(y, minlength=classes))
+        weights = target * weight[y][:, None] * classes
+        return model.fit(
+            vstack([x] * classes).tocsr(),
+            np.repeat(np.arange(classes), len(y)),
+            sample_weight=np.concatenate([weights[:, k] for k in range(classes)]),
+        )
 
 
 def cross_validate(
@@ -227,6 +275,13 @@ def cross_validate(
     # Ties go to the stronger penalty (smaller C): the simpler model.
     best = max(results, key=lambda r: (r["macro_recall"], -r["C"]))
     return best["C"], results
+
+
+def gold_taught(teacher, labels: np.ndarray):  # type: ignore[no-untyped-def]
+    """Return the teacher's rows followed by one-hot rows of `labels` (None without one)."""
+    if teacher is None:
+        return None
+    return np.concatenate([teacher, np.eye(len(CLASSES))[labels]])
 
 
 def topic_labels(preds: list[Prediction], classes: tuple[str, ...]) -> list[str]:
@@ -267,9 +322,18 @@ def evaluate(model: LinearModel, root: Path) -> dict[str, dict[str, object]]:
 
 
 def build(
-    root: Path, out: Path, choose: bool = True, with_topics: bool = False
+    root: Path,
+    out: Path,
+    choose: bool = True,
+    with_topics: bool = False,
+    taught: bool = True,
+    cache_folder: Path | None = None,
 ) -> tuple[str, dict[str, object]]:
-    """Build the model and card into `out`; return the model's SHA-256 and the card."""
+    """Build the model and card into `out`; return the model's SHA-256 and the card.
+
+    `taught`: learn from the accurate tier's probabilities too (GOLD_SHARE), its embeddings
+    of the pool kept in `cache_folder` when given.
+    """
     start = time.perf_counter()
     texts, labels, counts = training_pool(root)
     print(f"training pool: {counts}", flush=True)
@@ -278,6 +342,10 @@ def build(
     print(f"vocabulary: {len(words)} n-grams (min df {MIN_DF})", flush=True)
     x = matrix(texts, vocab)
     y = np.array([CLASSES.index(label) for label in labels])
+    teacher = None
+    if taught:
+        print(f"teacher: the accurate tier on {len(texts):,} texts", flush=True)
+        teacher = teacher_probabilities(texts, cache_folder)
     extra = None
     if with_topics:
         extra_texts, extra_labels = topic_examples(root)
@@ -288,15 +356,22 @@ def build(
             [key(t) for t in extra_texts],
         )
     if choose:
+        # On the gold labels alone: the teacher saw every test fold, and the more closely a
+        # student follows it (the larger C), the more of the test folds it carries in.
         c, grid = cross_validate(x, y, [key(t) for t in texts], extra)
     else:
         c, grid = GRID_C[0], []
     if extra is None:
-        model = fit(x, y, c)
+        model = fit(x, y, c, teacher)
     else:
         from scipy.sparse import vstack
 
-        model = fit(vstack([x, extra[0]]).tocsr(), np.concatenate([y, extra[1]]), c)
+        model = fit(
+            vstack([x, extra[0]]).tocsr(),
+            np.concatenate([y, extra[1]]),
+            c,
+            gold_taught(teacher, extra[1]),
+        )
     # sklearn's classes_ are 0, 1, 2 = CLASSES order; weights become features x classes.
     weights = model.coef_.T.astype(np.float32)
     header = {
@@ -332,6 +407,7 @@ def build(
             "unit length per text; VADER compound: 10 buckets, sign, value",
             "classifier": "multinomial logistic regression (scikit-learn LogisticRegression, "
             f"L-BFGS, at most {MAX_ITER} iterations, balanced class weights)",
+            "teacher": teacher_card() if taught else None,
             "C": c,
             "cross_validation": {"folds": FOLDS, "metric": "macro_recall", "grid": grid},
         },
@@ -348,6 +424,24 @@ def build(
 
 
 FLOOR_KEYS = ("macro_recall", "weighted_f1", "macro_f1", "accuracy")
+
+
+def teacher_card() -> dict[str, object]:
+    """Return what the card says of the teacher: which head, and how it teaches."""
+    from brandpulse.analysis.sentiment_accurate import load_head
+
+    head = load_head()
+    return {
+        "head_file": HEAD_FILE,
+        "head_sha256": head.sha256,
+        "adapter_sha256": head.header["embedding"]["adapter_sha256"],
+        "gold_share": GOLD_SHARE,
+        "probabilities_rounded_to": TEACHER_DECIMALS,
+        "targets": "each text repeated once per class, weighted by gold_share of its gold "
+        "label plus the rest of the head's probability, times its gold class's balanced "
+        "weight",
+    }
+
 
 # The accurate tier: MiniLM-L6 fine-tuned on the same pool (scripts/sentiment_finetune.py),
 # written as an adapter for the encoder's weights and a softmax layer, its head.
@@ -474,7 +568,6 @@ def write_head(  # type: ignore[no-untyped-def]
         "version": HEAD_VERSION,
         "head_file": HEAD_FILE,
         "head_sha256": digest,
-        "linear_model_sha256": model.sha256,
         "use": HEAD_USE,
         "embedding": header["embedding"],
         "training_data": {"same_pool_as": MODEL_FILE, "steps": counts},
@@ -484,11 +577,33 @@ def write_head(  # type: ignore[no-untyped-def]
             "torch": torch.__version__,
             "combination": "mean of the head's and the linear model's probabilities",
         },
-        "evaluation": evaluate_tier(model, head, root, cache),
-        "check": check_slice(model, head, root, cache),
+        **tier_figures(model, head, root, cache),
     }
     (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     return digest, card
+
+
+def tier_figures(model: LinearModel, head, root: Path, cache) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Return the parts of the head's card that depend on the linear model beside it."""
+    return {
+        "linear_model_sha256": model.sha256,
+        "evaluation": evaluate_tier(model, head, root, cache),
+        "check": check_slice(model, head, root, cache),
+    }
+
+
+def refresh_head_card(root: Path, out: Path, cache_folder: Path | None) -> None:
+    """Evaluate the committed head again beside the linear model in `out` (which learns from
+    the head, so it is built after it) and rewrite those parts of the head's card."""
+    from brandpulse.analysis.embedding import EmbeddingCache
+    from brandpulse.analysis.sentiment_accurate import Head
+
+    head = Head.from_file(out / HEAD_FILE)
+    model = LinearModel.from_file(out / MODEL_FILE)
+    card = json.loads((out / HEAD_CARD_FILE).read_text())
+    card.update(tier_figures(model, head, root, EmbeddingCache(cache_folder, head.adapter)))
+    (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    print(f"head card evaluated beside model {model.sha256}", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -509,11 +624,18 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="add the SemEval topic (BD) training tweets (a variant, not the shipped model)",
     )
+    parser.add_argument(
+        "--no-teacher",
+        action="store_true",
+        help="learn from the gold labels alone (a variant, not the shipped model; needs no "
+        "accurate extra and takes minutes instead of half an hour)",
+    )
     parser.add_argument("--cache", help="folder to keep the embeddings in between runs")
     args = parser.parse_args(argv)
     root = corpora_root(args.corpora)
+    cache = Path(args.cache) if args.cache else None
+    taught = not args.no_teacher
     if args.head:
-        cache = Path(args.cache) if args.cache else None
         if not args.check:
             build_head(root, Path(args.out), cache)
             return 0
@@ -533,12 +655,15 @@ def main(argv: list[str]) -> int:
             # The parameters are read back from the card, so the check skips the grid search.
             global GRID_C
             GRID_C = (float(card["parameters"]["C"]),)
-            digest, _ = build(root, Path(tmp), choose=False)
+            digest, _ = build(root, Path(tmp), choose=False, taught=taught, cache_folder=cache)
         same = digest == card["model_sha256"] == shipped
         print(f"card {card['model_sha256']}\nfile {shipped}\nrebuilt {digest}")
         print("reproduced: yes" if same else "reproduced: NO")
         return 0 if same else 1
-    build(root, Path(args.out), with_topics=args.topic_examples)
+    out = Path(args.out)
+    build(root, out, with_topics=args.topic_examples, taught=taught, cache_folder=cache)
+    if (out / HEAD_CARD_FILE).is_file():
+        refresh_head_card(root, out, cache)
     return 0
 
 

@@ -1,19 +1,18 @@
-"""Measure the linear model taught by the accurate tier (the shipped fine-tuned head).
+"""Measure the share of gold label in the targets the shipped model learns from.
 
 Usage: .venv/bin/python scripts/sentiment_distill_cv.py [--corpora DIR] [--cache DIR]
        [--out DIR]
 
-The teacher is the committed tier (analysis/models/sentiment-head.json and its adapter);
-the student, the linear model of scripts/build_sentiment_model.py (same pool, vocabulary,
-features, C = 1), learns from a mix of each text's gold label (share GOLD_SHARES) and the
-teacher's probabilities: each text is repeated once per class, weighted by that mix and by
-its gold class's balanced weight. Printed: the macro-recall of the model as built and of
-each student on the test folds of the build's 3-fold split, then each student, fitted on
-the whole pool, on every shared evaluation set (its model files in --out, default a
-temporary folder). The teacher was fine-tuned on the whole pool, test folds included, so
-its probabilities carry a little of them into the students' training folds: the folds rank
-the shares, the evaluation sets (seen by neither) measure them. Needs the train and
-accurate extras; embedding the pool takes 20-30 minutes on two cores, `--cache DIR` keeps it.
+The shipped linear model (scripts/build_sentiment_model.py) learns from a mix of each text's
+gold label (share GOLD_SHARE) and the committed accurate tier's probabilities (the teacher).
+This prints the macro-recall on the test folds of the build's 3-fold split of the model
+fitted on the gold labels alone and of a model taught at each share of GOLD_SHARES, then
+each taught model, fitted on the whole pool, on every shared evaluation set (its model files
+in --out, default a temporary folder). The teacher was fine-tuned on the whole pool, test
+folds included, so its probabilities carry a little of them into the training folds: the
+folds rank the shares, the evaluation sets (seen by neither) measure them. Needs the train
+and accurate extras; embedding the pool takes 20-30 minutes on two cores, `--cache DIR`
+keeps it.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -32,35 +30,12 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
-# How much of a text's target is its gold label (the rest is the teacher's probabilities).
+# The shares of gold label measured (the rest of each target is the teacher's).
 GOLD_SHARES = (0.25, 0.5, 0.75)
-
-
-def fit_student(x, y: np.ndarray, teacher: np.ndarray, gold_share: float):  # type: ignore[no-untyped-def]
-    """Fit the linear model on soft targets: gold_share of the gold label, the rest teacher."""
-    import build_sentiment_model as build
-    from brandpulse.analysis.sentiment_model import CLASSES
-    from scipy.sparse import vstack
-    from sklearn.linear_model import LogisticRegression
-
-    classes = len(CLASSES)
-    target = gold_share * np.eye(classes)[y] + (1 - gold_share) * teacher
-    balanced = len(y) / (classes * np.bincount(y, minlength=classes))
-    weights = target * balanced[y][:, None] * classes
-    student = LogisticRegression(C=1.0, max_iter=build.MAX_ITER, tol=1e-4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return student.fit(
-            vstack([x] * classes).tocsr(),
-            np.repeat(np.arange(classes), len(y)),
-            sample_weight=np.concatenate([weights[:, c] for c in range(classes)]),
-        )
 
 
 def main(argv: list[str]) -> int:
     import build_sentiment_model as build
-    from brandpulse.analysis.embedding import EmbeddingCache
-    from brandpulse.analysis.sentiment_accurate import load_head
     from brandpulse.analysis.sentiment_model import CLASSES, LinearModel, write_model
     from sklearn.metrics import recall_score
     from sklearn.model_selection import StratifiedKFold
@@ -75,8 +50,7 @@ def main(argv: list[str]) -> int:
     cache = Path(cached) if cached else None
     out = Path(option("--out") or tempfile.mkdtemp(prefix="distill-"))
     texts, labels, _ = build.training_pool(root)
-    head = load_head()
-    teacher = head.probabilities(EmbeddingCache(cache, adapter=head.adapter).embed(texts))
+    teacher = build.teacher_probabilities(texts, cache)
     words = build.vocabulary(texts)
     x = build.matrix(texts, {w: i for i, w in enumerate(words)})
     y = np.array([CLASSES.index(label) for label in labels])
@@ -86,13 +60,13 @@ def main(argv: list[str]) -> int:
         def recall(model, test: np.ndarray = test) -> str:  # type: ignore[no-untyped-def]
             return f"{recall_score(y[test], model.predict(x[test]), average='macro'):.4f}"
 
-        line = f"fold {n + 1}: macroR as built {recall(build.fit(x[train], y[train], 1.0))}"
+        line = f"fold {n + 1}: macroR gold only {recall(build.fit(x[train], y[train], 1.0))}"
         for share in GOLD_SHARES:
-            student = fit_student(x[train], y[train], teacher[train], share)
+            student = build.fit(x[train], y[train], 1.0, teacher[train], share)
             line += f" | gold {share} {recall(student)}"
         print(line, flush=True)
     for share in GOLD_SHARES:
-        student = fit_student(x, y, teacher, share)
+        student = build.fit(x, y, 1.0, teacher, share)
         header = {
             "name": build.NAME,
             "version": build.VERSION,
