@@ -39,9 +39,8 @@ What it does, in order:
    probabilities carry a little of each test fold into the training folds, and more the
    closer a model follows them: taught folds would favour a weaker penalty.)
 8. Fits multinomial logistic regression (L-BFGS) to the targets on the whole pool, writes
-   the model,
-   then evaluates it once on the evaluation sets and writes the card (data hashes,
-   parameters, figures).
+   the model, then evaluates it once on the evaluation sets and writes the card (data
+   hashes, parameters, figures).
 
 `--topic-examples` adds the tweets of the SemEval topic (BD) files that are not held out as
 extra examples, each labelled toward its topic (evaluation texts removed; vocabulary from the
@@ -655,6 +654,7 @@ def main(argv: list[str]) -> int:
             # The parameters are read back from the card, so the check skips the grid search.
             global GRID_C
             GRID_C = (float(card["parameters"]["C"]),)
+            taught = card["parameters"].get("teacher") is not None
             digest, _ = build(root, Path(tmp), choose=False, taught=taught, cache_folder=cache)
         same = digest == card["model_sha256"] == shipped
         print(f"card {card['model_sha256']}\nfile {shipped}\nrebuilt {digest}")
