@@ -293,6 +293,46 @@ def test_sentiment_train_adopts_a_better_project_model_and_analyze_uses_it(
     assert trainings == 1
 
 
+def test_sentiment_train_says_it_kept_the_model_when_a_shared_set_would_lose(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str], corpora: Path
+) -> None:
+    """United's team corrects the model's mistakes among 200 of its tweets: the project model
+    passes cross-validation on them but loses more than the limit on TweetEval (general
+    tweets), so the shipped model stays, and the command says which check kept it."""
+    from brandpulse.analysis.sentiment_model import load_model
+
+    from brandpulse.commands.sentiment_train import MAX_SHARED_LOSS
+    from brandpulse.sentiment_corpora import evaluation_sets
+
+    airline = next(c for c in evaluation_sets(corpora) if c.name == "airline")
+    read = [i for i, name in enumerate(airline.groups or []) if name == "United"][:200]
+    predicted = load_model().predict([airline.texts[i] for i in read])
+    mistakes = [i for i, p in zip(read, predicted, strict=True) if p.label != airline.labels[i]]
+    config = write_config(tmp_path)
+    mentions = [
+        Mention(
+            id=mention_id("test", str(i)),
+            source="news",
+            native_id=str(i),
+            url=None,
+            author="a",
+            title="",
+            text=f"Acme {airline.texts[i]}",
+            published_at=WHEN + timedelta(minutes=i),
+            collected_at=WHEN,
+        )
+        for i in mistakes
+    ]
+    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    args = ["--config", str(config), "--db", str(db_path)]
+    for i in mistakes:
+        assert run(capsys, "correct", mention_id("test", str(i)), airline.labels[i], *args)[0] == 0
+    code, out, _ = run(capsys, "sentiment", "train", "--corpora", str(corpora), *args)
+    assert code == 0 and f"corrections: {len(mistakes)}" in out
+    assert f"better on the corrections but loses more than {MAX_SHARED_LOSS}" in out, out
+    assert not (db_path.parent / (db_path.stem + ".sentiment.bin")).exists()
+
+
 def test_languages_are_stored_unscored_and_filter_exports(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
