@@ -1,20 +1,21 @@
 """Measure what a brand team's corrections do to its sentiment labels, on the airline tweets.
 
 Usage: .venv/bin/python scripts/sentiment_corrections_curve.py [--corpora DIR]
-       [--reviewed N,N,...] [--seeds K] [--markdown]
+       [--reviewed N,N,...] [--seeds K] [--confirm] [--markdown]
 
 Each airline of the shared airline set (customers writing to six US airlines, human labels)
 stands for one brand's team. The team reads its mentions in a random order (seed); of the
 first N it reads, it corrects those the shipped model labelled wrongly (`brandpulse
 correct`), and `brandpulse sentiment train` fits a project model from those corrections
-(`analysis.sentiment_train.fine_tune`, exactly as the command does). Scored: the airline's
-tweets beyond the largest N, the same ones at every N, pooled over the six airlines; and,
-to see what the project model forgets, TweetEval validation (general tweets). Printed per N,
-averaged over the seeds: corrections made, accuracy, macro-recall and weighted-F1 on the
-held tweets, TweetEval macro-recall, and how many of the six project models `sentiment
-train` would adopt with the corpora at hand (cross-validated on the corrections; the
-shared-set rule, no more than MAX_SHARED_LOSS macro-recall lost on any set, is checked on
-TweetEval alone here).
+(`analysis.sentiment_train.fine_tune`, exactly as the command does); with `--confirm`, it
+also confirms the labels it finds right, so every mention it reads is an example. Scored:
+the airline's tweets beyond the largest N, the same ones at every N, pooled over the six
+airlines; and, to see what the project model forgets, TweetEval validation (general tweets).
+Printed per N, averaged over the seeds: corrections made, accuracy, macro-recall and
+weighted-F1 on the held tweets, TweetEval macro-recall, and how many of the six project
+models `sentiment train` would adopt with the corpora at hand (cross-validated on the
+corrections; the shared-set rule, no more than MAX_SHARED_LOSS macro-recall lost on any set,
+is checked on TweetEval alone here).
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def main(argv: list[str]) -> int:
         help="mentions each team reads, comma-separated (default %(default)s)",
     )
     parser.add_argument("--seeds", type=int, default=3, help="reading orders (default 3)")
+    parser.add_argument(
+        "--confirm",
+        action="store_true",
+        help="the team also confirms the labels it finds right (`brandpulse correct` with the "
+        "same label), so every mention it reads is an example",
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
     reviewed = sorted({int(n) for n in args.reviewed.split(",")})
@@ -66,7 +73,7 @@ def main(argv: list[str]) -> int:
             gold, predicted, made, adopted, general_recall = [], [], 0, 0, []
             for ids in order:
                 read, held = ids[:n], ids[max(reviewed) :]
-                fixes = [i for i in read if base_labels[i] != airline.labels[i]]
+                fixes = [i for i in read if args.confirm or base_labels[i] != airline.labels[i]]
                 made += len(fixes)
                 model = base
                 if fixes:
