@@ -39,24 +39,30 @@ def write_config(tmp_path: Path, query: str = "acme") -> Path:
     return path
 
 
-def stored(tmp_path: Path, db: Path, query: str = "acme") -> Path:
-    """Collect TEXTS through the real pipeline write; return the config path."""
-    path = write_config(tmp_path, query)
+def store_news(db: Path, config: Path, texts: list[str], keys: list[int] | None = None) -> None:
+    """Store one news mention per text through the real pipeline write; mention `k` (its
+    position, or its key) has native id k and is published k minutes after WHEN."""
     mentions = [
         Mention(
-            id=mention_id("test", str(n)),
+            id=mention_id("test", str(k)),
             source="news",
-            native_id=str(n),
+            native_id=str(k),
             url=None,
             author="a",
             title="",
             text=text,
-            published_at=WHEN + timedelta(minutes=n),
+            published_at=WHEN + timedelta(minutes=k),
             collected_at=WHEN,
         )
-        for n, text in enumerate(TEXTS)
+        for k, text in zip(keys or range(len(texts)), texts, strict=True)
     ]
-    store_mentions(db, load_config(path), Secrets(), mentions, RunReport(source="news"))
+    store_mentions(db, load_config(config), Secrets(), mentions, RunReport(source="news"))
+
+
+def stored(tmp_path: Path, db: Path, query: str = "acme") -> Path:
+    """Collect TEXTS through the real pipeline write; return the config path."""
+    path = write_config(tmp_path, query)
+    store_news(db, path, TEXTS)
     return path
 
 
@@ -260,21 +266,7 @@ def test_sentiment_train_adopts_a_better_project_model_and_analyze_uses_it(
 
     config = write_config(tmp_path)
     texts = [t for t, _ in CORRECTED] + HELD_ASIDE
-    mentions = [
-        Mention(
-            id=mention_id("test", str(n)),
-            source="news",
-            native_id=str(n),
-            url=None,
-            author="a",
-            title="",
-            text=text,
-            published_at=WHEN + timedelta(minutes=n),
-            collected_at=WHEN,
-        )
-        for n, text in enumerate(texts)
-    ]
-    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    store_news(db_path, config, texts)
     args = ["--config", str(config), "--db", str(db_path)]
     code, _, err = run(capsys, "sentiment", "train", *args)
     assert code == 2 and "only 0 corrections" in err
@@ -309,21 +301,7 @@ def test_sentiment_train_says_it_kept_the_model_when_a_shared_set_would_lose(
     predicted = load_model().predict([airline.texts[i] for i in read])
     mistakes = [i for i, p in zip(read, predicted, strict=True) if p.label != airline.labels[i]]
     config = write_config(tmp_path)
-    mentions = [
-        Mention(
-            id=mention_id("test", str(i)),
-            source="news",
-            native_id=str(i),
-            url=None,
-            author="a",
-            title="",
-            text=f"Acme {airline.texts[i]}",
-            published_at=WHEN + timedelta(minutes=i),
-            collected_at=WHEN,
-        )
-        for i in mistakes
-    ]
-    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    store_news(db_path, config, [f"Acme {airline.texts[i]}" for i in mistakes], keys=mistakes)
     args = ["--config", str(config), "--db", str(db_path)]
     for i in mistakes:
         assert run(capsys, "correct", mention_id("test", str(i)), airline.labels[i], *args)[0] == 0
@@ -342,21 +320,7 @@ def test_languages_are_stored_unscored_and_filter_exports(
         "La nueva bicicleta de Acme es muy cómoda y la batería dura mucho.",
         "Acme ok",  # too short to tell: scored, language unknown
     ]
-    mentions = [
-        Mention(
-            id=mention_id("test", str(n)),
-            source="news",
-            native_id=str(n),
-            url=None,
-            author="a",
-            title="",
-            text=text,
-            published_at=WHEN + timedelta(minutes=n),
-            collected_at=WHEN,
-        )
-        for n, text in enumerate(texts)
-    ]
-    store_mentions(db_path, load_config(config), Secrets(), mentions, RunReport(source="news"))
+    store_news(db_path, config, texts)
     with read_connection(db_path) as con:
         stored_rows = con.execute(
             "SELECT m.text, m.language, s.label, s.confidence FROM mentions m"
