@@ -91,7 +91,6 @@ def fine_tune(base: LinearModel, texts: Sequence[str], labels: Sequence[str]) ->
         "name": "brandpulse-project",
         "version": f"{base.version}+{len(texts)}c",
         "base_sha256": base.sha256,
-        "bias": [float(np.float32(b)) for b in bias],
         "corrections": len(texts),
     }
     header.pop("vocab_bytes", None)

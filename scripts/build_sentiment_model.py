@@ -197,13 +197,11 @@ def matrix(texts: list[str], vocab: dict[str, int]):  # type: ignore[no-untyped-
     return csr_matrix((values, indices, indptr), shape=(len(texts), len(vocab) + DENSE))
 
 
-def teacher_probabilities(texts: list[str], cache_folder: Path | None) -> np.ndarray:
-    """Return the accurate tier's class probabilities for `texts` (the committed head and
-    adapter, every text embedded), rounded to TEACHER_DECIMALS."""
+def teacher_probabilities(texts: list[str], head, cache_folder: Path | None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Return the accurate tier's class probabilities for `texts` (`head` and its adapter,
+    every text embedded), rounded to TEACHER_DECIMALS."""
     from brandpulse.analysis.embedding import EmbeddingCache
-    from brandpulse.analysis.sentiment_accurate import load_head
 
-    head = load_head()
     vectors = EmbeddingCache(cache_folder, adapter=head.adapter).embed(texts)
     return np.round(head.probabilities(vectors).astype(np.float64), TEACHER_DECIMALS)
 
@@ -333,6 +331,8 @@ def build(
     `taught`: learn from the accurate tier's probabilities too (GOLD_SHARE), its embeddings
     of the pool kept in `cache_folder` when given.
     """
+    from brandpulse.analysis.sentiment_accurate import load_head
+
     start = time.perf_counter()
     texts, labels, counts = training_pool(root)
     print(f"training pool: {counts}", flush=True)
@@ -341,10 +341,12 @@ def build(
     print(f"vocabulary: {len(words)} n-grams (min df {MIN_DF})", flush=True)
     x = matrix(texts, vocab)
     y = np.array([CLASSES.index(label) for label in labels])
+    # The teacher is always the committed tier, whatever `out` is.
+    head = load_head() if taught else None
     teacher = None
-    if taught:
+    if head is not None:
         print(f"teacher: the accurate tier on {len(texts):,} texts", flush=True)
-        teacher = teacher_probabilities(texts, cache_folder)
+        teacher = teacher_probabilities(texts, head, cache_folder)
     extra = None
     if with_topics:
         extra_texts, extra_labels = topic_examples(root)
@@ -373,14 +375,7 @@ def build(
         )
     # sklearn's classes_ are 0, 1, 2 = CLASSES order; weights become features x classes.
     weights = model.coef_.T.astype(np.float32)
-    header = {
-        "name": NAME,
-        "version": VERSION,
-        "classes": list(CLASSES),
-        "char_range": list(CHAR_RANGE),
-        "bias": [float(np.float32(b)) for b in model.intercept_],
-        "link": "softmax",
-    }
+    header = model_header(model.intercept_)
     out.mkdir(parents=True, exist_ok=True)
     digest = write_model(out / MODEL_FILE, header, words, weights)
     shipped = LinearModel.from_file(out / MODEL_FILE)
@@ -406,7 +401,7 @@ def build(
             "unit length per text; VADER compound: 10 buckets, sign, value",
             "classifier": "multinomial logistic regression (scikit-learn LogisticRegression, "
             f"L-BFGS, at most {MAX_ITER} iterations, balanced class weights)",
-            "teacher": teacher_card() if taught else None,
+            "teacher": None if head is None else teacher_card(head),
             "C": c,
             "cross_validation": {"folds": FOLDS, "metric": "macro_recall", "grid": grid},
         },
@@ -425,11 +420,20 @@ def build(
 FLOOR_KEYS = ("macro_recall", "weighted_f1", "macro_f1", "accuracy")
 
 
-def teacher_card() -> dict[str, object]:
-    """Return what the card says of the teacher: which head, and how it teaches."""
-    from brandpulse.analysis.sentiment_accurate import load_head
+def model_header(bias: np.ndarray) -> dict[str, object]:
+    """Return the header of a model file of this recipe with its fitted `bias`."""
+    return {
+        "name": NAME,
+        "version": VERSION,
+        "classes": list(CLASSES),
+        "char_range": list(CHAR_RANGE),
+        "bias": [float(np.float32(b)) for b in bias],
+        "link": "softmax",
+    }
 
-    head = load_head()
+
+def teacher_card(head) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Return what the card says of the teacher: which head, and how it teaches."""
     return {
         "head_file": HEAD_FILE,
         "head_sha256": head.sha256,

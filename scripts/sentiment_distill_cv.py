@@ -36,6 +36,7 @@ GOLD_SHARES = (0.25, 0.5, 0.75)
 
 def main(argv: list[str]) -> int:
     import build_sentiment_model as build
+    from brandpulse.analysis.sentiment_accurate import load_head
     from brandpulse.analysis.sentiment_model import CLASSES, LinearModel, write_model
     from sklearn.metrics import recall_score
     from sklearn.model_selection import StratifiedKFold
@@ -50,7 +51,7 @@ def main(argv: list[str]) -> int:
     cache = Path(cached) if cached else None
     out = Path(option("--out") or tempfile.mkdtemp(prefix="distill-"))
     texts, labels, _ = build.training_pool(root)
-    teacher = build.teacher_probabilities(texts, cache)
+    teacher = build.teacher_probabilities(texts, load_head(), cache)
     words = build.vocabulary(texts)
     x = build.matrix(texts, {w: i for i, w in enumerate(words)})
     y = np.array([CLASSES.index(label) for label in labels])
@@ -67,18 +68,12 @@ def main(argv: list[str]) -> int:
         print(line, flush=True)
     for share in GOLD_SHARES:
         student = build.fit(x, y, 1.0, teacher, share)
-        header = {
-            "name": build.NAME,
-            "version": build.VERSION,
-            "classes": list(CLASSES),
-            "char_range": list(build.CHAR_RANGE),
-            "bias": [float(np.float32(b)) for b in student.intercept_],
-            "link": "softmax",
-        }
         folder = out / f"gold-{share}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / build.MODEL_FILE
-        write_model(path, header, words, student.coef_.T.astype(np.float32))
+        write_model(
+            path, build.model_header(student.intercept_), words, student.coef_.T.astype(np.float32)
+        )
         for name, figs in build.evaluate(LinearModel.from_file(path), root).items():
             print(
                 f"gold {share} {name}: macroR {figs['macro_recall']:.4f} "
