@@ -1,7 +1,12 @@
 """Measure what a brand team's corrections do to its sentiment labels, on the airline tweets.
 
 Usage: .venv/bin/python scripts/sentiment_corrections_curve.py [--corpora DIR]
-       [--reviewed N,N,...] [--seeds K] [--confirm] [--markdown]
+       [--set NAME] [--reviewed N,N,...] [--seeds K] [--confirm] [--free] [--markdown]
+
+`--set` takes another shared set whose texts name their brand or topic (default airline;
+e.g. semeval-2016devtest-BD, whose 20 topics are positive/negative only and are scored by
+the sign of the score, as the evaluation does); each group is then one team. `--free` fits
+with the bias and VADER's weights free to move, the rule before they were held.
 
 Each airline of the shared airline set (customers writing to six US airlines, human labels)
 stands for one brand's team. The team reads its mentions in a random order (seed); of the
@@ -24,6 +29,7 @@ import argparse
 import random
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 from brandpulse.analysis.sentiment_metrics import figures
@@ -31,7 +37,10 @@ from brandpulse.analysis.sentiment_model import load_model
 from brandpulse.analysis.sentiment_train import cross_validate, fine_tune
 
 from brandpulse.commands.sentiment_train import MAX_SHARED_LOSS, MIN_CORRECTIONS
-from brandpulse.sentiment_corpora import corpora_root, evaluation_sets
+from brandpulse.sentiment_corpora import corpora_root, evaluation_sets, topic_sets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_sentiment_model import topic_labels  # noqa: E402
 
 DEFAULT_REVIEWED = (0, 25, 50, 100, 200, 400)
 
@@ -44,7 +53,11 @@ def main(argv: list[str]) -> int:
         default=",".join(str(n) for n in DEFAULT_REVIEWED),
         help="mentions each team reads, comma-separated (default %(default)s)",
     )
+    parser.add_argument("--set", default="airline", help="grouped shared set (default airline)")
     parser.add_argument("--seeds", type=int, default=3, help="reading orders (default 3)")
+    parser.add_argument(
+        "--free", action="store_true", help="let the bias and VADER's weights move (old rule)"
+    )
     parser.add_argument(
         "--confirm",
         action="store_true",
@@ -54,47 +67,52 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
     reviewed = sorted({int(n) for n in args.reviewed.split(",")})
-    sets = {c.name: c for c in evaluation_sets(corpora_root(args.corpora))}
-    airline, general = sets["airline"], sets["tweeteval"]
+    root = corpora_root(args.corpora)
+    sets = {c.name: c for c in evaluation_sets(root) + topic_sets(root)}
+    corpus, general = sets[args.set], sets["tweeteval"]
     base = load_model()
-    base_labels = [p.label for p in base.predict(airline.texts)]
+
+    def labelled(model, texts: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+        return topic_labels(model.predict(texts), corpus.classes)
+
+    base_labels = labelled(base, corpus.texts)
     base_general = figures(general.labels, [p.label for p in base.predict(general.texts)])
-    by_airline: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(airline.groups or []):
-        by_airline[name].append(i)
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(corpus.groups or []):
+        by_group[name].append(i)
 
     rows: dict[int, list[dict[str, float]]] = defaultdict(list)
     for seed in range(args.seeds):
         order = [
             random.Random(f"{seed}:{name}").sample(ids, len(ids))
-            for name, ids in sorted(by_airline.items())
+            for name, ids in sorted(by_group.items())
         ]
         for n in reviewed:
             gold, predicted, made, adopted, general_recall = [], [], 0, 0, []
             for ids in order:
                 read, held = ids[:n], ids[max(reviewed) :]
-                fixes = [i for i in read if args.confirm or base_labels[i] != airline.labels[i]]
+                fixes = [i for i in read if args.confirm or base_labels[i] != corpus.labels[i]]
                 made += len(fixes)
                 model = base
                 if fixes:
-                    texts = [airline.texts[i] for i in fixes]
-                    labels = [airline.labels[i] for i in fixes]
-                    model = fine_tune(base, texts, labels).as_linear()
+                    texts = [corpus.texts[i] for i in fixes]
+                    labels = [corpus.labels[i] for i in fixes]
+                    model = fine_tune(base, texts, labels, not args.free).as_linear()
                     general_figs = figures(
                         general.labels, [p.label for p in model.predict(general.texts)]
                     )
                     general_recall.append(general_figs.macro_recall)
                     if (
                         len(fixes) >= MIN_CORRECTIONS
-                        and cross_validate(base, texts, labels).better
+                        and cross_validate(base, texts, labels, hold_shared=not args.free).better
                         and general_figs.macro_recall >= base_general.macro_recall - MAX_SHARED_LOSS
                     ):
                         adopted += 1
                 else:
                     general_recall.append(base_general.macro_recall)
-                gold += [airline.labels[i] for i in held]
-                predicted += [p.label for p in model.predict([airline.texts[i] for i in held])]
-            figs = figures(gold, predicted)
+                gold += [corpus.labels[i] for i in held]
+                predicted += labelled(model, [corpus.texts[i] for i in held])
+            figs = figures(gold, predicted, classes=corpus.classes)
             rows[n].append(
                 {
                     "corrections": made / len(order),
@@ -109,14 +127,14 @@ def main(argv: list[str]) -> int:
             print(f"seed {seed} reviewed {n}: {rows[n][-1]}", file=sys.stderr, flush=True)
 
     header = (
-        "reviewed per airline",
-        "corrections per airline",
+        "reviewed per team",
+        "corrections per team",
         "held tweets",
         "acc",
         "macroR",
         "wF1",
         "TweetEval macroR",
-        "adopted (of 6)",
+        f"adopted (of {len(by_group)})",
     )
     lines = []
     for n in reviewed:
