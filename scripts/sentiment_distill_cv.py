@@ -11,7 +11,7 @@ each taught model, fitted on the whole pool, on every shared evaluation set (its
 in --out, default a temporary folder). The teacher was fine-tuned on the whole pool, test
 folds included, so its probabilities carry a little of them into the training folds: the
 folds rank the shares, the evaluation sets (seen by neither) measure them. Needs the train
-and accurate extras; embedding the pool takes 20-30 minutes on two cores, `--cache DIR`
+and accurate extras; embedding the pool takes about 8 minutes on two cores, `--cache DIR`
 keeps it.
 """
 
