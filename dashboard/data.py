@@ -39,9 +39,14 @@ def bounds(_reader: Reader, key: Key) -> dict[str, Any]:
 
 @cached
 def learning_status(_reader: Reader, key: Key) -> dict[str, Any]:
-    """Return how many corrections there are and the last `sentiment train` run (or None)."""
-    total, _ = learning.agreement_rate(learning.correction_agreement(_reader.con))
-    return {"corrections": total, "last_training": learning.last_training(_reader.con)}
+    """Return how many corrections there are, how many of them confirm the scorer's label,
+    and the last `sentiment train` run (or None)."""
+    total, confirmed = learning.correction_counts(_reader.con)
+    return {
+        "corrections": total,
+        "confirmed": confirmed,
+        "last_training": learning.last_training(_reader.con),
+    }
 
 
 @cached

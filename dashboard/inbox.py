@@ -106,8 +106,14 @@ def table_columns(tz: str) -> dict[str, Any]:
 # -- changes ---------------------------------------------------------------------------------
 
 
-def _run(db: Path, done: str, change: Callable[[Any], int]) -> None:
-    """Run one change in a short transaction and leave its outcome for the next run."""
+def _run(
+    db: Path,
+    done: str,
+    change: Callable[[Any], int],
+    none: str = "Those mentions are no longer stored (pruned?).",
+) -> None:
+    """Run one change in a short transaction and leave its outcome for the next run:
+    `done` (with {n} and {s}) when it changed some mentions, `none` when it changed none."""
     try:
         with writing(db) as con, transaction(con):
             count = change(con)
@@ -117,7 +123,7 @@ def _run(db: Path, done: str, change: Callable[[Any], int]) -> None:
     if count:
         st.session_state[_OUTCOME] = ("success", done.format(n=count, s="" if count == 1 else "s"))
     else:
-        st.session_state[_OUTCOME] = ("error", "Those mentions are no longer stored (pruned?).")
+        st.session_state[_OUTCOME] = ("error", none)
 
 
 def mark_read(db: Path, ids: list[str], person: str, read: bool) -> None:
@@ -164,6 +170,17 @@ def relabel(db: Path, ids: list[str], person: str) -> None:
         db,
         f"Saved: {{n}} mention{{s}} now {label}.",
         lambda c: triage.relabel(c, ids, label, person),
+    )
+
+
+def confirm(db: Path, ids: list[str], person: str) -> None:
+    """Save the scorer's labels of the selection as the team's (a button callback)."""
+    _run(
+        db,
+        "Confirmed {n} label{s}: the project model learns from them as from corrections.",
+        lambda c: triage.confirm_labels(c, ids, person),
+        none="Nothing to confirm: those mentions already carry a team label, are unscored"
+        " or are no longer stored.",
     )
 
 
@@ -217,9 +234,18 @@ def bulk_actions(here: Frame, ids: list[str], tags: list[str]) -> None:
         a, b = st.columns(2, vertical_alignment="bottom")
         a.text_input("Assign to", key="m_bulk_assignee", placeholder="a name; empty unassigns")
         b.button("Assign", on_click=assign, args=(db, ids, me), width="stretch")
-        a, b = st.columns(2, vertical_alignment="bottom")
+        a, b, c = st.columns([2, 1, 1], vertical_alignment="bottom")
         a.selectbox("Sentiment", SENTIMENTS, key="m_bulk_label")
         b.button("Relabel sentiment", on_click=relabel, args=(db, ids, me), width="stretch")
+        c.button(
+            "Labels are right",
+            on_click=confirm,
+            args=(db, ids, me),
+            width="stretch",
+            help="Saves the scorer's label of each selected mention as the team's. The project"
+            " model (`brandpulse sentiment train`) learns from confirmed labels as from"
+            " corrections, so it sees the brand's mentions and not only its mistakes.",
+        )
 
 
 def history(here: Frame, mention_id: str) -> None:

@@ -92,6 +92,14 @@ def agreement_rate(pairs: pd.DataFrame) -> tuple[int, float]:
     return total, same / total
 
 
+def correction_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Return (team labels, those that confirmed the label the scorer gave at the time)."""
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE label = scorer_label) FROM sentiment_corrections"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 def correction_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     """Return (title, text, user label) of every corrected mention, oldest correction first."""
     rows = con.execute(

@@ -223,6 +223,30 @@ def relabel(con: duckdb.DuckDBPyConnection, ids: Sequence[str], label: str, acto
     return len(done)
 
 
+def confirm_labels(con: duckdb.DuckDBPyConnection, ids: Sequence[str], actor: str) -> int:
+    """Save the scorer's label of each mention as the team's own, and audit it.
+
+    A confirmed label is a correction that agrees with the scorer: `sentiment train` then
+    learns from a sample of the brand's mentions, not from its mistakes alone. Mentions
+    that already carry a team label, or whose label is not positive, neutral or negative
+    (unscored), are left as they are. Returns how many were confirmed.
+    """
+    actor = _clean_actor(actor)
+    ids = _existing(con, ids)
+    if not ids:
+        return 0
+    rows = con.execute(
+        f"SELECT mention_id, label FROM sentiments WHERE mention_id IN ({_marks(ids)})"
+        " AND label IN ('positive', 'neutral', 'negative')"
+        " AND mention_id NOT IN (SELECT mention_id FROM sentiment_corrections)",
+        ids,
+    ).fetchall()
+    for mention_id, label in rows:
+        correct_sentiment(con, mention_id, label)
+        _audit(con, [mention_id], actor, "sentiment confirmed", label)
+    return len(rows)
+
+
 def mark_not_about_us(con: duckdb.DuckDBPyConnection, ids: Sequence[str], actor: str) -> int:
     """Mark mentions as not about their brands: a relevance mark "unrelated" for each brand
     match (so the match stops counting and the relevance model learns from it), status

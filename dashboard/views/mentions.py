@@ -171,12 +171,24 @@ with above:
                     default=current if current in SENTIMENTS else None,
                     key=f"m_label_{mention_id}",
                 )
-                st.button(
+                save_col, confirm_col = st.columns(2)
+                save_col.button(
                     "Save correction",
                     disabled=label is None or label == current,
                     on_click=corrections.save,
                     args=(here.settings.db, mention_id, label, me),
                     type="primary",
+                    width="stretch",
+                )
+                # A confirmed label teaches the project model as much as a correction.
+                confirm_col.button(
+                    "Label is right",
+                    disabled=bool(detail["corrected_label"]) or current != detail["scorer_label"],
+                    on_click=corrections.confirm,
+                    args=(here.settings.db, mention_id, me),
+                    width="stretch",
+                    help="Saves the scorer's label as the team's: `brandpulse sentiment train`"
+                    " learns from confirmed labels as from corrections.",
                 )
                 inbox.history(here, mention_id)
 if not chosen:
@@ -187,13 +199,23 @@ if not chosen:
 
 learning = data.learning_status(here.reader, here.key)
 trained = learning["last_training"]
+total, confirmed = learning["corrections"], learning["confirmed"]
 st.caption(
-    f"Corrections so far: {learning['corrections']}. "
+    f"Corrections so far: {total}"
+    + (f" ({confirmed} confirm the scorer's label). " if total else ". ")
     + (
         f"Project model last trained {trained['trained_at']:%Y-%m-%d %H:%M %Z} on"
         f" {trained['corrections']} corrections"
         f" ({'adopted' if trained['adopted'] else 'not better, not adopted'})."
         if trained
         else "No project model trained yet: `brandpulse sentiment train` learns from them."
+    )
+    # Measured (docs/analysis.md, "Confirm the right labels too"): a model taught only the
+    # mistakes leans toward the brand's mix and forgets general tweets.
+    + (
+        ' Most are changes: confirm right labels too ("Label is right"), so the project'
+        " model learns the brand's mentions and not only the scorer's mistakes."
+        if total >= 10 and confirmed < total / 5
+        else ""
     )
 )

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from brandpulse.dashboard import settings
 from brandpulse.dashboard.filters import from_params
-from brandpulse.store.connection import read_connection
+from brandpulse.store import triage
+from brandpulse.store.connection import read_connection, write_connection
+from brandpulse.store.writes import transaction
 
 from tests.dashboard.conftest import AppFactory, no_exceptions
 
@@ -85,3 +87,51 @@ def test_bulk_tag_and_assign_are_audited_under_the_acting_name(
             "SELECT mention_id, actor, action, detail FROM triage_audit ORDER BY audit_id"
         ).fetchall()
     assert audit == [(i, "ana", "tag", "press") for i in ids]
+
+
+def test_confirming_the_selections_labels_counts_them_for_training(
+    app: AppFactory, fixture_copy: tuple[Path, Path]
+) -> None:
+    config, db = fixture_copy
+    at = open_mentions(app(config=config, db=db))
+    ids = list(at.dataframe[0].value["id"][:3])
+    at.session_state["m_table"] = {"selection": {"rows": [0, 1, 2], "columns": [], "cells": []}}
+    at.run()
+    confirm = next(b for b in at.button if b.label == "Labels are right")
+    confirm.click().run()
+    no_exceptions(at)
+    with read_connection(db) as con:
+        scorer = dict(
+            con.execute(
+                "SELECT mention_id, label FROM sentiments WHERE label IN"
+                " ('positive', 'neutral', 'negative') AND mention_id IN (?, ?, ?)",
+                ids,
+            ).fetchall()
+        )
+        saved = dict(con.execute("SELECT mention_id, label FROM sentiment_corrections").fetchall())
+    assert scorer and saved == scorer
+    n = len(scorer)
+    assert any(f"Confirmed {n} label" in s.value for s in at.success)
+    assert any(f"({n} confirm the scorer's label)" in c.value for c in at.caption)
+    # A second press finds nothing left to confirm and says so.
+    next(b for b in at.button if b.label == "Labels are right").click().run()
+    assert any("Nothing to confirm" in e.value for e in at.error)
+
+
+def test_a_team_that_only_corrects_is_told_to_confirm_too(
+    app: AppFactory, fixture_copy: tuple[Path, Path]
+) -> None:
+    config, db = fixture_copy
+    with write_connection(db) as con, transaction(con):
+        rows = con.execute("SELECT mention_id, label FROM sentiments LIMIT 13").fetchall()
+        for mention_id, label in rows[:10]:
+            triage.relabel(con, [mention_id], "neutral" if label != "neutral" else "positive", "a")
+    hint = "confirm right labels too"
+    at = open_mentions(app(config=config, db=db))
+    assert any("Corrections so far: 10 (0 confirm" in c.value for c in at.caption)
+    assert any(hint in c.value for c in at.caption)
+    with write_connection(db) as con, transaction(con):
+        assert triage.confirm_labels(con, [r[0] for r in rows[10:]], "a") == 3
+    at = open_mentions(app(config=config, db=db))
+    assert any("Corrections so far: 13 (3 confirm" in c.value for c in at.caption)
+    assert not any(hint in c.value for c in at.caption)

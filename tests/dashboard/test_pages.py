@@ -212,6 +212,29 @@ def test_correcting_a_sentiment_from_the_mentions_page(
     assert at.dataframe[0].value.iloc[0]["sentiment"] == f"{target} ✎"
 
 
+def test_confirming_a_label_from_the_mentions_page(
+    app: AppFactory, fixture_copy: tuple[Path, Path]
+) -> None:
+    config, db = fixture_copy
+    at = open_page(app(config=config, db=db), PAGES[1])
+    first_row = at.dataframe[0].value.iloc[0]
+    at.session_state["m_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    confirm = next(b for b in at.button if b.label == "Label is right")
+    assert not confirm.disabled
+    confirm.click().run()
+    no_exceptions(at)
+    assert any("confirmed" in s.value for s in at.success)
+    with write_connection(db) as con:
+        rows = con.execute(
+            "SELECT mention_id, label, scorer_label FROM sentiment_corrections"
+        ).fetchall()
+    assert rows == [(first_row["id"], first_row["sentiment"], first_row["sentiment"])]
+    # Now the team's label: nothing left to confirm.
+    assert next(b for b in at.button if b.label == "Label is right").disabled
+    assert at.dataframe[0].value.iloc[0]["sentiment"] == f"{first_row['sentiment']} ✎"
+
+
 def test_campaign_page_shows_lift_of_the_window_against_before(app: AppFactory) -> None:
     at = open_page(app(), PAGES[2])
     name, start, end = CAMPAIGN

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from brandpulse.store import learning, triage
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.outbox import Outgoing, enqueue
 from brandpulse.store.records import RunReport
@@ -57,3 +58,25 @@ def test_corrections_marks_and_outbox_keep_one_row_per_key(lake_db: Path, tmp_pa
     assert shown == [("neutral",)]
     assert marks == [("related", "ann")]
     assert queued == [(1,)]
+
+
+def test_confirming_labels_on_a_lake_keeps_the_teams_correction(
+    lake_db: Path, tmp_path: Path
+) -> None:
+    config = parse_config('[[brands]]\nname = "Acme"\n', tmp_path / "brands.toml")
+    first, second = mention("news", 1), mention("news", 2)
+    store_mentions(lake_db, config, Secrets(), [first, second], RunReport(source="news"))
+    with write_connection(lake_db) as con:
+        labels = dict(con.execute("SELECT mention_id, label FROM sentiments").fetchall())
+        other = "negative" if labels[first.id] != "negative" else "positive"
+        with transaction(con):
+            assert correct_sentiment(con, first.id, other)
+        with transaction(con):
+            assert triage.confirm_labels(con, [first.id, second.id], "ann") == 1
+    with read_connection(lake_db) as con:
+        saved = dict(con.execute("SELECT mention_id, label FROM sentiment_corrections").fetchall())
+        counts = learning.correction_counts(con)
+        actions = con.execute("SELECT mention_id, actor, action FROM triage_audit").fetchall()
+    assert saved == {first.id: other, second.id: labels[second.id]}
+    assert counts == (2, 1)
+    assert actions == [(second.id, "ann", "sentiment confirmed")]

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from brandpulse.store import browse, triage
+from brandpulse.store import browse, learning, triage
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.scope import Scope
@@ -138,3 +138,24 @@ def test_forget_erases_the_triage_of_the_mentions_it_erases(db_path: Path, ids: 
             "SELECT count(*) FROM mention_tags WHERE mention_id NOT IN (SELECT id FROM mentions)"
         ).fetchone()[0]
     assert left == 0 and orphans == 0
+
+
+def test_confirming_labels_saves_the_scorers_label_and_keeps_the_teams(db_path: Path) -> None:
+    labels = ["negative", "positive", "neutral", "unscored", None]
+    ids = seed(db_path, [Row(at("2026-03-02", h), ["Acme"], x) for h, x in enumerate(labels)])
+    with write_connection(db_path) as con, transaction(con):
+        triage.relabel(con, ids[1:2], "negative", "bo")
+        # The team's correction stays; "unscored" and no label have nothing to confirm.
+        assert triage.confirm_labels(con, [*ids, "gone"], "ana") == 2
+        assert triage.confirm_labels(con, ids, "ana") == 0
+    with read_connection(db_path) as con:
+        saved = dict(con.execute("SELECT mention_id, label FROM sentiment_corrections").fetchall())
+        brand_labels = dict(con.execute("SELECT mention_id, label FROM mention_brands").fetchall())
+        counts = learning.correction_counts(con)
+        audit = triage.audit_of(con, ids[0])
+    assert saved == {ids[0]: "negative", ids[1]: "negative", ids[2]: "neutral"}
+    assert brand_labels[ids[0]] == "negative" and brand_labels[ids[2]] == "neutral"
+    assert counts == (3, 2)  # the correction of ids[1] changed its label
+    assert list(zip(audit["actor"], audit["action"], strict=True)) == [
+        ("ana", "sentiment confirmed")
+    ]
