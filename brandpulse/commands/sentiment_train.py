@@ -56,6 +56,7 @@ def command(
         )
     with read_connection(ctx.db) as con:
         examples = analytics.correction_examples(con)
+        _, confirmed = analytics.correction_counts(con)
     if len(examples) < MIN_CORRECTIONS:
         raise ConfigError(
             f"only {len(examples)} corrections; at least {MIN_CORRECTIONS} are needed",
@@ -65,7 +66,10 @@ def command(
     labels = [label for _, _, label in examples]
     base = load_model(DEFAULT_MODEL)
     comparison = cross_validate(base, texts, labels, folds)
-    typer.echo(f"corrections: {len(texts)}; {comparison.folds}-fold cross-validation on them:")
+    typer.echo(
+        f"corrections: {len(texts)} ({confirmed} confirm the scorer's label);"
+        f" {comparison.folds}-fold cross-validation on them:"
+    )
     _row("shipped model", comparison.base)
     _row("project model", comparison.project)
     project = fine_tune(base, texts, labels)
@@ -91,6 +95,13 @@ def command(
             "kept the current model: the project model is better on the corrections but loses"
             f" more than {MAX_SHARED_LOSS} macro-recall on a shared evaluation set"
         )
+        if confirmed < len(texts) / 5:
+            # Measured by scripts/sentiment_corrections_curve.py --confirm (docs/analysis.md).
+            typer.echo(
+                "hint: nearly every correction changes a label, so the project model leans"
+                " toward the scorer's mistakes; confirm right labels too (the dashboard's"
+                ' "Labels are right", or `brandpulse correct ID LABEL` with the same label)'
+            )
     figures = {"base": comparison.base.as_dict(), "project": comparison.project.as_dict()}
     with write_connection(ctx.db) as con, transaction(con):
         record_training(con, len(texts), adopt, digest if adopt else None, figures)

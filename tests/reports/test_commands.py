@@ -308,6 +308,7 @@ def test_sentiment_train_says_it_kept_the_model_when_a_shared_set_would_lose(
     code, out, _ = run(capsys, "sentiment", "train", "--corpora", str(corpora), *args)
     assert code == 0 and f"corrections: {len(mistakes)}" in out
     assert f"better on the corrections but loses more than {MAX_SHARED_LOSS}" in out, out
+    assert "confirm the scorer's label)" in out and "confirm right labels too" in out
     assert not (db_path.parent / (db_path.stem + ".sentiment.bin")).exists()
 
 
