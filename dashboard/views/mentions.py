@@ -183,7 +183,8 @@ with above:
                 # A confirmed label teaches the project model as much as a correction.
                 confirm_col.button(
                     "Label is right",
-                    disabled=bool(detail["corrected_label"]) or current != detail["scorer_label"],
+                    disabled=bool(detail["corrected_label"])
+                    or detail["scorer_label"] not in SENTIMENTS,
                     on_click=corrections.confirm,
                     args=(here.settings.db, mention_id, me),
                     width="stretch",

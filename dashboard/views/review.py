@@ -52,7 +52,8 @@ if queue.empty:
     st.stop()
 st.caption(
     "Least certain first: these are the marks that teach the filter most (measured on public"
-    " tweets, 25 marks made from the top did as well as 40 made at random). Marks apply at"
+    " tweets with the default filter, 25 marks made from the top did as well as 40 made at"
+    " random). Marks apply at"
     " once and the filter retrains on them."
 )
 shown = [str(i) for i in queue["id"]]

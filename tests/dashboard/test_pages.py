@@ -233,6 +233,14 @@ def test_confirming_a_label_from_the_mentions_page(
     # Now the team's label: nothing left to confirm.
     assert next(b for b in at.button if b.label == "Label is right").disabled
     assert at.dataframe[0].value.iloc[0]["sentiment"] == f"{first_row['sentiment']} ✎"
+    # A mention the scorer did not read has no label to confirm.
+    second = at.dataframe[0].value.iloc[1]["id"]
+    with write_connection(db) as con:
+        con.execute("UPDATE sentiments SET label = 'unscored' WHERE mention_id = ?", [second])
+    at = open_page(app(config=config, db=db), PAGES[1])
+    at.session_state["m_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert next(b for b in at.button if b.label == "Label is right").disabled
 
 
 def test_campaign_page_shows_lift_of_the_window_against_before(app: AppFactory) -> None:
