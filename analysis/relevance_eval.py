@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,10 @@ class Evaluation:
         }
 
 
+# (related, text, row index)
+Item = tuple[bool, str, int]
+
+
 def evaluate(
     rows: Sequence[tuple[str, bool, str]],
     labels_per_brand: int = 50,
@@ -86,18 +90,12 @@ def evaluate(
     `vectors` (one sentence embedding per row) adds the accurate tier's embedding head and
     its mixture, fitted as the product does (`relevance_vectors.fit_combined`).
     """
-    by_brand: dict[str, list[Item]] = {}
-    for index, (brand, related, text) in enumerate(rows):
-        by_brand.setdefault(brand, []).append((related, text, index))
     result = Evaluation(labels_per_brand, seed)
-    for brand in sorted(by_brand):
-        items = by_brand[brand]
-        order = list(range(len(items)))
-        random.Random(f"{seed}:{brand}").shuffle(order)
+    for brand, shuffled in shuffled_by_brand(rows, seed):
         signals = Signals(name=brand, threshold=threshold)
         counts, keyword = Counts(), Counts()
         marks = []
-        for marked, rest in _rounds([items[i] for i in order], labels_per_brand):
+        for marked, rest in _rounds(shuffled, labels_per_brand):
             labels = [r for r, _, _ in marked]
             texts, scored = [t for _, t, _ in marked], [t for _, t, _ in rest]
             if vectors is None:
@@ -121,13 +119,25 @@ def evaluate(
     return result
 
 
+def shuffled_by_brand(
+    rows: Sequence[tuple[str, bool, str]], seed: int
+) -> Iterator[tuple[str, list[Item]]]:
+    """Yield each brand (in name order) with its rows as (related, text, row index), in the
+    seeded random order its marks are drawn from."""
+    by_brand: dict[str, list[Item]] = {}
+    for index, (brand, related, text) in enumerate(rows):
+        by_brand.setdefault(brand, []).append((related, text, index))
+    for brand in sorted(by_brand):
+        items = by_brand[brand]
+        order = list(range(len(items)))
+        random.Random(f"{seed}:{brand}").shuffle(order)
+        yield brand, [items[i] for i in order]
+
+
 # A brand with fewer than N marks plus this share of its texts left over is scored by
 # cross-validation instead: folds of this share, each scored by a model of (up to) N marks
 # drawn from the other texts; so 100 marks per brand can be measured on ~100 texts a brand.
 FOLD_SHARE = 0.1
-
-# (related, text, row index)
-Item = tuple[bool, str, int]
 
 
 def _at(items: list[Item]) -> list[int]:

@@ -30,9 +30,7 @@ Figures: docs/analysis.md, "fifth round".
 from __future__ import annotations
 
 import argparse
-import random
 import re
-import statistics
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,10 +40,13 @@ import numpy as np
 from brandpulse.analysis import embedding, relevance, relevance_vectors
 from brandpulse.analysis.embedding import DIM, _gelu, _layer_norm
 from brandpulse.analysis.relevance import Signals, focus
-from brandpulse.analysis.relevance_eval import Counts, _at, _rounds, evaluate
+from brandpulse.analysis.relevance_eval import Counts, _at, _rounds, evaluate, shuffled_by_brand
 from brandpulse.analysis.relevance_mixture import fit_mixture
 
 from brandpulse.commands.relevance import read_labelled
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from relevance_spread_eval import mean_sd  # noqa: E402
 
 
 def layer_states(encoder: embedding.Encoder, ids: np.ndarray) -> list[np.ndarray]:
@@ -116,12 +117,6 @@ def variants(vectors: dict[str, np.ndarray]) -> Iterator[tuple[str, np.ndarray, 
         yield f"sentence, head C={c:g}", vectors["sentence"], c
 
 
-def _mean(values: list[float]) -> str:
-    if len(values) < 2:
-        return f"{values[0]:.3f}"
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
-
-
 # -- one regression over grams and vector ------------------------------------------------
 
 
@@ -173,16 +168,10 @@ def _fitted(signals: Signals, texts: list[str], labels: list[bool], vectors: np.
 
 def joint_figures(rows, vectors: np.ndarray, n: int, seed: int) -> tuple[float, float]:
     """Return the pooled (F1, accuracy) of the joint model plus mixture over `evaluate`'s draws."""
-    by_brand: dict[str, list] = {}
-    for index, (brand, related, text) in enumerate(rows):
-        by_brand.setdefault(brand, []).append((related, text, index))
     overall = Counts()
-    for brand in sorted(by_brand):
-        items = by_brand[brand]
-        order = list(range(len(items)))
-        random.Random(f"{seed}:{brand}").shuffle(order)
+    for brand, shuffled in shuffled_by_brand(rows, seed):
         signals = Signals(name=brand)
-        for marked, rest in _rounds([items[i] for i in order], n):
+        for marked, rest in _rounds(shuffled, n):
             labels = [r for r, _, _ in marked]
             texts, scored = [t for _, t, _ in marked], [t for _, t, _ in rest]
             mv, rv = vectors[_at(marked)], vectors[_at(rest)]
@@ -231,12 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         f1s = [g.figures()["f1"] for g in got]
         accs = [g.figures()["accuracy"] for g in got]
         per_seed = " / ".join(f"{f:.3f}" for f in f1s)
-        print(f"| {name} | {_mean(f1s)} | {_mean(accs)} | {per_seed} |", flush=True)
+        print(f"| {name} | {mean_sd(f1s)} | {mean_sd(accs)} | {per_seed} |", flush=True)
     if args.joint:
         got = [joint_figures(rows, vectors["sentence"], args.marks, s) for s in args.seeds]
         f1s, accs = [g[0] for g in got], [g[1] for g in got]
         per_seed = " / ".join(f"{f:.3f}" for f in f1s)
-        print(f"| one regression | {_mean(f1s)} | {_mean(accs)} | {per_seed} |", flush=True)
+        print(f"| one regression | {mean_sd(f1s)} | {mean_sd(accs)} | {per_seed} |", flush=True)
     return 0
 
 

@@ -31,18 +31,19 @@ Figures are pooled over every test text of every brand, F1 of "related" and accu
 from __future__ import annotations
 
 import argparse
-import random
-import statistics
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 from brandpulse.analysis.relevance import Signals, focus, sigmoid, train, uncertainty_order
-from brandpulse.analysis.relevance_eval import Counts
+from brandpulse.analysis.relevance_eval import Counts, shuffled_by_brand
 from brandpulse.analysis.relevance_vectors import fit_combined
 
 from brandpulse.commands.relevance import read_labelled
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from relevance_spread_eval import mean_sd  # noqa: E402
 
 TEST_SHARE = 0.4
 Item = tuple[bool, str, int]  # (related, text, row index)
@@ -105,14 +106,9 @@ def figures(
 ) -> dict[int, tuple[float, float]]:
     """Return the pooled (F1, accuracy) on every brand's test texts for one seed, per
     number of marks."""
-    by_brand: dict[str, list[Item]] = {}
-    for index, (brand, related, text) in enumerate(rows):
-        by_brand.setdefault(brand, []).append((related, text, index))
     counts = {n: Counts() for n in marks}
-    for brand in sorted(by_brand):
-        items = by_brand[brand]
+    for brand, items in shuffled_by_brand(rows, seed):
         order = list(range(len(items)))
-        random.Random(f"{seed}:{brand}").shuffle(order)
         cut = round(len(order) * (1 - TEST_SHARE))
         pool, test = order[:cut], order[cut:]
         signals = Signals(name=brand)
@@ -136,12 +132,6 @@ def embedded(rows: list[tuple[str, bool, str]], cache: Path | None) -> np.ndarra
 
     texts = [focus(text, Signals(brand).names) for brand, _, text in rows]
     return EmbeddingCache(cache).embed(texts)
-
-
-def _mean(values: list[float]) -> str:
-    if len(values) < 2:
-        return f"{values[0]:.3f}"
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             f1s = [seed[n][0] for seed in table[name]]
             accs = [seed[n][1] for seed in table[name]]
             per_seed = " / ".join(f"{f:.3f}" for f in f1s)
-            print(f"| {n} | {name} | {_mean(f1s)} | {_mean(accs)} | {per_seed} |", flush=True)
+            print(f"| {n} | {name} | {mean_sd(f1s)} | {mean_sd(accs)} | {per_seed} |", flush=True)
     return 0
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import pickle
-import random
 import statistics
 import sys
 from collections.abc import Callable, Sequence
@@ -38,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from brandpulse.analysis import embedding
 from brandpulse.analysis.relevance import Signals, focus, sigmoid, train
-from brandpulse.analysis.relevance_eval import Counts, _at, _rounds, evaluate
+from brandpulse.analysis.relevance_eval import Counts, _at, _rounds, evaluate, shuffled_by_brand
 from brandpulse.analysis.relevance_mixture import MIN_EACH as MIXTURE_MIN_EACH
 from brandpulse.analysis.relevance_mixture import _components, fit_mixture
 from brandpulse.analysis.relevance_vectors import FOLDS, VectorHead, fit_head, train_vectors
@@ -63,16 +62,10 @@ class Round:
 
 def pieces(rows, vectors, n: int, seed: int) -> list[Round]:
     """Fit every brand's gram model and head as `fit_combined` does, over `evaluate`'s draws."""
-    by_brand: dict[str, list] = {}
-    for index, (brand, related, text) in enumerate(rows):
-        by_brand.setdefault(brand, []).append((related, text, index))
     out = []
-    for brand in sorted(by_brand):
-        items = by_brand[brand]
-        order = list(range(len(items)))
-        random.Random(f"{seed}:{brand}").shuffle(order)
+    for brand, shuffled in shuffled_by_brand(rows, seed):
         signals = Signals(name=brand)
-        for marked, rest in _rounds([items[i] for i in order], n):
+        for marked, rest in _rounds(shuffled, n):
             labels = [r for r, _, _ in marked]
             texts, scored = [t for _, t, _ in marked], [t for _, t, _ in rest]
             mv, rv = vectors[_at(marked)], vectors[_at(rest)]
@@ -394,7 +387,7 @@ def variants() -> dict[str, Decide]:
 VARIANTS_BASELINE = ("baseline (fit_combined, minilm-head-3)",)
 
 
-def _mean(values: list[float]) -> str:
+def mean_sd(values: list[float]) -> str:
     if len(values) < 2:
         return f"{values[0]:.3f}"
     return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
@@ -448,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
                 deltas = [g[0] - b[0] for g, b in zip(got, base, strict=True)]
                 better = sum(d > 0 for d in deltas)
                 gain = f"{statistics.mean(deltas):+.3f}, {better} of {len(deltas)}"
-            print(f"| {name} | {_mean(f1s)} | {_mean(accs)} | {gain} |")
+            print(f"| {name} | {mean_sd(f1s)} | {mean_sd(accs)} | {gain} |")
     return 0
 
 

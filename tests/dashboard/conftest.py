@@ -61,3 +61,11 @@ def app(monkeypatch: pytest.MonkeyPatch, fixture_folder: Path) -> Iterator[AppFa
 def no_exceptions(at: AppTest) -> None:
     """Fail with the page's own message when a script raised."""
     assert not at.exception, [e.value for e in at.exception]
+
+
+def tick(at: AppTest, rows: list[int]) -> AppTest:
+    """Tick rows of the Mentions table (its selection state), rerun and return the page."""
+    at.session_state["m_table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    at.run()
+    no_exceptions(at)
+    return at

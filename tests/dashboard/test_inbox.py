@@ -11,7 +11,7 @@ from brandpulse.store import triage
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.writes import transaction
 
-from tests.dashboard.conftest import AppFactory, no_exceptions
+from tests.dashboard.conftest import AppFactory, no_exceptions, tick
 
 PAGE = "views/mentions.py"
 
@@ -70,8 +70,7 @@ def test_bulk_tag_and_assign_are_audited_under_the_acting_name(
     at = open_mentions(app(config=config, db=db))
     at.text_input(key="f_me").set_value("ana").run()
     ids = list(at.dataframe[0].value["id"][:2])
-    at.session_state["m_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
-    at.run()
+    tick(at, [0, 1])
     at.text_input(key="m_bulk_tag").set_value("press").run()
     next(b for b in at.button if b.label == "Add tag").click().run()
     no_exceptions(at)
@@ -95,8 +94,7 @@ def test_confirming_the_selections_labels_counts_them_for_training(
     config, db = fixture_copy
     at = open_mentions(app(config=config, db=db))
     ids = list(at.dataframe[0].value["id"][:3])
-    at.session_state["m_table"] = {"selection": {"rows": [0, 1, 2], "columns": [], "cells": []}}
-    at.run()
+    tick(at, [0, 1, 2])
     confirm = next(b for b in at.button if b.label == "Labels are right")
     confirm.click().run()
     no_exceptions(at)

@@ -16,7 +16,7 @@ from brandpulse.store.connection import write_connection
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard import expected as ex
-from tests.dashboard.conftest import AppFactory, no_exceptions
+from tests.dashboard.conftest import AppFactory, no_exceptions, tick
 from tests.dashboard.fixture import CAMPAIGN, FIRST_DAY, LAST_DAY, SPEC, SPIKE_DAY, TZ
 
 PAGES = (
@@ -192,9 +192,7 @@ def test_correcting_a_sentiment_from_the_mentions_page(
     config, db = fixture_copy
     at = open_page(app(config=config, db=db), PAGES[1])
     first_row = at.dataframe[0].value.iloc[0]
-    at.session_state["m_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    at.run()
-    no_exceptions(at)
+    tick(at, [0])
     label = next(s for s in at.get("button_group"))
     target = "negative" if first_row["sentiment"] != "negative" else "positive"
     label.set_value(target).run()
@@ -218,8 +216,7 @@ def test_confirming_a_label_from_the_mentions_page(
     config, db = fixture_copy
     at = open_page(app(config=config, db=db), PAGES[1])
     first_row = at.dataframe[0].value.iloc[0]
-    at.session_state["m_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    at.run()
+    tick(at, [0])
     confirm = next(b for b in at.button if b.label == "Label is right")
     assert not confirm.disabled
     confirm.click().run()
@@ -238,8 +235,7 @@ def test_confirming_a_label_from_the_mentions_page(
     with write_connection(db) as con:
         con.execute("UPDATE sentiments SET label = 'unscored' WHERE mention_id = ?", [second])
     at = open_page(app(config=config, db=db), PAGES[1])
-    at.session_state["m_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
-    at.run()
+    tick(at, [1])
     assert next(b for b in at.button if b.label == "Label is right").disabled
 
 
