@@ -15,7 +15,7 @@ import pandas as pd
 from brandpulse.store import lake
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.sql import one
-from brandpulse.store.writes import bump_data_version, correct_sentiment
+from brandpulse.store.writes import bump_data_version, correct_sentiments
 
 STATUSES = ("new", "in progress", "done", "ignored")
 # The actor of a change when nobody is signed in and no user is configured.
@@ -218,7 +218,7 @@ def add_note(con: duckdb.DuckDBPyConnection, mention_id: str, body: str, actor: 
 def relabel(con: duckdb.DuckDBPyConnection, ids: Sequence[str], label: str, actor: str) -> int:
     """Correct the sentiment of mentions, as `brandpulse correct` does, and audit it."""
     actor = _clean_actor(actor)
-    done = [i for i in _existing(con, ids) if correct_sentiment(con, i, label)]
+    done = correct_sentiments(con, [(i, label) for i in dict.fromkeys(ids)])
     _audit(con, done, actor, "sentiment", label)
     return len(done)
 
@@ -241,9 +241,9 @@ def confirm_labels(con: duckdb.DuckDBPyConnection, ids: Sequence[str], actor: st
         " AND mention_id NOT IN (SELECT mention_id FROM sentiment_corrections)",
         ids,
     ).fetchall()
-    for mention_id, label in rows:
-        correct_sentiment(con, mention_id, label)
-        _audit(con, [mention_id], actor, "sentiment confirmed", label)
+    correct_sentiments(con, rows)
+    for label in sorted({label for _, label in rows}):
+        _audit(con, [i for i, given in rows if given == label], actor, "sentiment confirmed", label)
     return len(rows)
 
 

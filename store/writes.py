@@ -270,32 +270,45 @@ def write_analysis(
 
 def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: str) -> bool:
     """Record a user's label for a mention; return False when no such mention exists."""
-    found = one(con, "SELECT count(*) FROM mentions WHERE id = ?", [mention_id])
-    if not found or not found[0]:
-        return False
-    if lake.is_lake_connection(con):
-        # The first scorer label is kept, as ON CONFLICT keeps it on a file.
+    return bool(correct_sentiments(con, [(mention_id, label)]))
+
+
+def correct_sentiments(
+    con: duckdb.DuckDBPyConnection, labels: Sequence[tuple[str, str]]
+) -> list[str]:
+    """Record users' labels, (mention id, label) each, the last one for an id winning;
+    return the ids of the stored mentions among them (others are skipped). A mention keeps
+    the scorer label of its first correction. One rollup refresh for all of them."""
+    chosen = dict(labels)
+    if not chosen:
+        return []
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _correction AS SELECT t.mention_id, t.label,"
+        " coalesce(c.scorer_label, s.label) AS scorer_label, now() AS corrected_at"
+        " FROM (SELECT unnest(?::VARCHAR[]) AS mention_id, unnest(?::VARCHAR[]) AS label) t"
+        " JOIN mentions m ON m.id = t.mention_id"
+        " LEFT JOIN sentiment_corrections c ON c.mention_id = t.mention_id"
+        " LEFT JOIN sentiments s ON s.mention_id = t.mention_id",
+        [list(chosen), list(chosen.values())],
+    )
+    stored = {r[0] for r in con.execute("SELECT mention_id FROM _correction").fetchall()}
+    if stored:
+        if lake.is_lake_connection(con):
+            lake.replace_rows(con, "sentiment_corrections", "_correction")
+        else:
+            con.execute(
+                "INSERT INTO sentiment_corrections SELECT * FROM _correction"
+                " ON CONFLICT (mention_id) DO UPDATE SET label = excluded.label,"
+                " corrected_at = excluded.corrected_at"
+            )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _correction AS SELECT ? AS mention_id, ? AS label,"
-            " coalesce((SELECT scorer_label FROM sentiment_corrections WHERE mention_id = ?),"
-            " (SELECT label FROM sentiments WHERE mention_id = ?)) AS scorer_label,"
-            " now() AS corrected_at",
-            [mention_id, label, mention_id, mention_id],
+            "UPDATE mention_brands SET label = c.label FROM _correction c"
+            " WHERE mention_brands.mention_id = c.mention_id"
         )
-        lake.replace_rows(con, "sentiment_corrections", "_correction")
-        con.execute("DROP TABLE _correction")
-    else:
-        con.execute(
-            "INSERT INTO sentiment_corrections "
-            "SELECT ?, ?, (SELECT label FROM sentiments WHERE mention_id = ?), now() "
-            "ON CONFLICT (mention_id) DO UPDATE SET label = excluded.label, "
-            "corrected_at = excluded.corrected_at",
-            [mention_id, label, mention_id],
-        )
-    con.execute("UPDATE mention_brands SET label = ? WHERE mention_id = ?", [label, mention_id])
-    rollups.refresh_mentions(con, "SELECT ?", [mention_id])
-    bump_data_version(con)
-    return True
+        rollups.refresh_mentions(con, "SELECT mention_id FROM _correction")
+        bump_data_version(con)
+    con.execute("DROP TABLE _correction")
+    return [mention_id for mention_id in chosen if mention_id in stored]
 
 
 # What a finished run reports, in `collection_runs` column order after source and start.

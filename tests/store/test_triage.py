@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from brandpulse.store import browse, learning, triage
+from brandpulse.store import browse, learning, rollups, triage
 from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.scope import Scope
@@ -159,3 +159,35 @@ def test_confirming_labels_saves_the_scorers_label_and_keeps_the_teams(db_path: 
     assert list(zip(audit["actor"], audit["action"], strict=True)) == [
         ("ana", "sentiment confirmed")
     ]
+
+
+def test_labels_saved_together_keep_the_last_per_mention_and_the_first_scorer_label(
+    db_path: Path,
+) -> None:
+    from brandpulse.store.writes import correct_sentiments
+
+    ids = seed(db_path, [Row(at("2026-03-02", h), ["Acme"], "neutral") for h in range(3)])
+    with write_connection(db_path) as con, transaction(con):
+        assert correct_sentiments(con, [(ids[0], "negative")]) == [ids[0]]
+        # A rescore changes the scorer's label; the correction keeps the one it corrected.
+        con.execute("UPDATE sentiments SET label = 'negative' WHERE mention_id = ?", [ids[0]])
+        saved = correct_sentiments(
+            con,
+            [
+                (ids[1], "positive"),
+                ("gone", "positive"),
+                (ids[1], "negative"),
+                (ids[0], "positive"),
+            ],
+        )
+    assert saved == [ids[1], ids[0]]
+    with read_connection(db_path) as con:
+        rows = con.execute(
+            "SELECT mention_id, label, scorer_label FROM sentiment_corrections"
+        ).fetchall()
+        shown = dict(con.execute("SELECT mention_id, label FROM mention_brands").fetchall())
+        assert rollups.stale_hours(con) == 0
+    assert sorted(rows) == sorted(
+        [(ids[0], "positive", "neutral"), (ids[1], "negative", "neutral")]
+    )
+    assert shown == {ids[0]: "positive", ids[1]: "negative", ids[2]: "neutral"}
