@@ -180,6 +180,19 @@ def test_the_inbox_table_fits_1440_px_without_scrolling_sideways(server: str, br
     page.context.close()
 
 
+def test_confirming_ticked_labels_marks_them_as_the_teams(server: str, browser: Any) -> None:
+    page = person(browser, server, "fay")
+    before = [cells(page, n)["Sentiment"] for n in (2, 3)]
+    assert not any(label.endswith("✎") for label in before)
+    tick(page, [2, 3])
+    press(page, page.get_by_role("button", name="Labels are right"), "Confirmed 2 labels")
+    settle(page, "Mentions")
+    # The team's own label now (✎), the same words as the scorer's.
+    assert [cells(page, n)["Sentiment"] for n in (2, 3)] == [f"{s} ✎" for s in before]
+    page.get_by_text("(2 confirm the scorer's label)").first.wait_for(timeout=30_000)
+    page.context.close()
+
+
 def press(page: Any, button: Any, outcome: str) -> None:
     """Click `button` and wait for its success box; an error box fails with its words.
 
