@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 from brandpulse.analysis.relevance import Signals, focus, sigmoid, train, uncertainty_order
-from brandpulse.analysis.relevance_eval import Counts, shuffled_by_brand
+from brandpulse.analysis.relevance_eval import Counts, Item, shuffled_by_brand
 from brandpulse.analysis.relevance_vectors import fit_combined
 
 from brandpulse.commands.relevance import read_labelled
@@ -46,7 +46,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relevance_spread_eval import mean_sd  # noqa: E402
 
 TEST_SHARE = 0.4
-Item = tuple[bool, str, int]  # (related, text, row index)
 Scorer = Callable[[Sequence[int]], np.ndarray]  # positions in the brand's items -> log-odds
 
 
