@@ -32,6 +32,18 @@ CORRECTION_WEIGHT = 1.0
 PRIOR = 0.02
 STEPS = 300
 LEARNING_RATE = 2.0
+# Fewer corrections than this cannot be cross-validated into anything meaningful.
+MIN_CORRECTIONS = 10
+# Team labels that are nearly all changes teach the scorer's mistakes, not the brand's
+# mentions (scripts/sentiment_corrections_curve.py with and without --confirm): below this
+# share of confirmations the dashboard and `sentiment train` suggest confirming too.
+MIN_CONFIRMED_SHARE = 0.2
+
+
+def too_few_confirmations(labels: int, confirmed: int) -> bool:
+    """Return True when a team has enough labels to train on and nearly all of them change
+    the scorer's label."""
+    return labels >= MIN_CORRECTIONS and confirmed < labels * MIN_CONFIRMED_SHARE
 
 
 @dataclass

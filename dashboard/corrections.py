@@ -8,7 +8,7 @@ import streamlit as st
 from brandpulse.dashboard.db import writing
 from brandpulse.dashboard.ui import plain
 from brandpulse.store.errors import BrandpulseError
-from brandpulse.store.triage import LOCAL_USER, confirm_labels, relabel
+from brandpulse.store.triage import LOCAL_USER, relabel
 from brandpulse.store.writes import transaction
 
 _OUTCOME = "m_outcome"
@@ -29,20 +29,6 @@ def save(db: Path, mention_id: str, label: str | None, actor: str = LOCAL_USER) 
         st.session_state[_OUTCOME] = ("success", f"Saved: that mention is now {label}.")
     else:
         st.session_state[_OUTCOME] = ("error", "That mention is no longer stored (pruned?).")
-
-
-def confirm(db: Path, mention_id: str, actor: str = LOCAL_USER) -> None:
-    """Save the scorer's label as the team's (a button callback, like `save`)."""
-    try:
-        with writing(db) as con, transaction(con):
-            found = confirm_labels(con, [mention_id], actor)
-    except BrandpulseError as exc:
-        st.session_state[_OUTCOME] = ("error", exc.message + (f". {exc.fix}" if exc.fix else ""))
-        return
-    if found:
-        st.session_state[_OUTCOME] = ("success", "Saved: the scorer's label is confirmed.")
-    else:
-        st.session_state[_OUTCOME] = ("error", "That mention already has a team label or is gone.")
 
 
 def show_outcome() -> None:

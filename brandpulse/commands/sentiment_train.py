@@ -11,7 +11,12 @@ import typer
 
 from brandpulse.analysis.sentiment_metrics import Figures
 from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, LinearModel, load_model, write_model
-from brandpulse.analysis.sentiment_train import cross_validate, fine_tune
+from brandpulse.analysis.sentiment_train import (
+    MIN_CORRECTIONS,
+    cross_validate,
+    fine_tune,
+    too_few_confirmations,
+)
 from brandpulse.config import project_model_path
 from brandpulse.options import ConfigOption, DbOption, resolve
 from brandpulse.store import analytics
@@ -19,8 +24,6 @@ from brandpulse.store.connection import read_connection, write_connection
 from brandpulse.store.errors import ConfigError
 from brandpulse.store.writes import record_training, transaction
 
-# Fewer corrections than this cannot be cross-validated into anything meaningful.
-MIN_CORRECTIONS = 10
 # The most macro-recall the project model may lose on any shared evaluation set.
 MAX_SHARED_LOSS = 0.02
 
@@ -95,8 +98,7 @@ def command(
             "kept the current model: the project model is better on the corrections but loses"
             f" more than {MAX_SHARED_LOSS} macro-recall on a shared evaluation set"
         )
-        if confirmed < len(texts) / 5:
-            # Measured by scripts/sentiment_corrections_curve.py --confirm (docs/analysis.md).
+        if too_few_confirmations(len(texts), confirmed):
             typer.echo(
                 "hint: nearly every correction changes a label, so the project model leans"
                 " toward the scorer's mistakes; confirm right labels too (the dashboard's"

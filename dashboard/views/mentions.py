@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from brandpulse.analysis.sentiment_train import too_few_confirmations
 from brandpulse.dashboard import corrections, data, downloads, frame, inbox, ui
 from brandpulse.dashboard.filters import SENTIMENTS
 from brandpulse.store.triage import STATUSES
@@ -185,8 +186,8 @@ with above:
                     "Label is right",
                     disabled=bool(detail["corrected_label"])
                     or detail["scorer_label"] not in SENTIMENTS,
-                    on_click=corrections.confirm,
-                    args=(here.settings.db, mention_id, me),
+                    on_click=inbox.confirm,
+                    args=(here.settings.db, [mention_id], me),
                     width="stretch",
                     help="Saves the scorer's label as the team's: `brandpulse sentiment train`"
                     " learns from confirmed labels as from corrections.",
@@ -211,12 +212,10 @@ st.caption(
         if trained
         else "No project model trained yet: `brandpulse sentiment train` learns from them."
     )
-    # Measured (docs/analysis.md, "Confirm the right labels too"): a model taught only the
-    # mistakes leans toward the brand's mix and forgets general tweets.
     + (
         ' Most are changes: confirm right labels too ("Label is right"), so the project'
         " model learns the brand's mentions and not only the scorer's mistakes."
-        if total >= 10 and confirmed < total / 5
+        if too_few_confirmations(total, confirmed)
         else ""
     )
 )

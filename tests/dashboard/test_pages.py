@@ -221,7 +221,7 @@ def test_confirming_a_label_from_the_mentions_page(
     assert not confirm.disabled
     confirm.click().run()
     no_exceptions(at)
-    assert any("confirmed" in s.value for s in at.success)
+    assert any("Confirmed 1 label" in s.value for s in at.success)
     with write_connection(db) as con:
         rows = con.execute(
             "SELECT mention_id, label, scorer_label FROM sentiment_corrections"
