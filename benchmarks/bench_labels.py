@@ -2,8 +2,10 @@
 one write per mention.
 
 Both paths run on copies of the same database (BENCH_LABELS_ROWS analysed mentions) and
-end with the same rows and an exact rollup; the baseline is `correct_sentiment` called for
-each mention, as the bulk bar's relabel did before.
+end with the same rows and an exact rollup. The baseline calls `correct_sentiment` once per
+mention, as the bulk bar's relabel did before; that function is now the batched write with
+one label, so the baseline is the old pattern (a write and a rollup refresh per mention) on
+today's code, not the old code itself.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import pytest
 from brandpulse.store.connection import write_connection
 from streamlit.testing.v1 import AppTest
@@ -186,13 +187,19 @@ def test_mention_text_stays_text_and_bad_links_are_dropped(app: AppFactory) -> N
     assert all(str(u).startswith("https://") for u in table["link"].dropna())
 
 
+def open_first_mention(app: AppFactory, config: Path, db: Path) -> tuple[AppTest, pd.Series]:
+    """Open the Mentions page on a writable copy with its first row ticked; return the page
+    and that row as the table showed it."""
+    at = open_page(app(config=config, db=db), PAGES[1])
+    first_row = at.dataframe[0].value.iloc[0]
+    return tick(at, [0]), first_row
+
+
 def test_correcting_a_sentiment_from_the_mentions_page(
     app: AppFactory, fixture_copy: tuple[Path, Path]
 ) -> None:
     config, db = fixture_copy
-    at = open_page(app(config=config, db=db), PAGES[1])
-    first_row = at.dataframe[0].value.iloc[0]
-    tick(at, [0])
+    at, first_row = open_first_mention(app, config, db)
     label = next(s for s in at.get("button_group"))
     target = "negative" if first_row["sentiment"] != "negative" else "positive"
     label.set_value(target).run()
@@ -214,9 +221,7 @@ def test_confirming_a_label_from_the_mentions_page(
     app: AppFactory, fixture_copy: tuple[Path, Path]
 ) -> None:
     config, db = fixture_copy
-    at = open_page(app(config=config, db=db), PAGES[1])
-    first_row = at.dataframe[0].value.iloc[0]
-    tick(at, [0])
+    at, first_row = open_first_mention(app, config, db)
     confirm = next(b for b in at.button if b.label == "Label is right")
     assert not confirm.disabled
     confirm.click().run()
