@@ -1,11 +1,13 @@
 """Learn a brand's relevance from sentence embeddings of its marks (the accurate tier's part).
 
 Character grams see how a mention is written; a sentence embedding sees what it is about
-("a donut and coffee run" is near "my morning latte" with no word in common). Each brand
-gets a logistic regression on the embeddings of its marks; its log-odds are added to the
-gram model's (two experts that each saw the same marks), so without enough marks of both
-kinds it adds nothing; a two-Gaussian mixture over the summed log-odds
-(`relevance_mixture`) then places the decision. `Combined` is all of it as the product
+("a donut and coffee run" is near "my morning latte" with no word in common). Each text is
+embedded twice, by all-MiniLM-L6-v2 (English) and by multilingual-e5-small (about 100
+languages), side by side (`embed`). Each brand gets a logistic regression on each
+encoder's embeddings of its marks; their log-odds are added to the gram model's (experts
+that each saw the same marks), so without enough marks of both kinds they add nothing; a
+two-Gaussian mixture over the summed log-odds (`relevance_mixture`) then places the
+decision. `Combined` is all of it as the product
 scores with it (`[analysis] accurate_relevance = true`) and as `relevance eval --accurate`
 measures it.
 """
@@ -20,7 +22,11 @@ from brandpulse.analysis.relevance import MIN_EACH, Model, Signals, focus, sigmo
 from brandpulse.analysis.relevance_mixture import Mixture, fit_mixture
 
 # Named in the version stored beside every score the head took part in.
-HEAD_VERSION = "minilm-head-3"
+HEAD_VERSION = "minilm-e5-head-4"
+
+# Each encoder's share of an embedding: `embed` puts them side by side, and each block of
+# this many columns gets a head of its own.
+BLOCK = 384
 
 # The same L2 strength as the gram model (`relevance._C`): marks are few and precise.
 _C = 100.0
@@ -39,13 +45,37 @@ class VectorHead:
         return np.asarray(vectors, dtype=float) @ self.weights + self.bias
 
 
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Return each text's MiniLM and multilingual-e5 embeddings side by side, (n, 768)
+    (the accurate extra: raises MissingExtra without it)."""
+    from brandpulse.analysis import embedding, multilingual  # imported only when asked
+
+    return np.hstack([embedding.embed(texts), multilingual.embed(texts)])
+
+
+def check_extra() -> None:
+    """Load both encoders: raise MissingExtra (error and fix) when either is missing."""
+    from brandpulse.analysis import embedding, multilingual
+
+    embedding.encoder()
+    multilingual.encoder()
+
+
 def train_vectors(vectors: np.ndarray, labels: list[bool] | np.ndarray) -> VectorHead | None:
-    """Fit the head on the marks' embeddings; None until each kind has `MIN_EACH` marks."""
+    """Fit a head on each `BLOCK` of the marks' embeddings (one per encoder) and return
+    them as one head whose log-odds are their sum; None until each kind has `MIN_EACH`
+    marks."""
     y = np.asarray(labels, dtype=float)
     related = int(y.sum())
     if min(related, len(y) - related) < MIN_EACH:
         return None
-    return fit_head(vectors, y)
+    vectors = np.asarray(vectors, dtype=float)
+    # Fitted apart, each encoder's head is an expert like the gram model; one regression
+    # over both would share one penalty between them and measured worse.
+    heads = [fit_head(vectors[:, a : a + BLOCK], y) for a in range(0, vectors.shape[1], BLOCK)]
+    return VectorHead(
+        weights=np.concatenate([h.weights for h in heads]), bias=float(sum(h.bias for h in heads))
+    )
 
 
 def fit_head(

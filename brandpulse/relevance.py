@@ -37,17 +37,17 @@ Marked = dict[tuple[str, str], bool]
 
 
 def _embed(texts: Sequence[str]) -> np.ndarray:
-    from brandpulse.analysis import embedding  # the accurate extra: imported only when asked
+    from brandpulse.analysis import relevance_vectors  # the accurate extra: only when asked
 
-    return embedding.embed(texts)
+    return relevance_vectors.embed(texts)
 
 
 def check_accurate(config: Config) -> None:
     """Raise MissingExtra (error and fix) when `accurate_relevance` is on without the extra."""
     if config.analysis.accurate_relevance:
-        from brandpulse.analysis import embedding
+        from brandpulse.analysis import relevance_vectors
 
-        embedding.encoder()
+        relevance_vectors.check_extra()
 
 
 def models_from_marks(

@@ -1,6 +1,8 @@
 """Measure the name's own contextual vector, and the head's penalty, in the accurate relevance path.
 
-Analysis only (nothing here ships). The accurate path embeds a mention as the mean of
+Analysis only (nothing here ships). Measured on the MiniLM-only head (`minilm-head-3`;
+the product has since added multilingual-e5 beside it, see
+scripts/relevance_encoders_eval.py). That path embeds a mention as the mean of
 MiniLM-L6's last-layer token states over the whole text around the name. In word-sense
 disambiguation the state of the ambiguous word itself is the usual signal ("Jaguar" next
 to "purring" and next to "dealer" gets different states), so each WePS-3 text is also

@@ -18,7 +18,9 @@ both orders are scored on the same test texts:
 
 Models are fitted as the product fits them: the gram model (`relevance.train`), and with
 `--accurate` the gram model, embedding head and mixture (`relevance_vectors.fit_combined`,
-the mixture on the pool's unmarked and the test texts, the brand's unmarked mentions).
+the mixture on the pool's unmarked and the test texts, the brand's unmarked mentions), on
+MiniLM's embeddings alone: the `minilm-head-3` path the figures were measured on (the
+product has since added multilingual-e5 beside it).
 Figures are pooled over every test text of every brand, F1 of "related" and accuracy, mean
 ± s.d. over seeds. Figures: docs/analysis.md, "Marking on the Review page".
 

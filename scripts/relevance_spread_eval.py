@@ -1,6 +1,7 @@
 """Measure label spreading over a brand's embeddings as part of the accurate relevance path.
 
-Analysis only (nothing here ships). Over the same draws as `relevance_eval.evaluate` (the
+Analysis only (nothing here ships), on the MiniLM-only head (`minilm-head-3`; the product
+has since added multilingual-e5 beside it). Over the same draws as `relevance_eval.evaluate` (the
 same shuffles, the same marks, the same held-back texts), each brand's gram model and
 embedding head are fitted once per seed, with their 5-fold out-of-fold log-odds on the
 marks, as `relevance_vectors.fit_combined` fits them; the decision variants below then

@@ -83,10 +83,10 @@ def _table(result: dict[str, object]) -> str:
 
 
 def _embedded(rows: list[tuple[str, bool, str]]) -> np.ndarray:
-    """Return the sentence embedding of each row's text around its brand's name."""
-    from brandpulse.analysis import embedding  # the accurate extra: imported only when asked
+    """Return the sentence embeddings of each row's text around its brand's name."""
+    from brandpulse.analysis import relevance_vectors  # the accurate extra: only when asked
 
-    return embedding.embed([focus(text, Signals(brand).names) for brand, _, text in rows])
+    return relevance_vectors.embed([focus(text, Signals(brand).names) for brand, _, text in rows])
 
 
 def _curve_point(

@@ -8,16 +8,28 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from brandpulse.analysis import embedding
+from brandpulse.analysis import embedding, multilingual, relevance_vectors
 
 
-@pytest.fixture(scope="module")
-def embed() -> Callable[..., np.ndarray]:
-    """Return the embed function; without the accurate extra skip (fail in CI, which has it)."""
-    missing = [n for n in ("tokenizers", embedding.PACKAGE) if importlib.util.find_spec(n) is None]
+def _need(*packages: str) -> None:
+    """Skip without these packages of the accurate extra (fail in CI, which has them)."""
+    missing = [n for n in packages if importlib.util.find_spec(n) is None]
     if missing:
         message = f"accurate extra not installed ({', '.join(missing)}): {embedding.INSTALL_FIX}"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def embed() -> Callable[..., np.ndarray]:
+    """Return MiniLM's embed function (the sentiment tier's encoder)."""
+    _need("tokenizers", embedding.PACKAGE)
     return embedding.embed
+
+
+@pytest.fixture(scope="module")
+def relevance_embed() -> Callable[..., np.ndarray]:
+    """Return the relevance head's embed function (MiniLM and multilingual-e5 side by side)."""
+    _need("tokenizers", embedding.PACKAGE, multilingual.PACKAGE)
+    return relevance_vectors.embed

@@ -162,7 +162,9 @@ def test_marks_nine_in_ten_related_drop_at_most_3_percent_of_the_brands_mentions
 
 
 @pytest.mark.corpus
-def test_the_accurate_path_also_keeps_a_name_nine_in_ten_related(corpora: Path, embed) -> None:  # type: ignore[no-untyped-def]
+def test_the_accurate_path_also_keeps_a_name_nine_in_ten_related(  # type: ignore[no-untyped-def]
+    corpora: Path, relevance_embed
+) -> None:
     """The head and its mixture, fitted as the product does, on @united marks 90% related
     (five of each kind at least: below that there is no mixture)."""
     about, other = _united(corpora)
@@ -172,7 +174,9 @@ def test_the_accurate_path_also_keeps_a_name_nine_in_ten_related(corpora: Path, 
     signals = Signals("United")
     marked = about[:45] + other[:5]
     rest = about[45:245]
-    model = train_combined(signals, marked, [True] * 45 + [False] * 5, embed, unmarked=rest)
+    model = train_combined(
+        signals, marked, [True] * 45 + [False] * 5, relevance_embed, unmarked=rest
+    )
     assert model.head is not None and model.mixture is not None
     dropped = int((model.score(rest) < DEFAULT_THRESHOLD).sum())
     assert dropped <= 0.03 * len(rest), (dropped, len(rest))

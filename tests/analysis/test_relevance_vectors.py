@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from brandpulse.analysis.relevance_eval import evaluate
-from brandpulse.analysis.relevance_vectors import train_vectors
+from brandpulse.analysis.relevance_vectors import BLOCK, train_vectors
 
 CAR = [
     "Test drive of the new Jaguar XF at the dealer today",
@@ -31,6 +31,54 @@ def test_the_head_tells_the_car_from_the_cat_by_meaning(embed) -> None:  # type:
     assert head is not None
     car, cat = head.logits(vectors[[4, 5]]), head.logits(vectors[[10, 11]])
     assert (car > 0).all() and (cat < 0).all()
+
+
+# El País the newspaper, and país the country, in Spanish.
+NEWSPAPER = [
+    "Entrevista en El País al presidente del gobierno sobre la crisis",
+    "El País publica hoy un reportaje sobre la corrupción en los ayuntamientos",
+    "Según informa El País, el ministro dimitirá mañana",
+    "La portada de El País de hoy habla de las elecciones",
+    "Artículo de opinión en El País sobre la reforma laboral",
+    "El diario El País revela nuevos datos del caso",
+]
+COUNTRY = [
+    "Este país necesita más inversión en educación pública",
+    "Mi país tiene las mejores playas del mundo",
+    "El país entero celebra la victoria de la selección",
+    "Viajar por todo el país en tren es muy bonito",
+    "La economía del país crece por tercer año seguido",
+    "Vuelvo a mi país después de diez años fuera",
+]
+
+
+def test_the_head_tells_spanish_meanings_apart(relevance_embed) -> None:  # type: ignore[no-untyped-def]
+    """The product's embeddings (MiniLM and multilingual-e5 side by side) on Spanish marks."""
+    vectors = relevance_embed(NEWSPAPER + COUNTRY)
+    assert vectors.shape == (12, 2 * BLOCK)
+    marked = [0, 1, 2, 3, 6, 7, 8, 9]
+    head = train_vectors(vectors[marked], [i < 6 for i in marked])
+    assert head is not None
+    newspaper, country = head.logits(vectors[[4, 5]]), head.logits(vectors[[10, 11]])
+    assert (newspaper > 0).all() and (country < 0).all()
+
+
+def test_each_encoders_block_gets_a_head_of_its_own() -> None:
+    """A meaning only the second encoder sees is learnt, and the first block's head adds
+    its own log-odds: the head is the sum of one head per block."""
+    rng = np.random.default_rng(1)
+    labels = np.array([i % 2 == 0 for i in range(40)])
+    first = rng.normal(0, 0.1, (40, BLOCK))
+    second = rng.normal(0, 0.1, (40, BLOCK))
+    second[:, 0] += np.where(labels, 1.0, -1.0)
+    vectors = np.hstack([first, second])
+    head = train_vectors(vectors[:30], labels[:30])
+    alone = [train_vectors(block[:30], labels[:30]) for block in (first, second)]
+    assert head is not None and all(h is not None for h in alone)
+    held = head.logits(vectors[30:])
+    assert ((held > 0) == labels[30:]).all()
+    parts = alone[0].logits(first[30:]) + alone[1].logits(second[30:])  # type: ignore[union-attr]
+    np.testing.assert_allclose(held, parts, rtol=1e-9, atol=1e-9)
 
 
 def test_one_kind_of_marks_gives_no_head() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
-from brandpulse.analysis import embedding
+from brandpulse.analysis import embedding, multilingual
 from brandpulse.analysis.relevance import Signals
-from brandpulse.analysis.relevance_vectors import HEAD_VERSION, embedded_texts, fit_combined
+from brandpulse.analysis.relevance_vectors import HEAD_VERSION, embed, embedded_texts, fit_combined
 from brandpulse.store import relevance as relevance_store
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import RunReport, mention_id
@@ -41,7 +42,8 @@ LATER = [
 @pytest.fixture
 def extra() -> None:
     """Skip without the accurate extra (the test of its absence is below)."""
-    if any(importlib.util.find_spec(n) is None for n in ("tokenizers", embedding.PACKAGE)):
+    packages = ("tokenizers", embedding.PACKAGE, multilingual.PACKAGE)
+    if any(importlib.util.find_spec(n) is None for n in packages):
         pytest.skip(f"accurate extra not installed: {embedding.INSTALL_FIX}")
 
 
@@ -87,11 +89,11 @@ def _expected(texts: list[str]) -> np.ndarray:
         signals,
         marked,
         list(MARKED.values()),
-        embedding.embed(embedded_texts(marked, signals)),
-        (unmarked, embedding.embed(embedded_texts(unmarked, signals))),
+        embed(embedded_texts(marked, signals)),
+        (unmarked, embed(embedded_texts(unmarked, signals))),
     )
     assert model.head is not None and model.mixture is not None
-    vectors = embedding.embed(embedded_texts(texts, signals))
+    vectors = embed(embedded_texts(texts, signals))
     return 1.0 / (1.0 + np.exp(-model.logits_of(texts, vectors)))
 
 
@@ -157,16 +159,21 @@ def test_the_unmarked_sample_is_the_brands_unmarked_mentions_with_the_lowest_key
     assert other.empty
 
 
+@pytest.mark.parametrize("module", [embedding, multilingual], ids=["minilm", "e5"])
 def test_without_the_extra_it_is_one_error_with_the_fix(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    module: ModuleType,
 ) -> None:
+    """Either encoder missing stops `analyze` with one error and the install line."""
     path = _config(tmp_path, accurate=True)
-    monkeypatch.setattr(embedding, "PACKAGE", "brandpulse_no_such_embedding_package")
-    embedding.encoder.cache_clear()
+    monkeypatch.setattr(module, "PACKAGE", "brandpulse_no_such_embedding_package")
+    module.encoder.cache_clear()
     try:
         code = main(["analyze", "--config", str(path)])
     finally:
-        embedding.encoder.cache_clear()
+        module.encoder.cache_clear()
     _, err = capsys.readouterr()
     assert code != 0
     assert "error:" in err and "not installed" in err
