@@ -62,7 +62,7 @@ class Analysis:
     scorer: str = "model"
     # The accurate tier (embedding head) on the model's least-confident mentions.
     accurate_tier: bool = False
-    # Relevance: add the embedding head to the gram model of brands with marks of both kinds.
+    # Relevance: add the embedding heads to the gram model of brands with marks of both kinds.
     accurate_relevance: bool = False
 
 

@@ -55,7 +55,7 @@ def models_from_marks(
 ) -> tuple[Models, Marked]:
     """Train (or reuse) each brand's model from its marks; return models and marks by match.
 
-    `accurate` adds the embedding head to the brands with marks of both kinds."""
+    `accurate` adds the embedding heads to the brands with marks of both kinds."""
     frame = store.marks(con)
     marked: dict[tuple[str, str], bool] = {}
     by_brand: dict[str, tuple[list[str], list[bool]]] = {}

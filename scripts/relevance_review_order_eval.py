@@ -19,8 +19,8 @@ both orders are scored on the same test texts:
 Models are fitted as the product fits them: the gram model (`relevance.train`), and with
 `--accurate` the gram model, embedding head and mixture (`relevance_vectors.fit_combined`,
 the mixture on the pool's unmarked and the test texts, the brand's unmarked mentions), on
-MiniLM's embeddings alone: the `minilm-head-3` path the figures were measured on (the
-product has since added multilingual-e5 beside it).
+MiniLM's and multilingual-e5's embeddings (`minilm-e5-head-4`); `--minilm-only` keeps
+MiniLM's head alone (`minilm-head-3`, the path before it).
 Figures are pooled over every test text of every brand, F1 of "related" and accuracy, mean
 ± s.d. over seeds. Figures: docs/analysis.md, "Marking on the Review page".
 
@@ -127,12 +127,17 @@ def figures(
     return out
 
 
-def embedded(rows: list[tuple[str, bool, str]], cache: Path | None) -> np.ndarray:
-    """Return each row's sentence embedding around its brand's name (the accurate extra)."""
+def embedded(
+    rows: list[tuple[str, bool, str]], cache: Path | None, minilm_only: bool
+) -> np.ndarray:
+    """Return each row's sentence embeddings around its brand's name (the accurate extra):
+    MiniLM's (kept in `cache`) and multilingual-e5's side by side, as the product embeds."""
+    from brandpulse.analysis import multilingual
     from brandpulse.analysis.embedding import EmbeddingCache
 
     texts = [focus(text, Signals(brand).names) for brand, _, text in rows]
-    return EmbeddingCache(cache).embed(texts)
+    minilm = EmbeddingCache(cache).embed(texts)
+    return minilm if minilm_only else np.hstack([minilm, multilingual.embed(texts)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,9 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--accurate", action="store_true", help="gram model + embedding head")
     parser.add_argument("--cache", type=Path, default=None, help="folder for the embeddings")
+    parser.add_argument(
+        "--minilm-only", action="store_true", help="with --accurate: MiniLM's head alone"
+    )
     args = parser.parse_args(argv)
     rows = read_labelled(args.path)
-    vectors = embedded(rows, args.cache) if args.accurate else None
+    vectors = embedded(rows, args.cache, args.minilm_only) if args.accurate else None
     path = "gram model + embedding head + mixture" if args.accurate else "gram model"
     print(f"{path}; test: {TEST_SHARE:.0%} of each brand, never marked; seeds {args.seeds}")
     print("| marks per brand | order | F1 | accuracy | F1 per seed |\n|---|---|---|---|---|")

@@ -127,8 +127,9 @@ def eval_command(
         bool,
         typer.Option(
             "--accurate",
-            help="Add the sentence-embedding head and its mixture, as `[analysis]"
-            " accurate_relevance` scores (needs the accurate extra; ~100 texts/s).",
+            help="Add the sentence-embedding heads (MiniLM and multilingual-e5) and their"
+            " mixture, as `[analysis] accurate_relevance` scores (needs the accurate extra;"
+            " ~30 texts/s).",
         ),
     ] = False,
 ) -> int:
