@@ -14,6 +14,7 @@ measures it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -45,12 +46,52 @@ class VectorHead:
         return np.asarray(vectors, dtype=float) @ self.weights + self.bias
 
 
-def embed(texts: Sequence[str]) -> np.ndarray:
-    """Return each text's MiniLM and multilingual-e5 embeddings side by side, (n, 768)
-    (the accurate extra: raises MissingExtra without it)."""
+class Memo:
+    """An embed function whose vectors are kept by text, the least recently used dropped
+    past `size` texts.
+
+    Every mark re-scores every stored match of its brand, so a long-lived process (the
+    dashboard) would embed the same mentions again on every mark; a text's vector does not
+    depend on the batch it came in, so it can be kept."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], size: int) -> None:
+        self._embed = embed
+        self._size = size
+        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.embedded = 0  # texts sent to `embed`
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """Return `embed(texts)`, embedding only the texts not kept."""
+        if not len(texts):
+            return self._embed([])
+        found = {t: self._kept[t] for t in texts if t in self._kept}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            # Rows are copied so that a kept row does not hold its whole batch in memory.
+            fresh = self._embed(missing)
+            found.update((t, row.copy()) for t, row in zip(missing, fresh, strict=True))
+            self.embedded += len(missing)
+        out = np.vstack([found[t] for t in texts])
+        for text, vector in found.items():
+            self._kept[text] = vector
+            self._kept.move_to_end(text)
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+        return out
+
+
+def _embed_both(texts: Sequence[str]) -> np.ndarray:
     from brandpulse.analysis import embedding, multilingual  # imported only when asked
 
     return np.hstack([embedding.embed(texts), multilingual.embed(texts)])
+
+
+# Each MiniLM + e5 vector takes 3 KB, so this keeps at most about 60 MB.
+MEMO_TEXTS = 20_000
+
+# Each text's MiniLM and multilingual-e5 embeddings side by side, (n, 768) (the accurate
+# extra: raises MissingExtra without it).
+embed = Memo(_embed_both, MEMO_TEXTS)
 
 
 def check_extra() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from brandpulse.analysis.relevance_eval import evaluate
-from brandpulse.analysis.relevance_vectors import BLOCK, train_vectors
+from brandpulse.analysis.relevance_vectors import BLOCK, Memo, train_vectors
 
 CAR = [
     "Test drive of the new Jaguar XF at the dealer today",
@@ -98,3 +100,34 @@ def test_eval_uses_each_rows_vector() -> None:
     helped = evaluate(rows, labels_per_brand=30, seed=0, vectors=vectors).as_dict()["overall"]
     assert plain["accuracy"] < 0.8
     assert helped["accuracy"] == 1.0
+
+
+def test_the_memo_embeds_each_text_once_and_forgets_the_least_recently_used() -> None:
+    calls: list[list[str]] = []
+
+    def lengths(texts: Sequence[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[len(t), t.count("a")] for t in texts], dtype=np.float32).reshape(-1, 2)
+
+    memo = Memo(lengths, size=3)
+    first = memo(["aa", "b", "aa"])
+    np.testing.assert_array_equal(first, [[2, 2], [1, 0], [2, 2]])
+    assert calls == [["aa", "b"]] and memo.embedded == 2
+    np.testing.assert_array_equal(memo(["b", "aa"]), [[1, 0], [2, 2]])
+    assert memo.embedded == 2  # both were kept
+    memo(["ccc", "dddd"])  # four texts seen, room for three: "b" (least recent) goes
+    assert memo.embedded == 4
+    memo(["aa", "ccc", "dddd"])
+    assert memo.embedded == 4
+    memo(["b"])
+    assert calls[-1] == ["b"] and memo.embedded == 5
+    assert memo([]).shape == (0, 2)
+
+
+def test_the_products_embed_returns_the_kept_vectors(relevance_embed) -> None:  # type: ignore[no-untyped-def]
+    texts = ["Jaguar XF at the dealer", "a jaguar in the rainforest"]
+    first = relevance_embed(texts)
+    before = relevance_embed.embedded
+    again = relevance_embed(texts[::-1])
+    assert relevance_embed.embedded == before
+    np.testing.assert_array_equal(again, first[::-1])
