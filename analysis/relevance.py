@@ -17,7 +17,7 @@ import hashlib
 import html
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -391,10 +391,15 @@ class Estimate:
 
 
 def cross_validate(
-    signals: Signals, texts: Sequence[str], labels: Sequence[bool], folds: int = 5
+    signals: Signals,
+    texts: Sequence[str],
+    labels: Sequence[bool],
+    folds: int = 5,
+    fit: Callable[[Sequence[str], Sequence[bool]], BrandModel] | None = None,
 ) -> Estimate:
     """Estimate precision and recall at the brand's threshold by k-fold over its marks.
 
+    `fit` trains a brand model from marks (the gram model's `train` when not given).
     Marks chosen by a person are not a random sample (the Review view shows uncertain
     mentions first), so this is an estimate, best when many marks exist.
     """
@@ -409,7 +414,8 @@ def cross_validate(
     for k in range(folds):
         held = set(order[k::folds].tolist())
         train_idx = [i for i in range(n) if i not in held]
-        model = train(signals, [texts[i] for i in train_idx], [labels[i] for i in train_idx])
+        kept_texts, kept_labels = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
+        model = fit(kept_texts, kept_labels) if fit else train(signals, kept_texts, kept_labels)
         test_idx = sorted(held)
         counted = model.score([texts[i] for i in test_idx]) >= signals.threshold
         for i, kept in zip(test_idx, counted, strict=True):

@@ -10,7 +10,9 @@ import numpy as np
 
 from brandpulse.analysis.relevance import (
     BrandModel,
+    Estimate,
     Signals,
+    cross_validate,
     model_version,
     score_matches,
     text_of,
@@ -48,6 +50,18 @@ def check_accurate(config: Config) -> None:
         from brandpulse.analysis import relevance_vectors
 
         relevance_vectors.check_extra()
+
+
+def estimate(signals: Signals, texts: list[str], labels: list[bool], accurate: bool) -> Estimate:
+    """Cross-validate the brand's filter on its marks, with the model the product scores
+    with (`accurate`: the gram model, the embedding heads and their mixture)."""
+    if not accurate:
+        return cross_validate(signals, texts, labels)
+    from brandpulse.analysis.relevance_vectors import train_combined
+
+    return cross_validate(
+        signals, texts, labels, fit=lambda t, y: train_combined(signals, t, y, _embed)
+    )
 
 
 def models_from_marks(

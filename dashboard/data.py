@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 from brandpulse.analysis import spikes as spikes_module
-from brandpulse.analysis.relevance import Estimate, Signals, cross_validate, text_of
+from brandpulse.analysis.relevance import Estimate, Signals, text_of
 from brandpulse.dashboard.db import Reader
 from brandpulse.store import browse, learning, outbox, signals, trends, triage
 from brandpulse.store import copies as copies_store
@@ -23,6 +23,7 @@ from brandpulse.store import kpis as kpis_store
 from brandpulse.store import relevance as relevance_store
 from brandpulse.store.scope import Scope
 
+from brandpulse import relevance
 from brandpulse.signals import sampled_emerging_terms
 
 Key = tuple[str, int]
@@ -302,9 +303,10 @@ def review_queue(
 
 
 @cached
-def relevance_estimate(_reader: Reader, key: Key, signals: Signals) -> Estimate:
-    """Return the brand's filter precision, cross-validated on its own marks."""
+def relevance_estimate(_reader: Reader, key: Key, signals: Signals, accurate: bool) -> Estimate:
+    """Return the brand's filter precision, cross-validated on its own marks with the model
+    that scores its mentions (`accurate`: with the embedding heads)."""
     marks = relevance_store.marks(_reader.con, signals.name)
     texts = [text_of(r.title, r.text) for r in marks.itertuples(index=False)]
     labels = [r.label == relevance_store.RELATED for r in marks.itertuples(index=False)]
-    return cross_validate(signals, texts, labels)
+    return relevance.estimate(signals, texts, labels, accurate)

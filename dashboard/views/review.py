@@ -33,7 +33,8 @@ st.markdown(
     f"**{counted:,}** mentions of {named} are counted · **{left_out:,}** are left out as"
     f" not about {named} (relevance below {signals.threshold:.2f}, or marked so)."
 )
-estimate = data.relevance_estimate(here.reader, here.key, signals)
+accurate = here.config.analysis.accurate_relevance
+estimate = data.relevance_estimate(here.reader, here.key, signals, accurate)
 if estimate.precision is not None:
     recall = f"; it keeps about {estimate.recall:.0%} of those that are" if estimate.recall else ""
     st.markdown(

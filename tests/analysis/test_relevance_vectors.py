@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from brandpulse.analysis.relevance import Signals
 from brandpulse.analysis.relevance_eval import evaluate
 from brandpulse.analysis.relevance_vectors import BLOCK, Memo, train_vectors
+
+from brandpulse.relevance import estimate
 
 CAR = [
     "Test drive of the new Jaguar XF at the dealer today",
@@ -131,3 +134,42 @@ def test_the_products_embed_returns_the_kept_vectors(relevance_embed) -> None:  
     again = relevance_embed(texts[::-1])
     assert relevance_embed.embedded == before
     np.testing.assert_array_equal(again, first[::-1])
+
+
+# Each sentence shares no word but the name with the others of its kind, so a gram model
+# learns little from the other folds, while a sentence embedding still sees the meaning.
+CARS_APART = [
+    "Jaguar recalls sedans over faulty brakes",
+    "Test drove the new Jaguar yesterday, smooth gearbox",
+    "Jaguar dealership quoted me a steep lease",
+    "Jaguar unveils electric SUV at motor show",
+    "My Jaguar needs an oil change and tyres",
+    "Jaguar Land Rover quarterly profits fell",
+    "Insurance premium for a Jaguar coupe doubled",
+    "Jaguar engine warranty extended to five years",
+    "Bought a used Jaguar convertible, mileage low",
+    "Jaguar plant in Coventry adds a night shift",
+]
+CATS_APART = [
+    "Jaguar spotted hunting caiman along riverbank",
+    "Rare jaguar cubs filmed by wildlife researchers",
+    "Ranchers protect cattle from a roaming jaguar",
+    "The jaguar is the Americas' biggest feline",
+    "Camera trap catches a jaguar drinking at dusk",
+    "Jaguar populations shrink as rainforest is logged",
+    "Zoo welcomes a female jaguar from Brazil",
+    "Spotted coat helps the jaguar stalk prey",
+    "Conservationists collar a jaguar in Pantanal wetlands",
+    "Ancient Maya revered the jaguar as a god",
+]
+
+
+def test_the_review_estimate_of_the_accurate_path_uses_its_heads(relevance_embed) -> None:  # type: ignore[no-untyped-def]
+    """With `accurate_relevance` on, the Review page's estimate is the combined model's."""
+    signals = Signals("Jaguar")
+    texts, labels = CARS_APART + CATS_APART, [True] * 10 + [False] * 10
+    grams = estimate(signals, texts, labels, accurate=False)
+    accurate = estimate(signals, texts, labels, accurate=True)
+    assert grams.marks == accurate.marks == 20
+    assert accurate.precision is not None and accurate.precision >= 0.8
+    assert grams.precision is None or accurate.precision > grams.precision + 0.1
