@@ -54,11 +54,13 @@ def check_accurate(config: Config) -> None:
 
 def estimate(signals: Signals, texts: list[str], labels: list[bool], accurate: bool) -> Estimate:
     """Cross-validate the brand's filter on its marks, with the model the product scores
-    with (`accurate`: the gram model, the embedding heads and their mixture)."""
+    with (`accurate`: the gram model, the embedding heads and their mixture; raises
+    MissingExtra without the accurate extra)."""
     if not accurate:
         return cross_validate(signals, texts, labels)
-    from brandpulse.analysis.relevance_vectors import train_combined
+    from brandpulse.analysis.relevance_vectors import check_extra, train_combined
 
+    check_extra()  # MissingExtra, as everywhere else the accurate path runs
     return cross_validate(
         signals, texts, labels, fit=lambda t, y: train_combined(signals, t, y, _embed)
     )

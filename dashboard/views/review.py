@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 from brandpulse.analysis.relevance import RELATED, UNRELATED
 from brandpulse.dashboard import data, frame, review, ui
+from brandpulse.store.errors import BrandpulseError
 
 from brandpulse.rules import relevance_signals
 
@@ -34,18 +35,24 @@ st.markdown(
     f" not about {named} (relevance below {signals.threshold:.2f}, or marked so)."
 )
 accurate = here.config.analysis.accurate_relevance
-estimate = data.relevance_estimate(here.reader, here.key, signals, accurate)
-if estimate.precision is not None:
-    recall = f"; it keeps about {estimate.recall:.0%} of those that are" if estimate.recall else ""
-    st.markdown(
-        f"About **{estimate.precision:.0%}** of counted mentions are about {named}{recall},"
-        f" from {estimate.marks} marks (cross-validated on your marks)."
-    )
+try:
+    estimate = data.relevance_estimate(here.reader, here.key, signals, accurate)
+except BrandpulseError as exc:  # accurate_relevance on without its extra
+    st.error(f"{exc.message}. {exc.fix}" if exc.fix else exc.message)
 else:
-    st.caption(
-        f"{estimate.marks} marks for {named} so far: after a few of each kind, this page"
-        " estimates how precise the filter is."
-    )
+    if estimate.precision is not None:
+        kept = ""
+        if estimate.recall:
+            kept = f"; it keeps about {estimate.recall:.0%} of those that are"
+        st.markdown(
+            f"About **{estimate.precision:.0%}** of counted mentions are about {named}{kept},"
+            f" from {estimate.marks} marks (cross-validated on your marks)."
+        )
+    else:
+        st.caption(
+            f"{estimate.marks} marks for {named} so far: after a few of each kind, this page"
+            " estimates how precise the filter is."
+        )
 
 queue = data.review_queue(here.reader, here.key, scope, brand, signals.threshold, LIMIT)
 if queue.empty:

