@@ -225,18 +225,7 @@ def write_analysis(
                 or one(con, f"SELECT count(*) FROM {table} WHERE {where}")[0]
             ):
                 con.execute(f"DELETE FROM {table} WHERE {where}")
-        if lake.is_lake_connection(con):
-            lake.replace_rows(con, "sentiments", "_sentiments")
-        else:
-            con.execute(
-                "INSERT INTO sentiments (mention_id, label, score, whole_score, scorer,"
-                " scorer_version, scored_at, confidence) SELECT * FROM _sentiments"
-                " ON CONFLICT (mention_id) DO UPDATE SET "
-                "label = excluded.label, score = excluded.score,"
-                " whole_score = excluded.whole_score, "
-                "scorer = excluded.scorer, scorer_version = excluded.scorer_version, "
-                "scored_at = excluded.scored_at, confidence = excluded.confidence"
-            )
+        upsert(con, "sentiments", "_sentiments")
         con.execute(
             f"""
             INSERT INTO mention_brands
@@ -268,6 +257,22 @@ def write_analysis(
             con.unregister(name)
 
 
+def upsert(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
+    """Write the rows of `relation` into `table`, replacing the rows with the same key
+    (`INSERT ... ON CONFLICT DO UPDATE` on a file; `lake.replace_rows` on a lake, which has
+    no keys). Columns are matched by name."""
+    if lake.is_lake_connection(con):
+        lake.replace_rows(con, table, relation)
+        return
+    keys = lake.KEYS[table]
+    columns = [r[0] for r in con.execute(f"DESCRIBE {relation}").fetchall()]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    con.execute(
+        f"INSERT INTO {table} BY NAME SELECT * FROM {relation}"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+
+
 def correct_sentiment(con: duckdb.DuckDBPyConnection, mention_id: str, label: str) -> bool:
     """Record a user's label for a mention; return False when no such mention exists."""
     return bool(correct_sentiments(con, [(mention_id, label)]))
@@ -293,14 +298,8 @@ def correct_sentiments(
     )
     stored = {r[0] for r in con.execute("SELECT mention_id FROM _correction").fetchall()}
     if stored:
-        if lake.is_lake_connection(con):
-            lake.replace_rows(con, "sentiment_corrections", "_correction")
-        else:
-            con.execute(
-                "INSERT INTO sentiment_corrections SELECT * FROM _correction"
-                " ON CONFLICT (mention_id) DO UPDATE SET label = excluded.label,"
-                " corrected_at = excluded.corrected_at"
-            )
+        # The scorer label stays the first correction's (`_correction` carries it over).
+        upsert(con, "sentiment_corrections", "_correction")
         con.execute(
             "UPDATE mention_brands SET label = c.label FROM _correction c"
             " WHERE mention_brands.mention_id = c.mention_id"
@@ -377,13 +376,7 @@ def save_state(con: duckdb.DuckDBPyConnection, source: str, state: dict[str, Any
     )
     con.register("_state", table)
     try:
-        if lake.is_lake_connection(con):
-            lake.replace_rows(con, "source_state", "_state")
-            return
-        con.execute(
-            "INSERT INTO source_state SELECT * FROM _state ON CONFLICT (source, key) "
-            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-        )
+        upsert(con, "source_state", "_state")
     finally:
         con.unregister("_state")
 
