@@ -53,7 +53,7 @@ def _use(texts: list[str]) -> np.ndarray:
 
 
 ENCODERS: dict[str, Callable[[list[str]], np.ndarray]] = {
-    "minilm": lambda texts: embedding.embed(texts),
+    "minilm": embedding.embed,
     "e5": multilingual.embed,
     "use": _use,
 }

@@ -36,7 +36,9 @@ st.markdown(
 )
 accurate = here.config.analysis.accurate_relevance
 try:
-    estimate = data.relevance_estimate(here.reader, here.key, signals, accurate)
+    # With the embedding heads, cross-validating embeds the marks: seconds on a first view.
+    with st.spinner(f"Checking the filter against your marks of {named}…", show_time=accurate):
+        estimate = data.relevance_estimate(here.reader, here.key, signals, accurate)
 except BrandpulseError as exc:  # accurate_relevance on without its extra
     st.error(f"{exc.message}. {exc.fix}" if exc.fix else exc.message)
 else:
