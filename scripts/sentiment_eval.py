@@ -4,8 +4,8 @@ Usage: .venv/bin/python scripts/sentiment_eval.py [CORPORA_DIR] [--model FILE] [
        [--accurate [--cache DIR]]
 (default corpora: $BRANDPULSE_CORPORA, else ../shared/corpora beside the repository).
 `--accurate` adds the accurate tier (needs the accurate extra): `accurate<0.6`, the model
-with the embedding head averaged in on texts whose top probability is below 0.6 (what
-`[analysis] accurate_tier = true` does), and `accurate-all`, the head averaged in on every
+with the embedding heads averaged in on texts whose top probability is below 0.6 (what
+`[analysis] accurate_tier = true` does), and `accurate-all`, the heads averaged in on every
 text (`--scorer accurate`). Embedding every set takes tens of minutes on two cores;
 `--cache DIR` keeps the embeddings for the next run.
 
@@ -68,23 +68,19 @@ def accurate_scorers(
     corpus: Corpus, model: Path | None, cache: Path | None
 ) -> list[tuple[str, Scorer]]:
     """Return the two accurate-tier scorers, their embeddings of the set computed once."""
-    import numpy as np
-    from brandpulse.analysis.embedding import EmbeddingCache
-    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, AccurateScorer, load_head
+    from brandpulse.analysis.sentiment_accurate import (
+        DEFAULT_BELOW,
+        AccurateScorer,
+        cached_embed_fns,
+        load_heads,
+    )
     from brandpulse.analysis.sentiment_model import DEFAULT_MODEL, load_model
 
-    linear, head = load_model(model or DEFAULT_MODEL), load_head()
-    embedded = EmbeddingCache(cache, adapter=head.adapter).embed(corpus.texts)
-    vectors = dict(zip(corpus.texts, embedded, strict=True))
-
-    def lookup(texts: list[str]) -> np.ndarray:
-        missing = [t for t in texts if t not in vectors]
-        vectors.update(zip(missing, head.embed(missing), strict=True))
-        return np.stack([vectors[t] for t in texts])
-
+    linear, heads = load_model(model or DEFAULT_MODEL), load_heads()
+    fns = cached_embed_fns(heads, corpus.texts, cache)
     return [
-        (f"accurate<{DEFAULT_BELOW:g}", AccurateScorer(linear, head, DEFAULT_BELOW, lookup)),
-        ("accurate-all", AccurateScorer(linear, head, 2.0, lookup)),
+        (f"accurate<{DEFAULT_BELOW:g}", AccurateScorer(linear, heads, DEFAULT_BELOW, fns)),
+        ("accurate-all", AccurateScorer(linear, heads, 2.0, fns)),
     ]
 
 

@@ -19,7 +19,7 @@ CAP times its training prior). Besides the agreement figures it prints `negErr`,
 absolute error of the negative share per group of MIN_TEXTS or more (weighted by size), the
 figure a dashboard shows per brand.
 
-`--accurate` adds the accurate tier (the model with the embedding head averaged in below 0.6,
+`--accurate` adds the accurate tier (the model with the embedding heads averaged in below 0.6,
 as `[analysis] accurate_tier = true`; needs the accurate extra, `--cache DIR` keeps the
 embeddings). `--semeval` also measures the methods on the training pool itself, out of fold
 (3-fold cross-validation with the build script's recipe, needs the train extra), grouped by the
@@ -144,19 +144,21 @@ def measure(
 
 
 def tier_probabilities(corpus: Corpus, cache: Path | None) -> np.ndarray:
-    """Return the accurate tier's probabilities (head averaged in below its cut)."""
-    from brandpulse.analysis.embedding import EmbeddingCache
-    from brandpulse.analysis.sentiment_accurate import DEFAULT_BELOW, combine, load_head
+    """Return the accurate tier's probabilities (heads averaged in below its cut)."""
+    from brandpulse.analysis.sentiment_accurate import (
+        DEFAULT_BELOW,
+        cached_embed_fns,
+        combine,
+        load_heads,
+    )
 
-    head = load_head()
-    embedded = EmbeddingCache(cache, adapter=head.adapter).embed(corpus.texts)
-    vectors = dict(zip(corpus.texts, embedded, strict=True))
+    heads = load_heads()
     probs, _ = combine(
         load_model(DEFAULT_MODEL),
-        head,
+        heads,
         corpus.texts,
         DEFAULT_BELOW,
-        embed_fn=lambda texts: np.stack([vectors[t] for t in texts]),
+        embed_fns=cached_embed_fns(heads, corpus.texts, cache),
     )
     return probs.astype(np.float64)
 

@@ -27,7 +27,7 @@ def command(
     scorer: Annotated[
         str | None,
         typer.Option(
-            help="model, vader or accurate (the model with the embedding head on every "
+            help="model, vader or accurate (the model with the embedding heads on every "
             "text; needs the accurate extra). Default: [analysis] scorer, else model."
         ),
     ] = None,

@@ -33,3 +33,12 @@ def relevance_embed() -> Callable[..., np.ndarray]:
     """Return the relevance head's embed function (MiniLM and multilingual-e5 side by side)."""
     _need("tokenizers", embedding.PACKAGE, multilingual.PACKAGE)
     return relevance_vectors.embed
+
+
+@pytest.fixture(scope="module")
+def tier_heads() -> tuple[object, ...]:
+    """Return the accurate sentiment tier's heads (MiniLM and multilingual-e5)."""
+    from brandpulse.analysis.sentiment_accurate import load_heads
+
+    _need("tokenizers", embedding.PACKAGE, multilingual.PACKAGE)
+    return load_heads()
