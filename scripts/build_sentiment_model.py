@@ -17,9 +17,10 @@ Needs the `train` and `accurate` extras (scikit-learn; the committed accurate ti
 the model) and the shared corpora (default $BRANDPULSE_CORPORA, else ../shared/corpora
 beside the repository). Embedding the pool with the tier took about 8 minutes on two cores,
 and a whole `--check` without a cache 17 (another job running beside them); `--cache DIR`
-keeps the embeddings for the next run. The order of a full rebuild: `--head` (the tier,
-which learns from the gold labels alone), then the model, which ends by evaluating the
-tier's card again beside the new model (the tier's figures average the two).
+keeps the embeddings for the next run. The order of a full rebuild: `--head` (the tier's
+MiniLM head, which learns from the gold labels alone), `build_sentiment_e5_head.py` (its
+second head, gold labels alone too), then the model, which ends by writing the tier's card
+again (the tier's figures average the model and both heads).
 
 What it does, in order:
 1. Reads every subtask-A file (id, label, text); keeps the first row of each tweet id.
@@ -31,7 +32,7 @@ What it does, in order:
    snippets) or whose id is in a held-out topic (BD) set.
 4. Deduplicates by that same key: the majority label wins, ties are dropped.
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
-6. Asks the committed accurate tier (a teacher) for each tweet's class probabilities,
+6. Asks the committed accurate tier's MiniLM head (a teacher) for each tweet's class probabilities,
    rounded to TEACHER_DECIMALS; each tweet's target becomes GOLD_SHARE of its gold label
    and the rest the teacher's probabilities.
 7. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
