@@ -32,9 +32,9 @@ What it does, in order:
    snippets) or whose id is in a held-out topic (BD) set.
 4. Deduplicates by that same key: the majority label wins, ties are dropped.
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
-6. Asks the committed accurate tier's MiniLM head (a teacher) for each tweet's class probabilities,
-   rounded to TEACHER_DECIMALS; each tweet's target becomes GOLD_SHARE of its gold label
-   and the rest the teacher's probabilities.
+6. Asks the committed accurate tier's MiniLM head (a teacher) for each tweet's class
+   probabilities, rounded to TEACHER_DECIMALS; each tweet's target becomes GOLD_SHARE of
+   its gold label and the rest the teacher's probabilities.
 7. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
    SEED), of a model fitted on the gold labels alone, scored by macro-recall; the
    evaluation sets are not looked at here. (The teacher was fitted on the whole pool, so its
