@@ -25,7 +25,6 @@ Needs the `train` and `accurate` extras and the shared corpora.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -54,7 +53,7 @@ def build_e5_head(
     """Fit the head on the pool, write it and its card into `out`; return its SHA-256 and card."""
     from brandpulse.analysis import multilingual
     from brandpulse.analysis.embedding import EmbeddingCache
-    from brandpulse.analysis.sentiment_accurate import MULTILINGUAL, Head, head_bytes
+    from brandpulse.analysis.sentiment_accurate import MULTILINGUAL
 
     start = time.perf_counter()
     texts, labels, counts = build.training_pool(root)
@@ -75,11 +74,8 @@ def build_e5_head(
         "bias": [float(np.float32(b)) for b in model.intercept_],
         "weights": [[float(v) for v in row] for row in model.coef_.T.astype(np.float32)],
     }
-    blob = head_bytes(header)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / HEAD_FILE).write_bytes(blob)
-    digest = hashlib.sha256(blob).hexdigest()
-    head = Head.from_file(out / HEAD_FILE)
+    head = build.write_head_file(out / HEAD_FILE, header)
+    digest = head.sha256
     card: dict[str, object] = {
         "name": HEAD_NAME,
         "version": HEAD_VERSION,
@@ -126,10 +122,7 @@ def main(argv: list[str]) -> int:
         shipped = build.sha256_file(out / HEAD_FILE)
         with tempfile.TemporaryDirectory() as tmp:
             digest, _ = build_e5_head(root, Path(tmp), cache)
-        same = digest == card["head_sha256"] == shipped
-        print(f"card {card['head_sha256']}\nfile {shipped}\nrebuilt {digest}")
-        print("reproduced: yes" if same else "reproduced: NO")
-        return 0 if same else 1
+        return build.report_check(card["head_sha256"], shipped, digest)
     build_e5_head(root, out, cache)
     build.write_tier_card(root, out, cache)
     return 0

@@ -576,7 +576,6 @@ def write_head(  # type: ignore[no-untyped-def]
     """Write a fine-tuned adapter, its head and the head's card (evaluated) into `out`."""
     import torch
     from brandpulse.analysis.embedding import WHEEL, weights_sha256, write_safetensors
-    from brandpulse.analysis.sentiment_accurate import Head, head_bytes
     from sentiment_finetune import parameters
 
     out.mkdir(parents=True, exist_ok=True)
@@ -594,10 +593,8 @@ def write_head(  # type: ignore[no-untyped-def]
         "bias": [float(np.float32(b)) for b in bias],
         "weights": [[float(np.float32(v)) for v in row] for row in weights],
     }
-    blob = head_bytes(header)
-    (out / HEAD_FILE).write_bytes(blob)
-    digest = hashlib.sha256(blob).hexdigest()
-    head = Head.from_file(out / HEAD_FILE)
+    head = write_head_file(out / HEAD_FILE, header)
+    digest = head.sha256
     card: dict[str, object] = {
         "name": HEAD_NAME,
         "version": HEAD_VERSION,
@@ -616,6 +613,23 @@ def write_head(  # type: ignore[no-untyped-def]
     }
     (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     return digest, card
+
+
+def write_head_file(path: Path, header: dict[str, object]):  # type: ignore[no-untyped-def]
+    """Write a head's file (`head_bytes`) and return it read back as a Head."""
+    from brandpulse.analysis.sentiment_accurate import Head, head_bytes
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(head_bytes(header))
+    return Head.from_file(path)
+
+
+def report_check(card_sha256: str, shipped_sha256: str, rebuilt_sha256: str) -> int:
+    """Print a --check's three hashes and its verdict; return the exit code."""
+    same = rebuilt_sha256 == card_sha256 == shipped_sha256
+    print(f"card {card_sha256}\nfile {shipped_sha256}\nrebuilt {rebuilt_sha256}")
+    print("reproduced: yes" if same else "reproduced: NO")
+    return 0 if same else 1
 
 
 def main(argv: list[str]) -> int:
@@ -657,10 +671,7 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / MODEL_FILE).write_bytes((Path(args.out) / MODEL_FILE).read_bytes())
             digest, _ = build_head(root, Path(tmp), cache)
-        same = digest == card["head_sha256"] == shipped
-        print(f"card {card['head_sha256']}\nfile {shipped}\nrebuilt {digest}")
-        print("reproduced: yes" if same else "reproduced: NO")
-        return 0 if same else 1
+        return report_check(card["head_sha256"], shipped, digest)
     if args.check:
         card = json.loads((Path(args.out) / CARD_FILE).read_text())
         shipped = sha256_file(Path(args.out) / MODEL_FILE)
@@ -670,10 +681,7 @@ def main(argv: list[str]) -> int:
             GRID_C = (float(card["parameters"]["C"]),)
             taught = card["parameters"].get("teacher") is not None
             digest, _ = build(root, Path(tmp), choose=False, taught=taught, cache_folder=cache)
-        same = digest == card["model_sha256"] == shipped
-        print(f"card {card['model_sha256']}\nfile {shipped}\nrebuilt {digest}")
-        print("reproduced: yes" if same else "reproduced: NO")
-        return 0 if same else 1
+        return report_check(card["model_sha256"], shipped, digest)
     out = Path(args.out)
     build(root, out, with_topics=args.topic_examples, taught=taught, cache_folder=cache)
     if (out / TIER_CARD_FILE).is_file():
