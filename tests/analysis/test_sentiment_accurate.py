@@ -222,3 +222,17 @@ def test_accurate_tier_is_read_from_the_analysis_section(tmp_path: Path) -> None
     path.write_text('[analysis]\naccurate_tier = "yes"\n')
     with pytest.raises(ConfigError, match="accurate_tier"):
         load_config(path)
+
+
+def test_cached_embed_fns_serve_each_head_its_own_vectors(
+    tier_heads: tuple[Head, ...], tmp_path: Path
+) -> None:
+    from brandpulse.analysis.sentiment_accurate import cached_embed_fns
+
+    fns = cached_embed_fns(tier_heads, TEXTS[:2], tmp_path)
+    assert len(list(tmp_path.glob("*.npy"))) == 2  # one file per encoder
+    asked = [TEXTS[1], TEXTS[3], TEXTS[1]]  # one text not embedded up front
+    for head, fn in zip(tier_heads, fns, strict=True):
+        np.testing.assert_allclose(fn(asked), head.embed(asked), atol=1e-6)
+    minilm, e5 = (fn(asked) for fn in fns)
+    assert float(np.abs(minilm - e5).max()) > 0.05
