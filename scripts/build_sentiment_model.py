@@ -58,6 +58,7 @@ import argparse
 import hashlib
 import json
 import os
+import platform
 import re
 import sys
 import tempfile
@@ -68,6 +69,12 @@ from pathlib import Path
 # One BLAS thread: the same sums in the same order, so the same weights on every machine.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+# And one set of BLAS kernels: OpenBLAS picks them by CPU (AVX-512 ones on newer Xeons), and
+# their last bits grow into other weights over L-BFGS's steps (on an AVX-512 machine the
+# model's --check failed without this line and passed with it). Haswell's (AVX2) run on any
+# x86-64 server CPU of the last decade; the committed models were built with them.
+if platform.machine().lower() in ("x86_64", "amd64"):
+    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 import numpy as np  # noqa: E402
 

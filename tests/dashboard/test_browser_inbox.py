@@ -122,6 +122,13 @@ def act(page: Any, button: str, outcome: str, field: str | None = None, value: s
 
 def cells(page: Any, row: int) -> dict[str, str]:
     """Return one table row by column heading (the selection column, if listed, left out)."""
+    # The grid fills its accessible table after the run ends; under load, later than that.
+    page.wait_for_function(
+        """n => (document.querySelector('[data-testid="stDataFrame"]')
+                  ?.querySelectorAll('table tbody tr').length ?? 0) > n""",
+        arg=row,
+        timeout=60_000,
+    )
     names, values = header(page), table_rows(page)[row]
     n = min(len(names), len(values))
     return dict(zip(names[-n:], values[-n:], strict=True))
