@@ -74,27 +74,26 @@ def build_e5_head(
         "bias": [float(np.float32(b)) for b in model.intercept_],
         "weights": [[float(v) for v in row] for row in model.coef_.T.astype(np.float32)],
     }
-    head = build.write_head_file(out / HEAD_FILE, header)
-    digest = head.sha256
-    card: dict[str, object] = {
-        "name": HEAD_NAME,
-        "version": HEAD_VERSION,
-        "head_file": HEAD_FILE,
-        "head_sha256": digest,
-        "use": "the accurate tier's second head, averaged with the linear model and the "
-        f"MiniLM head ({build.TIER_CARD_FILE})",
-        "embedding": header["embedding"],
-        "training_data": {"same_pool_as": build.MODEL_FILE, "steps": counts},
-        "parameters": {
-            "seed": build.SEED,
-            "classifier": "multinomial logistic regression (scikit-learn LogisticRegression, "
-            f"L-BFGS, at most {build.MAX_ITER} iterations, balanced class weights)",
-            "C": c,
-            "cross_validation": {"folds": build.FOLDS, "metric": "macro_recall", "grid": grid},
+    digest, card = build.write_head_and_card(
+        out,
+        (HEAD_FILE, HEAD_CARD_FILE),
+        header,
+        {
+            "use": "the accurate tier's second head, averaged with the linear model and the "
+            f"MiniLM head ({build.TIER_CARD_FILE})",
+            "training_data": {"same_pool_as": build.MODEL_FILE, "steps": counts},
+            "parameters": {
+                "seed": build.SEED,
+                "classifier": "multinomial logistic regression (scikit-learn "
+                f"LogisticRegression, L-BFGS, at most {build.MAX_ITER} iterations, balanced "
+                "class weights)",
+                "C": c,
+                "cross_validation": {"folds": build.FOLDS, "metric": "macro_recall", "grid": grid},
+            },
         },
-        "evaluation": {"head": build.evaluate_head(head, root, cache_folder)},
-    }
-    (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+        root,
+        cache_folder,
+    )
     print(f"e5 head {digest} ({time.perf_counter() - start:.0f} s)", flush=True)
     return digest, card
 

@@ -95,6 +95,7 @@ from brandpulse.analysis.sentiment_model import (  # noqa: E402
 
 from brandpulse.sentiment_corpora import (  # noqa: E402
     HELD_OUT_BD,
+    Corpus,
     _tsv,
     corpora_root,
     evaluation_sets,
@@ -473,7 +474,7 @@ HEAD_USE = (
 )
 
 
-def probability_figures(corpus, topic: bool, probs: np.ndarray) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def probability_figures(corpus: Corpus, topic: bool, probs: np.ndarray) -> dict[str, object]:
     """Return the figures of class probabilities (CLASSES order) on one set."""
     preds = [
         Prediction(CLASSES[int(b)], float(p[2] - p[0]), float(p[b]))
@@ -491,7 +492,7 @@ def probability_figures(corpus, topic: bool, probs: np.ndarray) -> dict[str, obj
     return figs.as_dict()
 
 
-def all_sets(root: Path) -> list[tuple[object, bool]]:
+def all_sets(root: Path) -> list[tuple[Corpus, bool]]:
     """Return every evaluation set and held-out topic set, each with whether it is a topic set."""
     return [(c, False) for c in evaluation_sets(root)] + [(c, True) for c in topic_sets(root)]
 
@@ -600,26 +601,50 @@ def write_head(  # type: ignore[no-untyped-def]
         "bias": [float(np.float32(b)) for b in bias],
         "weights": [[float(np.float32(v)) for v in row] for row in weights],
     }
-    head = write_head_file(out / HEAD_FILE, header)
-    digest = head.sha256
-    card: dict[str, object] = {
-        "name": HEAD_NAME,
-        "version": HEAD_VERSION,
-        "head_file": HEAD_FILE,
-        "head_sha256": digest,
-        "use": HEAD_USE,
-        "embedding": header["embedding"],
-        "training_data": {"same_pool_as": MODEL_FILE, "steps": counts},
-        "parameters": {
-            "seed": SEED,
-            **parameters(),
-            "torch": torch.__version__,
-            "combination": f"averaged with the linear model and the e5 head: see {TIER_CARD_FILE}",
+    return write_head_and_card(
+        out,
+        (HEAD_FILE, HEAD_CARD_FILE),
+        header,
+        {
+            "use": HEAD_USE,
+            "training_data": {"same_pool_as": MODEL_FILE, "steps": counts},
+            "parameters": {
+                "seed": SEED,
+                **parameters(),
+                "torch": torch.__version__,
+                "combination": "averaged with the linear model and the e5 head: see "
+                f"{TIER_CARD_FILE}",
+            },
         },
+        root,
+        cache_folder,
+    )
+
+
+def write_head_and_card(  # type: ignore[no-untyped-def]
+    out: Path,
+    files: tuple[str, str],
+    header: dict[str, object],
+    about: dict[str, object],
+    root: Path,
+    cache_folder: Path | None,
+) -> tuple[str, dict[str, object]]:
+    """Write a head (`files`: its file and its card's) into `out` with its card: what the
+    header names it, `about` (use, training data, parameters) and its figures alone on every
+    set. Return its SHA-256 and card."""
+    head_file, card_file = files
+    head = write_head_file(out / head_file, header)
+    card: dict[str, object] = {
+        "name": header["name"],
+        "version": header["version"],
+        "head_file": head_file,
+        "head_sha256": head.sha256,
+        "embedding": header["embedding"],
+        **about,
         "evaluation": {"head": evaluate_head(head, root, cache_folder)},
     }
-    (out / HEAD_CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
-    return digest, card
+    (out / card_file).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    return head.sha256, card
 
 
 def write_head_file(path: Path, header: dict[str, object]):  # type: ignore[no-untyped-def]
