@@ -233,6 +233,22 @@ class Encoder:
         pooled = (x * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled.astype(np.float32)
 
+    def token_embeddings(self, batch_size: int = 512) -> tuple[list[str], np.ndarray]:
+        """Return the vocabulary in id order and each token's embedding alone: "[CLS] token
+        [SEP]" through the encoder, mean-pooled, not normalised (shape (tokens, 384))."""
+        vocab = self.tokenizer.get_vocab()
+        names = sorted(vocab, key=vocab.__getitem__)
+        if [vocab[name] for name in names] != list(range(len(names))):
+            raise ValueError("the tokenizer's ids are not 0..n-1")
+        out = np.zeros((len(names), DIM), dtype=np.float32)
+        for start in range(0, len(names), batch_size):
+            ids = np.arange(start, min(start + batch_size, len(names)))
+            batch = np.stack(
+                [np.full(len(ids), vocab["[CLS]"]), ids, np.full(len(ids), vocab["[SEP]"])], axis=1
+            )
+            out[ids] = self._forward(batch, np.ones(batch.shape, dtype=bool))
+        return names, out
+
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Return the L2-normalised float32 embeddings of `texts`, shape (len(texts), 384)."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)

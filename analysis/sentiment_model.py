@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from brandpulse.analysis.token_vectors import TokenVectors
 from brandpulse.analysis.vader import cpu_count, worker_pool
 from brandpulse.analysis.vader import score_many as vader_many
 
@@ -113,6 +114,26 @@ def tokens(cleaned: str) -> list[str]:
     return out
 
 
+def token_features(vectors: TokenVectors, cleaned: Sequence[str]) -> np.ndarray:
+    """Return the token-vector features of cleaned texts, shape (n, 2 * vectors.dims): the
+    mean vector of the words outside a negation's scope, then that of the words inside it.
+
+    A mean of word vectors cannot tell "happy" from "not happy"; as the n-grams mark the
+    words after a negator ("~happy"), their vectors get a block of weights of their own.
+    """
+    plain, negated = [], []
+    for text in cleaned:
+        words = tokens(text)
+        plain.append(" ".join(w for w in words if not w.startswith("~")))
+        negated.append(" ".join(w[1:] for w in words if w.startswith("~")))
+    return np.hstack([vectors.embed(plain), vectors.embed(negated)])
+
+
+def token_feature_count(vectors: TokenVectors | None) -> int:
+    """Return how many features `token_features` gives (0 for a model without vectors)."""
+    return 0 if vectors is None else 2 * vectors.dims
+
+
 def char_grams(word: str, char_range: tuple[int, int] = (2, 5)) -> set[str]:
     """Return the character n-grams of one word padded with spaces (" good " gives " go", ...)."""
     padded = f" {word} "
@@ -189,22 +210,29 @@ DENSE = VADER_BUCKETS + 4
 
 
 def design(
-    texts: Sequence[str], featurizer: Featurizer, ordered: bool = True
+    texts: Sequence[str],
+    featurizer: Featurizer,
+    ordered: bool = True,
+    tokens: TokenVectors | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the feature matrix of `texts` as CSR arrays (indptr, indices, values).
 
     N-gram features are binary and scaled to unit length per text; VADER's features take the
-    last DENSE columns after the vocabulary. `ordered` False leaves each row's ids unsorted
+    DENSE columns after the vocabulary, and the token-vector features (with `tokens`, see
+    `token_features`) the columns after those. `ordered` False leaves each row's ids unsorted
     (faster; the sums differ from the sorted ones only in the last bits).
     """
     compounds = vader_many(list(texts))
+    cleaned = [clean(text) for text in texts]
+    vectors = token_features(tokens, cleaned) if tokens is not None else np.zeros((len(texts), 0))
     ids_of = featurizer.ids if ordered else featurizer.ids_unsorted
     base = len(featurizer.vocab)
+    vector_columns = list(range(base + DENSE, base + DENSE + vectors.shape[1]))
     indptr = [0]
     indices: list[int] = []
     values: list[float] = []
-    for text, compound in zip(texts, compounds, strict=True):
-        ids = ids_of(clean(text))
+    for text, compound, vector in zip(cleaned, compounds, vectors, strict=True):
+        ids = ids_of(text)
         if ids:
             weight = 1.0 / len(ids) ** 0.5
             indices.extend(ids)
@@ -212,6 +240,8 @@ def design(
         for slot, value in vader_features(compound):
             indices.append(base + slot)
             values.append(value)
+        indices.extend(vector_columns)
+        values.extend(vector.tolist())
         indptr.append(len(indices))
     return (
         np.asarray(indptr, dtype=np.int64),
@@ -230,7 +260,8 @@ class Prediction:
 
 
 class LinearModel:
-    """A model: vocabulary, weights (features x classes) and bias, with its file's SHA-256."""
+    """A model: vocabulary, weights (features x classes) and bias, with its file's SHA-256,
+    and token vectors when it reads them (model 4.0 on; older files have none)."""
 
     def __init__(
         self,
@@ -239,8 +270,10 @@ class LinearModel:
         weights: np.ndarray,
         sha256: str,
         path: Path | None = None,
+        tokens: TokenVectors | None = None,
     ) -> None:
         self.header = header
+        self.tokens = tokens
         # The file it was read from, which worker processes load; None for in-memory models.
         self.path = path
         self.name: str = header["name"]
@@ -272,19 +305,36 @@ class LinearModel:
         vocab_bytes = header["vocab_bytes"]
         words = data[start : start + vocab_bytes].decode("utf-8").split("\n")
         start += vocab_bytes
-        rows = len(words) + DENSE
+        tokens = None
+        if "token_vectors" in header:
+            layout = header["token_vectors"]
+            names = data[start : start + layout["tokens_bytes"]].decode("utf-8").split("\n")
+            start += layout["tokens_bytes"]
+            count = len(names) * layout["dims"]
+            table = np.frombuffer(data, dtype="<f2", count=count, offset=start)
+            start += count * 2
+            tokens = TokenVectors(names, table.reshape(len(names), layout["dims"]))
+        rows = len(words) + DENSE + token_feature_count(tokens)
         weights = np.frombuffer(data, dtype="<f4", count=rows * len(CLASSES), offset=start)
         sha = hashlib.sha256(data).hexdigest()
-        return cls(header, words, weights.reshape(rows, len(CLASSES)).copy(), sha, path)
+        return cls(header, words, weights.reshape(rows, len(CLASSES)).copy(), sha, path, tokens)
 
     @classmethod
     def from_parts(
-        cls, header: dict[str, Any], words: list[str], weights: np.ndarray
+        cls,
+        header: dict[str, Any],
+        words: list[str],
+        weights: np.ndarray,
+        tokens: TokenVectors | None = None,
     ) -> LinearModel:
         """Build a model in memory (its sha256 is that of the file it would make)."""
-        blob = model_bytes(header, words, weights)
+        blob = model_bytes(header, words, weights, tokens)
         return cls(
-            header, words, np.asarray(weights, dtype=np.float32), hashlib.sha256(blob).hexdigest()
+            header,
+            words,
+            np.asarray(weights, dtype=np.float32),
+            hashlib.sha256(blob).hexdigest(),
+            tokens=tokens,
         )
 
     def probabilities(self, texts: Sequence[str], processes: int | None = None) -> np.ndarray:
@@ -315,8 +365,9 @@ class LinearModel:
         ids_of = self.featurizer.ids_unsorted
         counts = np.empty(len(texts), dtype=np.int64)
         indices = array("q")
-        for n, text in enumerate(texts):
-            ids = ids_of(clean(text))
+        cleaned = [clean(text) for text in texts]
+        for n, text in enumerate(cleaned):
+            ids = ids_of(text)
             counts[n] = len(ids)
             indices.extend(ids)
         flat = np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64)
@@ -338,7 +389,10 @@ class LinearModel:
             + self.weights[base + VADER_BUCKETS + sign]
             + self.weights[base + VADER_BUCKETS + 3] * compound[:, None]
         )
-        return (grams * scale[:, None] + dense + self.bias).astype(np.float32)
+        logits = grams * scale[:, None] + dense + self.bias
+        if self.tokens is not None:
+            logits += token_features(self.tokens, cleaned) @ self.weights[base + DENSE :]
+        return logits.astype(np.float32)
 
     def _probabilities_parallel(self, texts: list[str], workers: int) -> np.ndarray:
         # Several chunks per worker so a chunk of long texts does not leave a core idle.
@@ -361,25 +415,42 @@ class LinearModel:
         ]
 
 
-def model_bytes(header: dict[str, Any], vocab: Iterable[str], weights: np.ndarray) -> bytes:
-    """Return the bytes of a model file: magic, header length, JSON header, vocabulary, weights."""
+def model_bytes(
+    header: dict[str, Any],
+    vocab: Iterable[str],
+    weights: np.ndarray,
+    tokens: TokenVectors | None = None,
+) -> bytes:
+    """Return the bytes of a model file: magic, header length, JSON header, vocabulary, the
+    token vectors' vocabulary and table (when the model has them), weights."""
     vocab_blob = "\n".join(vocab).encode("utf-8")
-    fields = {k: v for k, v in header.items() if k != "vocab_bytes"}
-    head = json.dumps({**fields, "vocab_bytes": len(vocab_blob)}, sort_keys=True).encode()
+    fields = {k: v for k, v in header.items() if k not in ("vocab_bytes", "token_vectors")}
+    fields["vocab_bytes"] = len(vocab_blob)
+    token_blob = b""
+    if tokens is not None:
+        names, table = tokens.to_bytes()
+        fields["token_vectors"] = {"tokens_bytes": len(names), "dims": tokens.dims}
+        token_blob = names + table
+    head = json.dumps(fields, sort_keys=True).encode()
     return (
         MAGIC
         + struct.pack("<I", len(head))
         + head
         + vocab_blob
+        + token_blob
         + np.ascontiguousarray(weights, dtype="<f4").tobytes()
     )
 
 
 def write_model(
-    path: Path, header: dict[str, Any], vocab: Iterable[str], weights: np.ndarray
+    path: Path,
+    header: dict[str, Any],
+    vocab: Iterable[str],
+    weights: np.ndarray,
+    tokens: TokenVectors | None = None,
 ) -> str:
     """Write a model file byte for byte from its parts and return its SHA-256."""
-    blob = model_bytes(header, vocab, weights)
+    blob = model_bytes(header, vocab, weights, tokens)
     path.write_bytes(blob)
     return hashlib.sha256(blob).hexdigest()
 

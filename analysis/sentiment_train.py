@@ -3,7 +3,8 @@
 The shipped model is what the base data taught; its weights are the starting point and an
 L2 pull keeps the project model near them, so a few corrections shift the words they are
 about without forgetting the rest. N-grams of the corrections the vocabulary lacks get new
-rows. The bias and the weights of VADER's features stay as shipped: every text carries them,
+rows. The bias and the weights of the dense features (VADER's score, the mean token vector)
+stay as shipped: every text carries them,
 so tens of thousands of training tweets set them, and corrections (a sample of the model's
 mistakes, not of the brand's mentions) moved them enough to tilt every label (on the airline
 tweets, 17 corrections per airline took TweetEval macro-recall from 0.70 to 0.50;
@@ -20,12 +21,15 @@ import numpy as np
 from brandpulse.analysis.sentiment_metrics import Figures, figures
 from brandpulse.analysis.sentiment_model import (
     CLASSES,
+    DENSE,
     Featurizer,
     LinearModel,
     clean,
     design,
     ngrams,
+    token_feature_count,
 )
+from brandpulse.analysis.token_vectors import TokenVectors
 
 # How much one correction weighs against the pull towards the shipped weights.
 CORRECTION_WEIGHT = 1.0
@@ -38,6 +42,7 @@ MIN_CORRECTIONS = 10
 # mentions (scripts/sentiment_corrections_curve.py with and without --confirm): below this
 # share of confirmations the dashboard and `sentiment train` suggest confirming too.
 MIN_CONFIRMED_SHARE = 0.2
+HOLD_TOKEN_VECTORS = True
 
 
 def too_few_confirmations(labels: int, confirmed: int) -> bool:
@@ -53,10 +58,11 @@ class ProjectModel:
     header: dict[str, object]
     vocab: list[str]
     weights: np.ndarray
+    tokens: TokenVectors | None = None
 
     def as_linear(self) -> LinearModel:
         """Return it as a loaded model (without writing a file)."""
-        return LinearModel.from_parts(self.header, self.vocab, self.weights)
+        return LinearModel.from_parts(self.header, self.vocab, self.weights, self.tokens)
 
 
 def fine_tune(
@@ -64,7 +70,7 @@ def fine_tune(
 ) -> ProjectModel:
     """Return the base model moved towards the labelled texts (labels from CLASSES).
 
-    `hold_shared` False lets the bias and VADER's weights move too: the rule before, kept so
+    `hold_shared` False lets the bias and the dense features move too: the rule before, kept so
     that scripts/sentiment_corrections_curve.py --free can measure it.
     """
     words = list(base.vocab)
@@ -84,11 +90,16 @@ def fine_tune(
     ).astype(np.float64)
     bias0 = base.bias.astype(np.float64)
     vocab = {w: i for i, w in enumerate(words)}
-    indptr, indices, values = design(texts, Featurizer(vocab, base.char_range))  # type: ignore[arg-type]
+    indptr, indices, values = design(
+        texts,
+        Featurizer(vocab, base.char_range),  # type: ignore[arg-type]
+        tokens=base.tokens,
+    )
     rows = np.repeat(np.arange(len(texts)), np.diff(indptr))
     target = np.zeros((len(texts), len(CLASSES)))
     target[np.arange(len(texts)), [CLASSES.index(label) for label in labels]] = 1.0
     weights, bias = start.copy(), bias0.copy()
+    held = slice(len(words), len(words) + DENSE + (token_feature_count(base.tokens) if HOLD_TOKEN_VECTORS else 0))
     scale = CORRECTION_WEIGHT / max(len(texts), 1)
     for _ in range(STEPS):
         contributions = weights[indices] * values[:, None]
@@ -103,7 +114,7 @@ def fine_tune(
         np.add.at(grad, indices, error[rows] * values[:, None])
         grad = grad * scale + PRIOR * (weights - start)
         if hold_shared:
-            grad[len(words) :] = 0.0  # VADER's features: held, as the bias is
+            grad[held] = 0.0  # held, as the bias is
         else:
             bias -= LEARNING_RATE * (error.sum(axis=0) * scale + PRIOR * (bias - bias0))
         weights -= LEARNING_RATE * grad
@@ -116,7 +127,7 @@ def fine_tune(
         "corrections": len(texts),
     }
     header.pop("vocab_bytes", None)
-    return ProjectModel(header, words, weights.astype(np.float32))
+    return ProjectModel(header, words, weights.astype(np.float32), base.tokens)
 
 
 @dataclass(frozen=True)

