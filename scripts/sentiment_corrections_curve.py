@@ -1,12 +1,14 @@
 """Measure what a brand team's corrections do to its sentiment labels, on the airline tweets.
 
 Usage: .venv/bin/python scripts/sentiment_corrections_curve.py [--corpora DIR]
-       [--set NAME] [--reviewed N,N,...] [--seeds K] [--confirm] [--free] [--markdown]
+       [--set NAME] [--reviewed N,N,...] [--seeds K] [--confirm] [--free | --free-tokens]
+       [--markdown]
 
 `--set` takes another shared set whose texts name their brand or topic (default airline;
 e.g. semeval-2016devtest-BD, whose 20 topics are positive/negative only and are scored by
 the sign of the score, as the evaluation does); each group is then one team. `--free` fits
-with the bias and VADER's weights free to move, the rule before they were held.
+with the bias and VADER's weights free to move, the rule before they were held;
+`--free-tokens` with the token vectors' weights free (the bias and VADER's held).
 
 Each airline of the shared airline set (customers writing to six US airlines, human labels)
 stands for one brand's team. The team reads its mentions in a random order (seed); of the
@@ -59,6 +61,9 @@ def main(argv: list[str]) -> int:
         "--free", action="store_true", help="let the bias and VADER's weights move (old rule)"
     )
     parser.add_argument(
+        "--free-tokens", action="store_true", help="let the token vectors' weights move"
+    )
+    parser.add_argument(
         "--confirm",
         action="store_true",
         help="the team also confirms the labels it finds right (`brandpulse correct` with the "
@@ -97,14 +102,22 @@ def main(argv: list[str]) -> int:
                 if fixes:
                     texts = [corpus.texts[i] for i in fixes]
                     labels = [corpus.labels[i] for i in fixes]
-                    model = fine_tune(base, texts, labels, not args.free).as_linear()
+                    model = fine_tune(
+                        base, texts, labels, not args.free, not args.free_tokens
+                    ).as_linear()
                     general_figs = figures(
                         general.labels, [p.label for p in model.predict(general.texts)]
                     )
                     general_recall.append(general_figs.macro_recall)
                     if (
                         len(fixes) >= MIN_CORRECTIONS
-                        and cross_validate(base, texts, labels, hold_shared=not args.free).better
+                        and cross_validate(
+                            base,
+                            texts,
+                            labels,
+                            hold_shared=not args.free,
+                            hold_tokens=not args.free_tokens,
+                        ).better
                         and general_figs.macro_recall >= base_general.macro_recall - MAX_SHARED_LOSS
                     ):
                         adopted += 1
