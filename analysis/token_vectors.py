@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from tokenizers.implementations import BertWordPieceTokenizer
+from tokenizers.implementations.bert_wordpiece import BertWordPieceTokenizer
 
 
 class TokenVectors:
@@ -48,7 +48,7 @@ class TokenVectors:
         # (measured), and a text's vector does not depend on the batch it is in.
         sums = np.stack([table[ids].sum(axis=0) if ids else empty for ids in self.token_ids(texts)])
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return sums / np.maximum(norms, 1e-12)
+        return np.asarray(sums / np.maximum(norms, 1e-12), dtype=np.float32)
 
     def to_bytes(self) -> tuple[bytes, bytes]:
         """Return the vocabulary (newline-joined UTF-8) and the vectors (little-endian f16)."""

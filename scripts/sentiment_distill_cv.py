@@ -12,7 +12,8 @@ in --out, default a temporary folder). The teacher was fine-tuned on the whole p
 folds included, so its probabilities carry a little of them into the training folds: the
 folds rank the shares, the evaluation sets (seen by neither) measure them. Needs the train
 and accurate extras; embedding the pool takes about 8 minutes on two cores, `--cache DIR`
-keeps it.
+keeps it. The features are the shipped recipe's (token vectors included since model 4.0;
+the shares were measured with model 3.0's, docs/analysis.md).
 """
 
 from __future__ import annotations
@@ -51,9 +52,11 @@ def main(argv: list[str]) -> int:
     cache = Path(cached) if cached else None
     out = Path(option("--out") or tempfile.mkdtemp(prefix="distill-"))
     texts, labels, _ = build.training_pool(root)
-    teacher = build.teacher_probabilities(texts, load_head(), cache)
+    head = load_head()
+    teacher = build.teacher_probabilities(texts, head, cache)
+    tokens, _ = build.token_vectors(head)
     words = build.vocabulary(texts)
-    x = build.matrix(texts, {w: i for i, w in enumerate(words)})
+    x = build.matrix(texts, {w: i for i, w in enumerate(words)}, tokens)
     y = np.array([CLASSES.index(label) for label in labels])
     folds = StratifiedKFold(build.FOLDS, shuffle=True, random_state=build.SEED).split(x, y)
     for n, (train, test) in enumerate(folds):
@@ -72,7 +75,11 @@ def main(argv: list[str]) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / build.MODEL_FILE
         write_model(
-            path, build.model_header(student.intercept_), words, student.coef_.T.astype(np.float32)
+            path,
+            build.model_header(student.intercept_),
+            words,
+            student.coef_.T.astype(np.float32),
+            tokens,
         )
         for name, figs in build.evaluate(LinearModel.from_file(path), root).items():
             print(
