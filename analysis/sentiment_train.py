@@ -3,7 +3,7 @@
 The shipped model is what the base data taught; its weights are the starting point and an
 L2 pull keeps the project model near them, so a few corrections shift the words they are
 about without forgetting the rest. N-grams of the corrections the vocabulary lacks get new
-rows. The bias and the weights of the dense features (VADER's score, the mean token vector)
+rows. The bias and the weights of the dense features (VADER's score, the token vectors)
 stay as shipped: every text carries them,
 so tens of thousands of training tweets set them, and corrections (a sample of the model's
 mistakes, not of the brand's mentions) moved them enough to tilt every label (on the airline

@@ -2,10 +2,10 @@
 
 Each token's vector is what the accurate tier's fine-tuned MiniLM encoder says of that token
 alone, reduced to a few principal components (scripts/build_sentiment_model.py builds them,
-in the manner of model2vec). The linear model reads a text's mean token vector as dense
-features beside its n-grams: they carry what the encoder learnt about words the SemEval
-tweets rarely use ("tarmac", "rebooked", "refund"), at the cost of a tokenizer pass and a
-table lookup, not a transformer.
+in the manner of model2vec). The linear model reads mean token vectors as dense features
+beside its n-grams (`sentiment_model.token_features`): they carry what the encoder learnt
+about words the SemEval tweets rarely use ("tarmac", "rebooked", "refund"), at the cost of
+a tokenizer pass and a table lookup, not a transformer.
 """
 
 from __future__ import annotations

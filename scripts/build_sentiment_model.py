@@ -35,7 +35,8 @@ What it does, in order:
 5. Keeps the n-grams seen in at least MIN_DF tweets, sorted, as the vocabulary.
 6. Builds the token vectors from the committed tier's fine-tuned MiniLM encoder: each
    WordPiece token's embedding alone, reduced to TOKEN_DIMS principal components; a text's
-   mean token vector joins its features (analysis/token_vectors.py).
+   mean token vectors (outside and inside a negation's scope) join its features
+   (analysis/token_vectors.py, sentiment_model.token_features).
 7. Asks the committed accurate tier's MiniLM head (a teacher) for each tweet's class
    probabilities, rounded to TEACHER_DECIMALS; each tweet's target becomes GOLD_SHARE of
    its gold label and the rest the teacher's probabilities.
@@ -210,7 +211,7 @@ def vocabulary(texts: list[str]) -> list[str]:
 
 
 def matrix(texts: list[str], vocab: dict[str, int], tokens: TokenVectors | None = None):  # type: ignore[no-untyped-def]
-    """Return the scipy CSR matrix of `texts` (with `tokens`, their mean token vectors too)."""
+    """Return the scipy CSR matrix of `texts` (with `tokens`, their token-vector features too)."""
     from scipy.sparse import csr_matrix
 
     indptr, indices, values = design(texts, Featurizer(vocab, CHAR_RANGE), tokens=tokens)
