@@ -17,20 +17,20 @@ from tokenizers.implementations.bert_wordpiece import BertWordPieceTokenizer
 
 
 class TokenVectors:
-    """A WordPiece vocabulary (uncased, as MiniLM's) and a float16 vector per token."""
+    """A WordPiece vocabulary (uncased, as MiniLM's) and a vector per token (float16 values,
+    held as float32 for summing; `to_bytes` writes them back as float16, exactly)."""
 
     def __init__(self, tokens: list[str], vectors: np.ndarray) -> None:
         if vectors.ndim != 2 or vectors.shape[0] != len(tokens):
             raise ValueError(f"{len(tokens)} tokens but vectors of shape {vectors.shape}")
         self.tokens = tokens
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float16)
+        self.vectors = np.asarray(vectors, dtype=np.float16).astype(np.float32)
         self.dims = int(vectors.shape[1])
         # MiniLM's own tokenizer settings: BERT's normaliser (lowercase, accents stripped)
         # and pre-tokenizer, greedy longest-match word pieces.
         self._tokenizer = BertWordPieceTokenizer(
             {token: i for i, token in enumerate(tokens)}, lowercase=True
         )
-        self._table = self.vectors.astype(np.float32)
 
     def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Return each text's token ids (no [CLS] or [SEP])."""
@@ -42,7 +42,7 @@ class TokenVectors:
         (a text without tokens gets zeros)."""
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        table = self._table
+        table = self.vectors
         empty = np.zeros(self.dims, dtype=np.float32)
         # One small sum per text: faster than one reduceat over every token of the batch
         # (measured), and a text's vector does not depend on the batch it is in.
