@@ -114,16 +114,23 @@ def tokens(cleaned: str) -> list[str]:
     return out
 
 
-def token_features(vectors: TokenVectors, cleaned: Sequence[str]) -> np.ndarray:
+# `design` takes a parameter named `tokens` (the token vectors), which hides the function.
+_tokens = tokens
+
+
+def token_features(
+    vectors: TokenVectors, cleaned: Sequence[str], split: Sequence[list[str]] | None = None
+) -> np.ndarray:
     """Return the token-vector features of cleaned texts, shape (n, 2 * vectors.dims): the
     mean vector of the words outside a negation's scope, then that of the words inside it.
 
     A mean of word vectors cannot tell "happy" from "not happy"; as the n-grams mark the
     words after a negator ("~happy"), their vectors get a block of weights of their own.
+    `split`: each text's `tokens`, when the caller has them already.
     """
     plain, negated = [], []
-    for text in cleaned:
-        words = tokens(text)
+    for n, text in enumerate(cleaned):
+        words = tokens(text) if split is None else split[n]
         plain.append(" ".join(w for w in words if not w.startswith("~")))
         negated.append(" ".join(w[1:] for w in words if w.startswith("~")))
     return np.hstack([vectors.embed(plain), vectors.embed(negated)])
@@ -146,9 +153,11 @@ def char_grams(word: str, char_range: tuple[int, int] = (2, 5)) -> set[str]:
     }
 
 
-def word_grams(cleaned: str) -> list[str]:
-    """Return the word unigrams and bigrams of a cleaned text, prefixed "w:"."""
-    toks = tokens(cleaned)
+def word_grams(cleaned: str, toks: list[str] | None = None) -> list[str]:
+    """Return the word unigrams and bigrams of a cleaned text, prefixed "w:" (`toks`: its
+    `tokens`, when the caller has them already)."""
+    if toks is None:
+        toks = tokens(cleaned)
     return ["w:" + t for t in toks] + [f"w:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
 
 
@@ -168,10 +177,12 @@ class Featurizer:
         self.char_range = char_range
         self._words: dict[str, tuple[int, ...]] = {}
 
-    def ids(self, cleaned: str) -> list[int]:
-        """Return the sorted vocabulary ids of a cleaned text's n-grams (same as `ngrams`)."""
+    def ids(self, cleaned: str, toks: list[str] | None = None) -> list[int]:
+        """Return the sorted vocabulary ids of a cleaned text's n-grams (same as `ngrams`;
+        `toks`: its `tokens`, when the caller has them already)."""
         vocab = self.vocab
-        found = set(filter(_MISSING.__ne__, map(vocab.get, word_grams(cleaned), repeat(_MISSING))))
+        grams = word_grams(cleaned, toks)
+        found = set(filter(_MISSING.__ne__, map(vocab.get, grams, repeat(_MISSING))))
         words = self._words
         for word in set(cleaned.split()):
             cached = words.get(word)
@@ -183,10 +194,11 @@ class Featurizer:
             found.update(cached)
         return sorted(found)
 
-    def ids_unsorted(self, cleaned: str) -> list[int]:
+    def ids_unsorted(self, cleaned: str, toks: list[str] | None = None) -> list[int]:
         """Return the same ids as `ids` in no particular order (scoring sums them anyway)."""
         vocab = self.vocab
-        found = set(filter(_MISSING.__ne__, map(vocab.get, word_grams(cleaned), repeat(_MISSING))))
+        grams = word_grams(cleaned, toks)
+        found = set(filter(_MISSING.__ne__, map(vocab.get, grams, repeat(_MISSING))))
         words = self._words
         distinct = set(cleaned.split())
         new = distinct.difference(words)
@@ -224,15 +236,21 @@ def design(
     """
     compounds = vader_many(list(texts))
     cleaned = [clean(text) for text in texts]
-    vectors = token_features(tokens, cleaned) if tokens is not None else np.zeros((len(texts), 0))
+    # The negation split once per text, for the n-grams and the token vectors alike.
+    split = [_tokens(text) for text in cleaned]
+    vectors = (
+        token_features(tokens, cleaned, split)
+        if tokens is not None
+        else np.zeros((len(texts), 0), dtype=np.float32)
+    )
     ids_of = featurizer.ids if ordered else featurizer.ids_unsorted
     base = len(featurizer.vocab)
     vector_columns = list(range(base + DENSE, base + DENSE + vectors.shape[1]))
     indptr = [0]
     indices: list[int] = []
     values: list[float] = []
-    for text, compound, vector in zip(cleaned, compounds, vectors, strict=True):
-        ids = ids_of(text)
+    for text, words, compound, vector in zip(cleaned, split, compounds, vectors, strict=True):
+        ids = ids_of(text, words)
         if ids:
             weight = 1.0 / len(ids) ** 0.5
             indices.extend(ids)
@@ -366,8 +384,10 @@ class LinearModel:
         counts = np.empty(len(texts), dtype=np.int64)
         indices = array("q")
         cleaned = [clean(text) for text in texts]
+        # The negation split once per text, for the n-grams and the token vectors alike.
+        split = [tokens(text) for text in cleaned]
         for n, text in enumerate(cleaned):
-            ids = ids_of(text)
+            ids = ids_of(text, split[n])
             counts[n] = len(ids)
             indices.extend(ids)
         flat = np.frombuffer(indices, dtype=np.int64) if indices else np.zeros(0, np.int64)
@@ -391,7 +411,8 @@ class LinearModel:
         )
         logits = grams * scale[:, None] + dense + self.bias
         if self.tokens is not None:
-            logits += token_features(self.tokens, cleaned) @ self.weights[base + DENSE :]
+            vectors = token_features(self.tokens, cleaned, split)
+            logits += vectors @ self.weights[base + DENSE :]
         return logits.astype(np.float32)
 
     def _probabilities_parallel(self, texts: list[str], workers: int) -> np.ndarray:
