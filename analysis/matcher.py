@@ -1,10 +1,12 @@
-"""Match mentions against brand queries: whole words, any case, hashtags, handles, possessives.
+"""Match mentions against brand queries: whole words, any case or accent, hashtags, handles,
+possessives.
 
 A plain term such as `acme` matches "Acme", "ACME's", "#acme" and "@acme" but not
 "acmeville" or "#acmespring"; `#acme` matches only the hashtag and `@acmehq` only the
 handle. Phrases match across any run of spaces or punctuation ("acme corp" matches
 "Acme-Corp"), and an apostrophe in a term is optional in the text ("mcdonald's" matches
-"McDonalds" and "McDonald’s").
+"McDonalds" and "McDonald’s"). Accents are folded on both sides, so `nestle` matches
+"Nestlé" and `país` matches "pais".
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from brandpulse.analysis.accents import strip_accents
 from brandpulse.analysis.query import And, Field, Node, Not, Term
 from brandpulse.analysis.rules import BrandRule
 from brandpulse.store.records import BrandMatch, Mention
@@ -24,8 +27,9 @@ _APOSTROPHES = "'’`"
 
 @lru_cache(maxsize=4096)
 def term_pattern(text: str) -> re.Pattern[str]:
-    """Compile the regex that finds `text` as whole words in lower-cased mention text."""
-    text = text.lower()
+    """Compile the regex that finds `text` as whole words in lower-cased, accent-folded
+    mention text."""
+    text = strip_accents(text.lower())
     prefix = ""
     if text[:1] in "#@":
         # A hashtag or handle term: the marker is required and may not follow a word or marker.
@@ -50,12 +54,13 @@ def term_pattern(text: str) -> re.Pattern[str]:
 @lru_cache(maxsize=4096)
 def _needle(text: str) -> str:
     """Return the longest run of letters and digits every match of the term contains."""
-    pieces = re.split(r"[^\w]+|_", text.lower())
+    pieces = re.split(r"[^\w]+|_", strip_accents(text.lower()))
     return max(pieces, key=len)
 
 
 def find_term(text: str, lowered: str) -> re.Match[str] | None:
-    """Return where term `text` first occurs in `lowered` (text already lower-cased)."""
+    """Return where term `text` first occurs in `lowered` (text already lower-cased and
+    accent-folded by `strip_accents`)."""
     # A plain substring test first: most mentions lack most terms, and it is far cheaper
     # than the regex with its word boundaries.
     if _needle(text) not in lowered:
@@ -82,7 +87,8 @@ def site_matches(host: str, site: str) -> bool:
 
 @dataclass
 class MentionView:
-    """The parts of a mention a query looks at, lower-cased once per mention."""
+    """The parts of a mention a query looks at, lower-cased (the text accent-folded too)
+    once per mention."""
 
     text: str
     host: str
@@ -96,7 +102,7 @@ class MentionView:
         subreddit = mention.extra.get("subreddit") if mention.extra else None
         brand = mention.extra.get("brand") if mention.extra else None
         return cls(
-            text=match_text(mention).lower(),
+            text=strip_accents(match_text(mention).lower()),
             host=host_of(mention.url),
             subreddit=str(subreddit or "").lower().removeprefix("r/"),
             author=(mention.author or "").lower(),

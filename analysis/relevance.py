@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from brandpulse.analysis.accents import strip_accents
 from brandpulse.store.records import BrandMatch, RelevanceScore
 
 ALGORITHM = "ngram-lr"
 # Bump when features or training change, so `analyze --rescore` finds stale scores.
-ALGORITHM_VERSION = "3"
+ALGORITHM_VERSION = "4"
 DEFAULT_THRESHOLD = 0.5
 RELATED, UNRELATED = "related", "unrelated"
 
@@ -78,8 +79,11 @@ class Signals:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Return the words that name the brand, the brand's own name first."""
-        seen = dict.fromkeys(t.lstrip("#@").lower() for t in (self.name, *self.terms) if t)
+        """Return the words that name the brand, the brand's own name first (lower case,
+        accents folded: texts are folded too before the names are looked for)."""
+        seen = dict.fromkeys(
+            strip_accents(t.lstrip("#@").lower()) for t in (self.name, *self.terms) if t
+        )
         return tuple(seen)
 
 
@@ -136,7 +140,7 @@ def focus(text: str, names: Sequence[str]) -> str:
     text = html.unescape(text)
     if len(text) <= _LONG:
         return text
-    lowered = text.lower()
+    lowered = strip_accents(text.lower())
     spans: list[tuple[int, int]] = []
     for name in names:
         start = lowered.find(name)
@@ -224,7 +228,10 @@ def featurise(texts: Sequence[str], signals: Signals) -> Batch:
     # The name itself is in every mention, so its grams would only act as a second
     # intercept; it is masked, and how it is written is left to the cues.
     masker = _name_pattern(names)
-    lowered = [f" {masker.sub(_MASK, _SPACES.sub(' ', t.lower()))} " for t in focused]
+    # Accents folded: "País" and "Pais" are one word, and either finds the name.
+    lowered = [
+        f" {masker.sub(_MASK, _SPACES.sub(' ', strip_accents(t.lower())))} " for t in focused
+    ]
     joined = "\x00".join(lowered)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     lengths = np.array([len(t) + 1 for t in lowered])
@@ -262,12 +269,15 @@ def featurise(texts: Sequence[str], signals: Signals) -> Batch:
 def _cues(text: str, names: Sequence[str]) -> list[str]:
     """Return the cues of how the name is written, what follows it and its next words."""
     cues = []
+    # Found in the folded text (same length), read as written in the original.
+    folded = strip_accents(text)
     for name in names:
         if not name:
             continue
         pattern = re.compile(rf"(?<!\w)([#@]?)({re.escape(name)})(\w*)", re.IGNORECASE)
-        for match in list(pattern.finditer(text))[:3]:
-            marker, written, suffix = match.groups()
+        for match in list(pattern.finditer(folded))[:3]:
+            marker, _, suffix = match.groups()
+            written = text[match.start(2) : match.end(2)]
             if marker:
                 cues.append("x handle" if marker == "@" else "x tag")
             if suffix:
@@ -279,10 +289,10 @@ def _cues(text: str, names: Sequence[str]) -> list[str]:
                 cues.append("x cap-start" if not before or before[-1] in ".!?:" else "x cap")
             else:
                 cues.append("x lower")
-            after = _WORD.findall(text[match.end() : match.end() + 40].lower())[:2]
+            after = _WORD.findall(folded[match.end() : match.end() + 40].lower())[:2]
             # The name's neighbours tell its meanings apart better than the same words
             # anywhere in the text ("Ford Fiesta" vs "Harrison Ford").
-            before_words = _WORD.findall(text[max(0, match.start() - 40) : match.start()].lower())
+            before_words = _WORD.findall(folded[max(0, match.start() - 40) : match.start()].lower())
             if before_words:
                 cues.append("x left " + before_words[-1])
             if after:
@@ -297,7 +307,10 @@ def _cues(text: str, names: Sequence[str]) -> list[str]:
 
 
 def _has_any(lowered: str, words: Sequence[str]) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered) for w in words)
+    folded = strip_accents(lowered)
+    return any(
+        re.search(rf"(?<!\w){re.escape(strip_accents(w.lower()))}(?!\w)", folded) for w in words
+    )
 
 
 def prior_logit(text: str, signals: Signals) -> float:

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
+from brandpulse.analysis.accents import strip_accents
 from brandpulse.analysis.matcher import find_term, match_text
 from brandpulse.analysis.query import text_terms
 from brandpulse.analysis.rules import BrandRule, Rules
@@ -180,7 +181,7 @@ def brand_sentences(text: str, rules: Iterable[BrandRule]) -> str | None:
         return None
     kept = []
     for sentence in sentences(text):
-        lowered = sentence.lower()
+        lowered = strip_accents(sentence.lower())
         if any(find_term(term, lowered) for term in terms):
             kept.append(sentence)
     return " ".join(kept) if kept else None

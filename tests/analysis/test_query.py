@@ -123,6 +123,15 @@ def test_hashtag_and_handle_terms_need_their_marker() -> None:
     assert caught("@acmehq", "ask acmehq") is None
 
 
+def test_accents_are_folded_in_terms_texts_and_exclusions() -> None:
+    assert caught("nestle", "Nestlé recalls a batch") == "nestle"
+    assert caught("nestlé", "nestle recalls a batch") == "nestlé"
+    assert caught('"el país"', "Reportaje de El Pais hoy") == "el país"
+    assert caught("cafe", "a decafé latte") is None  # still whole words only
+    assert caught("acme -café", "Acme at the cafe") is None
+    assert caught("acme -café", "Acme at the bar") == "acme"
+
+
 def test_phrases_span_punctuation_and_apostrophes_are_optional() -> None:
     assert caught('"acme corp"', "News from Acme-Corp today") == "acme corp"
     assert caught('"acme corp"', "Acme  Corp's results") == "acme corp"

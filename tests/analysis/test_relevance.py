@@ -78,6 +78,18 @@ def test_long_text_is_scored_around_the_name() -> None:
     assert car > cat
 
 
+def test_a_name_written_with_or_without_its_accent_reads_the_same() -> None:
+    # "El País" the newspaper against "país" the country: marks written without the
+    # accent teach the model about mentions written with it, and the other way round.
+    paper = ["Reportaje de El Pais sobre la crisis", "Lo publica El Pais hoy", "Columna en El Pais"]
+    country = ["Mi pais esta mal", "Todo el pais sin luz", "Que pais tan bonito"]
+    model = train(Signals("País"), paper + country, [True] * 3 + [False] * 3)
+    assert Signals("País").names == ("pais",)
+    plain, accented = model.score(["Entrevista en El Pais", "Entrevista en El País"])
+    assert plain == accented >= DEFAULT_THRESHOLD
+    assert model.score(["Mi país sin luz"])[0] < DEFAULT_THRESHOLD
+
+
 def test_uncertainty_order_puts_scores_near_the_threshold_first() -> None:
     assert uncertainty_order([0.95, 0.48, 0.1, 0.6], 0.5) == [1, 3, 2, 0]
 
@@ -119,8 +131,10 @@ def test_a_name_almost_always_about_the_company_keeps_its_mentions(corpora: Path
 def test_weps_marks_beat_keyword_matching_by_far(corpora: Path) -> None:
     result = evaluate(_weps(corpora), labels_per_brand=50, seed=0).as_dict()
     assert result["keyword_only"]["f1"] == pytest.approx(0.56, abs=0.02)
-    assert result["overall"]["f1"] >= 0.75
-    assert result["overall"]["accuracy"] >= 0.8
+    # 0.850 / 0.885 measured (docs/analysis.md); the floor sits 0.01 below, so a change
+    # that costs more than a dozen of the 1,102 scored tweets fails here.
+    assert result["overall"]["f1"] >= 0.84
+    assert result["overall"]["accuracy"] >= 0.875
 
 
 def _united(corpora: Path) -> tuple[list[str], list[str]]:
