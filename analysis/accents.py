@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import unicodedata
 
-
-class _Folding(dict[int, str]):
-    """str.translate's table, filled in as characters are first seen."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        parts = unicodedata.normalize("NFD", char)
-        # Only a Latin letter plus combining marks ("í" = "i" + acute) folds. Ligatures,
-        # full-width forms, letters without a decomposition ("ß", "ø") and other scripts,
-        # where a mark can make another letter (Cyrillic "й", kana "ジ"), stay as they are.
-        marked = len(parts) > 1 and all(map(unicodedata.combining, parts[1:]))
-        folded = parts[0] if marked and parts[0].isascii() else char
-        self[code] = folded
-        return folded
+# Every Latin letter with marks lies below this code point (the last is U+212B, the
+# Ångström sign); tests/analysis/test_accents.py checks the rest of Unicode.
+LAST = 0x2200
 
 
-_TABLE = _Folding()
+def _folding() -> dict[int, str]:
+    """Return str.translate's table: each Latin letter plus combining marks ("í" = "i" +
+    acute) to its letter. Ligatures, full-width forms, letters without a decomposition
+    ("ß", "ø"), symbols ("≠") and other scripts, where a mark can make another letter
+    (Cyrillic "й", kana "ジ"), are not in it and stay as they are."""
+    table = {}
+    for code in range(0x80, LAST):
+        parts = unicodedata.normalize("NFD", chr(code))
+        base, marks = parts[0], parts[1:]
+        if marks and base.isascii() and base.isalpha() and all(map(unicodedata.combining, marks)):
+            table[code] = base
+    return table
+
+
+_TABLE = _folding()
 
 
 def strip_accents(text: str) -> str:

@@ -23,6 +23,7 @@ from typing import Protocol
 
 import numpy as np
 from brandpulse.analysis.accents import strip_accents
+from brandpulse.analysis.matcher import find_term
 from brandpulse.store.records import BrandMatch, RelevanceScore
 
 ALGORITHM = "ngram-lr"
@@ -306,24 +307,22 @@ def _cues(text: str, names: Sequence[str]) -> list[str]:
     return cues
 
 
-def _has_any(lowered: str, words: Sequence[str]) -> bool:
-    folded = strip_accents(lowered)
-    return any(
-        re.search(rf"(?<!\w){re.escape(strip_accents(w.lower()))}(?!\w)", folded) for w in words
-    )
-
-
 def prior_logit(text: str, signals: Signals) -> float:
     """Return the config-only log-odds: context words raise it, other meanings lower it."""
     if not (signals.context or signals.not_context or signals.exclude):
         return BASE_LOGIT
-    lowered = html.unescape(text).lower()
+    # Words are found as the brand query finds its terms (whole words, any case or accent).
+    lowered = strip_accents(html.unescape(text).lower())
+
+    def has_any(words: Sequence[str]) -> bool:
+        return any(find_term(word, lowered) for word in words)
+
     logit = BASE_LOGIT
-    if signals.context and _has_any(lowered, signals.context):
+    if signals.context and has_any(signals.context):
         logit += CONTEXT_LOGIT
-    if signals.not_context and _has_any(lowered, signals.not_context):
+    if signals.not_context and has_any(signals.not_context):
         logit += NOT_CONTEXT_LOGIT
-    if signals.exclude and _has_any(lowered, signals.exclude):
+    if signals.exclude and has_any(signals.exclude):
         logit += EXCLUDED_LOGIT
     return logit
 

@@ -114,8 +114,10 @@ def tokens(cleaned: str) -> list[str]:
     return out
 
 
-# `design` takes a parameter named `tokens` (the token vectors), which hides the function.
-_tokens = tokens
+def negation_split(cleaned: Sequence[str]) -> list[list[str]]:
+    """Return each cleaned text's `tokens`, computed once for the n-grams and the token
+    vectors alike."""
+    return [tokens(text) for text in cleaned]
 
 
 def token_features(
@@ -236,8 +238,7 @@ def design(
     """
     compounds = vader_many(list(texts))
     cleaned = [clean(text) for text in texts]
-    # The negation split once per text, for the n-grams and the token vectors alike.
-    split = [_tokens(text) for text in cleaned]
+    split = negation_split(cleaned)
     vectors = (
         token_features(tokens, cleaned, split)
         if tokens is not None
@@ -384,8 +385,7 @@ class LinearModel:
         counts = np.empty(len(texts), dtype=np.int64)
         indices = array("q")
         cleaned = [clean(text) for text in texts]
-        # The negation split once per text, for the n-grams and the token vectors alike.
-        split = [tokens(text) for text in cleaned]
+        split = negation_split(cleaned)
         for n, text in enumerate(cleaned):
             ids = ids_of(text, split[n])
             counts[n] = len(ids)
